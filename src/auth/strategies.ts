@@ -1,0 +1,81 @@
+// One Passport strategy per identity provider, named `idp:<slug>`, built from the database on first
+// use and rebuilt when the provider row changes, so a provider added at run time works everywhere.
+import passport from 'passport';
+import * as client from 'openid-client';
+import { Strategy } from 'openid-client/passport';
+import type { Request } from 'express';
+import type { Deps } from '../deps.ts';
+import type { IdentityProvider } from '../db/rows.ts';
+import type { VerifiedClaims } from '../commands/signIn.ts';
+
+/** openid-client's strategy, plus `state` and `nonce` on every request (PKCE alone is not all we check). */
+class IdpStrategy extends Strategy {
+  authorizationRequestParams(req: Request, options: Parameters<Strategy['authorizationRequestParams']>[1]): URLSearchParams {
+    const params = new URLSearchParams(super.authorizationRequestParams(req, options) as URLSearchParams);
+    params.set('state', client.randomState());
+    params.set('nonce', client.randomNonce());
+    const hint = (req.session as { loginHint?: string }).loginHint;
+    if (hint) params.set('login_hint', hint);
+    return params;
+  }
+}
+
+export const strategyName = (slug: string) => `idp:${slug}`;
+export const callbackPath = (slug: string) => `/auth/${slug}/callback`;
+
+const built = new Map<string, string>(); // slug → updated_at of the row it was built from
+const pending = new Map<string, Promise<void>>();
+
+export type VerifiedSignIn = { idp: IdentityProvider; claims: VerifiedClaims };
+
+async function build(deps: Deps, idp: IdentityProvider): Promise<void> {
+  const options: client.DiscoveryRequestOptions = { timeout: 5 };
+  if (deps.config.allowInsecureIdp) options.execute = [client.allowInsecureRequests];
+  const config = await client.discovery(new URL(idp.issuer), idp.client_id, idp.client_secret, undefined, options);
+  // Five seconds for every call to the IdP (token, userinfo): a slow IdP gives a clear page, not a hang.
+  config.timeout = 5;
+  const strategy = new IdpStrategy(
+    {
+      name: strategyName(idp.slug),
+      sessionKey: `oidc:${idp.slug}`,
+      config,
+      scope: idp.scopes,
+      callbackURL: `${deps.config.publicUrl}${callbackPath(idp.slug)}`,
+    },
+    async (tokens, verified) => {
+      try {
+        const idClaims = tokens.claims()!;
+        const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+        const email = String(info.email ?? idClaims.email ?? '');
+        const user: VerifiedSignIn = {
+          idp,
+          claims: {
+            issuer: idClaims.iss,
+            subject: idClaims.sub,
+            email,
+            emailVerified: (info.email_verified ?? idClaims.email_verified) === true && email.includes('@'),
+            name: String(info.name ?? idClaims.name ?? email).slice(0, 200),
+          },
+        };
+        verified(null, user);
+      } catch (err) {
+        verified(err as Error);
+      }
+    },
+  );
+  passport.use(strategyName(idp.slug), strategy as unknown as passport.Strategy);
+  built.set(idp.slug, idp.updated_at);
+}
+
+/** Makes sure the strategy for this provider exists and matches the current row. */
+export async function ensureStrategy(deps: Deps, idp: IdentityProvider): Promise<string> {
+  if (built.get(idp.slug) !== idp.updated_at) {
+    let p = pending.get(idp.slug);
+    if (!p) {
+      p = build(deps, idp).finally(() => pending.delete(idp.slug));
+      pending.set(idp.slug, p);
+    }
+    await p;
+  }
+  return strategyName(idp.slug);
+}

@@ -1,0 +1,54 @@
+import type { Deps } from '../deps.ts';
+import { appendAudit, type AuditContext } from '../db/audit.ts';
+import { inTransaction } from '../db/knex.ts';
+import { findRequest, isApproverOf, transitionRequest } from '../db/requests.ts';
+import { itemsOfRequest } from '../db/catalog.ts';
+import { addOutbox } from '../db/outbox.ts';
+import { queueMail } from '../db/mail.ts';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
+import { can } from '../domain/policies.ts';
+import type { Principal } from '../domain/principal.ts';
+import { recordRefusal } from './recordRefusal.ts';
+import { deniedMail } from '../mail/templates.ts';
+
+export interface Decision {
+  decision: 'approve' | 'deny';
+  reason: string;
+}
+
+export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal, requestId: number, d: Decision): Promise<void> {
+  const { db, config } = deps;
+  const request = await findRequest(db, requestId);
+  if (!request || !p.userId) throw notFound();
+  const isApprover = await isApproverOf(db, requestId, p.userId);
+  if (!can(p, 'request:decide', { request, isApprover })) {
+    const own = request.requester_email.toLowerCase() === p.email.toLowerCase();
+    await recordRefusal(db, ctx, 'request.decide', `request:${requestId}`, own ? 'self-approval' : 'not routed to this sponsor');
+    throw forbidden(own ? 'errors.selfApproval' : 'errors.notYourRequest');
+  }
+  if (d.decision === 'deny' && !d.reason.trim()) {
+    throw invalid('errors.invalidForm', { reason: 'inbox.errors.reasonRequired' });
+  }
+  await inTransaction(db, async (trx) => {
+    const stamp = new Date().toISOString();
+    // First decision wins: the update only matches while the request is still pending.
+    const won = await transitionRequest(trx, requestId, ['pending'], {
+      status: d.decision === 'approve' ? 'approved' : 'denied',
+      decided_by: p.userId,
+      decision_reason: d.reason.trim() || null,
+      decided_at: stamp,
+    });
+    if (!won) throw conflict('errors.alreadyDecided');
+    await appendAudit(trx, ctx, {
+      action: d.decision === 'approve' ? 'request.approved' : 'request.denied',
+      target: `request:${requestId}`,
+      details: { reason: d.reason.trim() || null },
+    });
+    if (d.decision === 'approve') {
+      await addOutbox(trx, 'request.approved', { requestId });
+    } else {
+      const mail = await queueMail(trx, deniedMail(config, request, d.reason.trim(), await itemsOfRequest(trx, requestId)));
+      await addOutbox(trx, 'mail.send', { mailId: mail.id });
+    }
+  });
+}

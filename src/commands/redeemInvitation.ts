@@ -1,0 +1,54 @@
+import type { Deps } from '../deps.ts';
+import { appendAudit, type AuditContext } from '../db/audit.ts';
+import { inTransaction } from '../db/knex.ts';
+import { consumeInvitation, findInvitationByHash } from '../db/invitations.ts';
+import { bindIdentity, findUserByIdentity } from '../db/users.ts';
+import { membershipsOf } from '../db/memberships.ts';
+import type { Invitation } from '../db/rows.ts';
+import { AppError, conflict, forbidden } from '../domain/errors.ts';
+import type { Principal } from '../domain/principal.ts';
+import { recordRefusal } from './recordRefusal.ts';
+
+export const invalidInvitation = () => new AppError(404, 'invalid_invitation', 'redeem.invalid');
+
+/** The invitation behind a token hash, if it can still be redeemed; GET pages use this and consume nothing. */
+export async function usableInvitation(deps: Deps, tokenHash: string | undefined): Promise<Invitation> {
+  const inv = tokenHash ? await findInvitationByHash(deps.db, tokenHash) : undefined;
+  if (!inv || inv.status !== 'pending' || inv.expires_at <= new Date().toISOString()) throw invalidInvitation();
+  return inv;
+}
+
+/** The signed-in identity must be the invited one: verified e-mail, same address. */
+export function checkInvitee(inv: Invitation, p: Principal): AppError | null {
+  if (!p.emailVerified) return new AppError(403, 'email_unverified', 'redeem.unverified');
+  if (p.email.toLowerCase() !== inv.email.toLowerCase()) return new AppError(403, 'email_mismatch', 'redeem.wrongEmail');
+  return null;
+}
+
+/**
+ * Consumes the token once (a conditional update: of twenty parallel posts, one wins), records the
+ * consent, binds (issuer, subject) to the guest and activates them.
+ */
+export async function redeemInvitation(deps: Deps, ctx: AuditContext, p: Principal, tokenHash: string | undefined): Promise<number> {
+  const inv = await usableInvitation(deps, tokenHash);
+  const mismatch = checkInvitee(inv, p);
+  if (mismatch) {
+    await recordRefusal(deps.db, ctx, 'invitation.redeem', `invitation:${inv.id}`, mismatch.code);
+    throw mismatch;
+  }
+  return inTransaction(deps.db, async (trx) => {
+    const bound = await findUserByIdentity(trx, p.issuer, p.subject);
+    if (bound && bound.id !== inv.user_id) throw conflict('redeem.alreadyBound');
+    if (!(await consumeInvitation(trx, inv.id, p))) throw invalidInvitation();
+    if (!bound) await bindIdentity(trx, inv.user_id, { issuer: p.issuer, subject: p.subject, identityProviderId: p.idpId });
+    const activated = await trx('users').where({ id: inv.user_id }).whereIn('state', ['invited', 'active']).update({ state: 'active' });
+    if (Number(activated) !== 1) throw forbidden();
+    const items = await membershipsOf(trx, inv.user_id);
+    await appendAudit(trx, ctx, {
+      action: 'invitation.redeemed',
+      target: `invitation:${inv.id}`,
+      details: { user: inv.user_id, idp: p.idpSlug, consentedTo: items.map((i) => i.name) },
+    });
+    return inv.user_id;
+  });
+}

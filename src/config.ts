@@ -1,0 +1,118 @@
+// The environment becomes one typed, validated object here; nothing else reads process.env.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PUBLIC_URL: z
+    .string()
+    .url('must be an absolute URL such as http://127.0.0.1:3000')
+    .default('http://127.0.0.1:3000')
+    .transform((v) => v.replace(/\/+$/, '')),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:var/passerelle.sqlite')
+    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://'),
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'letters, digits, : _ - only').default('passerelle'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SMTP_URL: z
+    .string()
+    .default('smtp://127.0.0.1:1025')
+    .refine((v) => /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://'),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  MAIL_FROM: z.string().default('Passerelle <no-reply@passerelle.test>'),
+  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
+  TRUST_PROXY: z.string().default('false'),
+  ALLOW_INSECURE_IDP: bool.optional(),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  publicUrl: string;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  sessionSecret: string;
+  sessionIdleMinutes: number;
+  smtpUrl: string;
+  smtpTimeoutMs: number;
+  mailFrom: string;
+  invitationTtlHours: number;
+  trustProxy: string | boolean | number;
+  allowInsecureIdp: boolean;
+  outboxPollMs: number;
+  jobAttempts: number;
+  logLevel: string;
+  secureCookies: boolean;
+};
+
+export class ConfigError extends Error {}
+
+const DEV_SECRET = 'passerelle-development-secret-do-not-use-in-production';
+
+function parseTrustProxy(v: string): string | boolean | number {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v; // a list of addresses or subnets, as Express understands it
+}
+
+/** Reads the environment (or the overrides) and fails with one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required in production (32+ random characters)');
+  }
+  if (production && e.SESSION_SECRET === DEV_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: the development default cannot be used in production');
+  }
+  const secure = e.PUBLIC_URL.startsWith('https://');
+  if (production && !secure) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be https:// in production');
+  }
+  return {
+    env: e.NODE_ENV,
+    publicUrl: e.PUBLIC_URL,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    sessionSecret: e.SESSION_SECRET ?? DEV_SECRET,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    smtpUrl: e.SMTP_URL,
+    smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
+    mailFrom: e.MAIL_FROM,
+    invitationTtlHours: e.INVITATION_TTL_HOURS,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    // Plain-http identity providers are only acceptable outside production (demo and tests).
+    allowInsecureIdp: e.ALLOW_INSECURE_IDP ?? !production,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+    jobAttempts: e.JOB_ATTEMPTS,
+    logLevel: e.LOG_LEVEL,
+    secureCookies: secure,
+  };
+}

@@ -1,0 +1,41 @@
+import type { Db, Tx } from './knex.ts';
+import type { Organization, User } from './rows.ts';
+
+export async function findOrgForDomain(db: Db | Tx, domain: string): Promise<Organization | undefined> {
+  return db<Organization>('partner_organizations')
+    .join('organization_domains', 'partner_organizations.id', 'organization_domains.organization_id')
+    .where('organization_domains.domain', domain.toLowerCase())
+    .first('partner_organizations.*');
+}
+
+export async function findOrgById(db: Db | Tx, id: number): Promise<Organization | undefined> {
+  return db<Organization>('partner_organizations').where({ id }).first();
+}
+
+export async function listOrganizations(db: Db | Tx): Promise<(Organization & { idp_slug: string | null; idp_name: string | null })[]> {
+  return db('partner_organizations')
+    .leftJoin('identity_providers', 'partner_organizations.identity_provider_id', 'identity_providers.id')
+    .select('partner_organizations.*', 'identity_providers.slug as idp_slug', 'identity_providers.name as idp_name')
+    .orderBy('partner_organizations.name');
+}
+
+export async function sponsorsOf(db: Db | Tx, orgId: number): Promise<User[]> {
+  return db<User>('users')
+    .join('organization_sponsors', 'users.id', 'organization_sponsors.user_id')
+    .where({ 'organization_sponsors.organization_id': orgId, 'users.state': 'active' })
+    .select('users.*')
+    .orderBy('users.id');
+}
+
+export async function insertOrganization(
+  db: Db | Tx,
+  o: { name: string; identityProviderId: number | null; policy: Organization['policy']; domains: string[]; sponsorIds: number[] },
+): Promise<number> {
+  const [row] = await db('partner_organizations')
+    .insert({ name: o.name, identity_provider_id: o.identityProviderId, policy: o.policy, created_at: new Date().toISOString() })
+    .returning('id');
+  const id = (row as { id: number }).id;
+  for (const domain of o.domains) await db('organization_domains').insert({ domain: domain.toLowerCase(), organization_id: id });
+  for (const userId of o.sponsorIds) await db('organization_sponsors').insert({ organization_id: id, user_id: userId });
+  return id;
+}

@@ -1,0 +1,100 @@
+// Row shapes as the data layer returns them (booleans normalised, ids as numbers).
+export type IdpKind = 'home' | 'partner' | 'social';
+
+export interface IdentityProvider {
+  id: number;
+  slug: string;
+  name: string;
+  kind: IdpKind;
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  scopes: string;
+  email_domains: string;
+  enabled: boolean;
+  updated_at: string;
+}
+
+export interface User {
+  id: number;
+  display_name: string;
+  email: string;
+  user_type: 'member' | 'guest';
+  state: 'invited' | 'active' | 'disabled' | 'removed';
+  role: 'admin' | null;
+  created_at: string;
+  last_sign_in_at: string | null;
+}
+
+export interface Organization {
+  id: number;
+  name: string;
+  identity_provider_id: number | null;
+  policy: 'allow' | 'deny' | 'auto_approve';
+}
+
+export interface CatalogItem {
+  id: number;
+  kind: 'group' | 'app';
+  name: string;
+  description: string;
+  launch_url: string | null;
+  requestable: boolean;
+  max_days: number | null;
+}
+
+export type RequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired' | 'provisioned' | 'failed';
+
+export interface AccessRequest {
+  id: number;
+  requester_issuer: string;
+  requester_subject: string;
+  requester_email: string;
+  requester_name: string;
+  identity_provider_id: number;
+  organization_id: number | null;
+  justification: string;
+  status: RequestStatus;
+  routed_at: string | null;
+  decided_by: number | null;
+  decision_reason: string | null;
+  decided_at: string | null;
+  guest_user_id: number | null;
+  provisioned_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Invitation {
+  id: number;
+  email: string;
+  user_id: number;
+  request_id: number | null;
+  invited_by: number | null;
+  redirect_url: string | null;
+  message: string | null;
+  status: 'pending' | 'redeemed' | 'revoked' | 'expired';
+  token_hash: string;
+  expires_at: string;
+  redeemed_at: string | null;
+  created_at: string;
+}
+
+export interface Membership {
+  id: number;
+  user_id: number;
+  item_id: number;
+  source: string;
+  expires_at: string | null;
+}
+
+export interface MailMessage {
+  id: number;
+  dedupe_key: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: 'queued' | 'sent' | 'failed';
+  attempts: number;
+}

@@ -1,0 +1,50 @@
+import type { Db, Tx } from './knex.ts';
+import type { User } from './rows.ts';
+
+export async function findUserById(db: Db | Tx, id: number): Promise<User | undefined> {
+  return db<User>('users').where({ id }).first();
+}
+
+/** A person is known by (issuer, subject), never by e-mail. */
+export async function findUserByIdentity(db: Db | Tx, issuer: string, subject: string): Promise<User | undefined> {
+  return db<User>('users')
+    .join('user_identities', 'users.id', 'user_identities.user_id')
+    .where({ 'user_identities.issuer': issuer, 'user_identities.subject': subject })
+    .first('users.*');
+}
+
+export async function findUserByEmail(db: Db | Tx, userType: User['user_type'], email: string): Promise<User | undefined> {
+  return db<User>('users').where({ user_type: userType, email: email.toLowerCase() }).first();
+}
+
+export async function insertUser(
+  db: Db | Tx,
+  u: Pick<User, 'display_name' | 'email' | 'user_type' | 'state'> & { role?: User['role'] },
+): Promise<number> {
+  const [row] = await db('users')
+    .insert({ ...u, email: u.email.toLowerCase(), role: u.role ?? null, created_at: new Date().toISOString() })
+    .returning('id');
+  return (row as { id: number }).id;
+}
+
+export async function bindIdentity(
+  db: Db | Tx,
+  userId: number,
+  identity: { issuer: string; subject: string; identityProviderId: number | null },
+): Promise<void> {
+  await db('user_identities').insert({
+    user_id: userId,
+    issuer: identity.issuer,
+    subject: identity.subject,
+    identity_provider_id: identity.identityProviderId,
+    created_at: new Date().toISOString(),
+  });
+}
+
+export async function touchSignIn(db: Db | Tx, userId: number, displayName: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ last_sign_in_at: new Date().toISOString(), display_name: displayName });
+}
+
+export async function listAdmins(db: Db | Tx): Promise<User[]> {
+  return db<User>('users').where({ role: 'admin', state: 'active' }).orderBy('id');
+}

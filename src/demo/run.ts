@@ -1,0 +1,105 @@
+// `npm start`: the whole product on one machine with embedded defaults. Web and worker run as
+// separate processes, exactly as in production; the demo parts run in this process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config.ts';
+import { createDb, migrateLatest } from '../db/knex.ts';
+import { startDemoIssuer, type RunningIssuer } from './idp.ts';
+import { startMailCatcher } from './mailCatcher.ts';
+import { isRedisReachable, startRedisServer, type RedisServer } from './redisServer.ts';
+import { seedDemo } from './seed.ts';
+import { DEMO_ORGS, DEMO_PASSWORD, issuerSpecs } from './world.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const IDP_BASE_PORT = 4101;
+const MAIL_SMTP_PORT = 2525;
+const MAIL_HTTP_PORT = 4180;
+
+export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig({ ...env, NODE_ENV: env.NODE_ENV ?? 'development' });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    let redisUrl = config.redisUrl;
+    if (!(await isRedisReachable(redisUrl))) {
+      if (env.REDIS_URL) throw new Error(`REDIS_URL=${env.REDIS_URL} does not answer.`);
+      const redis: RedisServer = await startRedisServer({ dir: path.join(root, 'var', 'redis') });
+      stops.push(() => redis.stop());
+      redisUrl = redis.url;
+      console.log(`Started redis-server on ${redis.url} (data in var/redis).`);
+    }
+
+    const issuers: RunningIssuer[] = [];
+    for (const [i, spec] of issuerSpecs(config.publicUrl).entries()) {
+      const issuer = await startDemoIssuer(spec, { port: IDP_BASE_PORT + i });
+      stops.push(() => issuer.close());
+      issuers.push(issuer);
+    }
+    const mail = await startMailCatcher({ smtpPort: MAIL_SMTP_PORT, httpPort: MAIL_HTTP_PORT });
+    stops.push(() => mail.close());
+
+    const db = createDb(config.databaseUrl);
+    await migrateLatest(db);
+    await seedDemo(db, Object.fromEntries(issuers.map((i) => [i.key, i.issuer])));
+    await db.destroy();
+
+    const childEnv = {
+      ...env,
+      REDIS_URL: redisUrl,
+      SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+      DATABASE_URL: config.databaseUrl,
+      PUBLIC_URL: config.publicUrl,
+      LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    };
+    const children: ChildProcess[] = ['web', 'worker'].map((cmd) =>
+      spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), cmd], { env: childEnv, stdio: 'inherit', cwd: root }),
+    );
+    stops.push(async () => {
+      await Promise.all(
+        children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM'))))),
+      );
+    });
+    for (const c of children) {
+      c.once('exit', (code) => {
+        if (code && code !== 0) {
+          console.error(`A Passerelle process exited with code ${code}; stopping the demo.`);
+          void stopAll().then(() => process.exit(1));
+        }
+      });
+    }
+
+    const lines = [
+      '',
+      `Passerelle is running: ${config.publicUrl}`,
+      `Mail catcher (every e-mail the demo sends): ${mail.httpUrl}`,
+      '',
+      `Demo sign-ins (password for all: "${DEMO_PASSWORD}"):`,
+      ...DEMO_ORGS.flatMap((org) => [
+        `  ${org.displayName} (${org.kind === 'home' ? 'our organization' : 'partner'}, ${issuers.find((i) => i.key === org.key)!.issuer})`,
+        ...org.accounts.map((a) => `    ${a.email.padEnd(30)} ${a.role}`),
+      ]),
+      '',
+      'Try it: sign in as paula@acme.test, request access; sign in as sam.sponsor@passerelle.test (another browser',
+      'or a private window) and approve; open the invitation from the mail catcher as Paula. Ctrl+C stops everything.',
+      '',
+    ];
+    console.log(lines.join('\n'));
+
+    let stopping = false;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => {
+        if (stopping) return;
+        stopping = true;
+        console.log('\nStopping the demo…');
+        void stopAll().then(() => process.exit(0));
+      });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+// Every "may this principal do that" rule lives here. Anything not allowed below is denied.
+import type { Principal } from './principal.ts';
+import type { AccessRequest } from '../db/rows.ts';
+
+export type Ability =
+  | 'request:create'
+  | 'request:read'
+  | 'inbox:read'
+  | 'request:decide'
+  | 'access:read'
+  | 'audit:read';
+
+export interface PolicyFacts {
+  request?: AccessRequest;
+  isApprover?: boolean;
+}
+
+const isMember = (p: Principal) => p.idpKind === 'home' && p.userType === 'member' && p.userId !== null;
+const isAdmin = (p: Principal) => isMember(p) && p.role === 'admin';
+const isOwnRequest = (p: Principal, r: AccessRequest) => r.requester_issuer === p.issuer && r.requester_subject === p.subject;
+
+export function can(p: Principal | undefined, ability: Ability, facts: PolicyFacts = {}): boolean {
+  if (!p) return false;
+  switch (ability) {
+    case 'request:create':
+      // Partners ask with their own identity; members of our organization already have access paths.
+      return p.idpKind !== 'home' && p.emailVerified;
+    case 'request:read':
+      return Boolean(facts.request && isOwnRequest(p, facts.request));
+    case 'inbox:read':
+      return isMember(p);
+    case 'request:decide':
+      return Boolean(
+        facts.request &&
+          isMember(p) &&
+          !isOwnRequest(p, facts.request) &&
+          facts.request.requester_email.toLowerCase() !== p.email.toLowerCase() &&
+          (facts.isApprover || isAdmin(p)),
+      );
+    case 'access:read':
+      return p.userId !== null && p.userType === 'guest';
+    case 'audit:read':
+      return isAdmin(p);
+    default:
+      return false;
+  }
+}

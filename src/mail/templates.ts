@@ -1,0 +1,98 @@
+// Mail bodies: plain text first, the same words as escaped HTML. Links always use PUBLIC_URL,
+// never a Host header.
+import type { Config } from '../config.ts';
+import type { AccessRequest, CatalogItem } from '../db/rows.ts';
+import { t } from '../i18n/t.ts';
+
+export interface MailDraft {
+  dedupeKey: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+// Header values must be one line: a newline in a claim or a name must never start a new header.
+const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 250);
+
+function draft(dedupeKey: string, to: string, subject: string, text: string): MailDraft {
+  const body = `${text}\n\n-- \n${t('mail.footer')}`;
+  const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${escapeHtml(body)
+    .split('\n')
+    .join('<br>')
+    .replace(/(https?:\/\/[^\s<]+|\{\{redeem-link\}\})/g, '<a href="$1">$1</a>')}</body></html>`;
+  return { dedupeKey, to, subject: oneLine(subject), text: body, html };
+}
+
+const itemList = (items: CatalogItem[]) => items.map((i) => i.name).join(', ');
+
+export function routeMail(
+  config: Config,
+  r: AccessRequest & { organization_name: string | null },
+  items: CatalogItem[],
+  approver: { id: number; email: string },
+): MailDraft {
+  return draft(
+    `request:${r.id}:route:${approver.id}`,
+    approver.email,
+    t('mail.route.subject', { id: r.id, name: oneLine(r.requester_name) }),
+    t('mail.route.body', {
+      name: oneLine(r.requester_name),
+      email: r.requester_email,
+      organization: r.organization_name ?? t('inbox.unknownOrg'),
+      items: itemList(items),
+      justification: r.justification,
+      link: `${config.publicUrl}/inbox/${r.id}`,
+    }),
+  );
+}
+
+export function deniedMail(config: Config, r: AccessRequest & { id: number }, reason: string, items?: CatalogItem[]): MailDraft {
+  return draft(
+    `request:${r.id}:denied`,
+    r.requester_email,
+    t('mail.denied.subject', { id: r.id }),
+    t('mail.denied.body', {
+      items: items ? itemList(items) : `#${r.id}`,
+      reason,
+      link: `${config.publicUrl}/requests/${r.id}`,
+    }),
+  );
+}
+
+/**
+ * Stands in the stored body where the redeem link goes. The token itself is minted when the mail is
+ * sent (see workers/sendMail.ts), so the database never holds a usable token, not even in a mail body.
+ */
+export const REDEEM_LINK_PLACEHOLDER = '{{redeem-link}}';
+
+export function invitationMail(
+  config: Config,
+  invitation: { id: number; email: string; expiresAt: string },
+  items: CatalogItem[],
+  sponsor: string,
+): MailDraft {
+  return draft(
+    `invitation:${invitation.id}`,
+    invitation.email,
+    t('mail.invite.subject', { items: itemList(items) }),
+    t('mail.invite.body', {
+      sponsor,
+      items: itemList(items),
+      link: REDEEM_LINK_PLACEHOLDER,
+      expires: invitation.expiresAt.slice(0, 16).replace('T', ' '),
+    }),
+  );
+}
+
+export function grantedMail(config: Config, requestId: number, to: string, items: CatalogItem[], sponsor: string): MailDraft {
+  return draft(
+    `request:${requestId}:granted`,
+    to,
+    t('mail.granted.subject', { items: itemList(items) }),
+    t('mail.granted.body', { sponsor, items: itemList(items), link: `${config.publicUrl}/access` }),
+  );
+}

@@ -1,0 +1,76 @@
+// Publishes outbox rows to Bull. A row is marked published only after Bull accepted the job, so a
+// crash in between publishes it again; the job id (outbox row id) and idempotent handlers absorb that.
+import type { Db } from '../db/knex.ts';
+import { markPublished, unpublishedOutbox } from '../db/outbox.ts';
+import { TOPIC_TO_JOB, type Queues } from './queues.ts';
+import type { Logger } from 'pino';
+
+export interface Relay {
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+
+export async function relayOnce(db: Db, queues: Queues, batch = 100): Promise<number> {
+  const rows = await unpublishedOutbox(db, batch);
+  const done: number[] = [];
+  try {
+    for (const row of rows) {
+      const job = TOPIC_TO_JOB[row.topic];
+      if (job) await withTimeout(queues[job].add(JSON.parse(row.payload), { jobId: `outbox-${row.id}` }), 5000);
+      done.push(row.id);
+    }
+  } finally {
+    await markPublished(db, done);
+  }
+  return done.length;
+}
+
+export function startRelay(db: Db, queues: Queues, pollMs: number, log: Logger): Relay {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  let failing = false;
+
+  const tick = async () => {
+    try {
+      let n;
+      do n = await relayOnce(db, queues);
+      while (n > 0 && !stopped);
+      if (failing) log.info('outbox relay recovered');
+      failing = false;
+    } catch (err) {
+      if (!failing) log.warn({ err }, 'outbox relay cannot publish yet; rows stay in the outbox');
+      failing = true;
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().finally(() => {
+        running = null;
+        schedule();
+      });
+    }, pollMs);
+  };
+  schedule();
+  return {
+    kick() {
+      if (!running && timer && !stopped) {
+        clearTimeout(timer);
+        timer = null;
+        running = tick().finally(() => {
+          running = null;
+          schedule();
+        });
+      }
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// The worker process: the outbox relay plus one processor per job. Handlers live in workers/.
+import type { Logger } from 'pino';
+import type { Deps } from '../deps.ts';
+import { createQueues, JOBS, type Queues } from './queues.ts';
+import { startRelay, type Relay } from './relay.ts';
+import { jobContext } from './system.ts';
+import { createTransport } from '../mail/transport.ts';
+import { routeRequest } from '../../workers/routeRequest.ts';
+import { provisionRequest } from '../../workers/provision.ts';
+import { sendMail } from '../../workers/sendMail.ts';
+
+export interface WorkerHandle {
+  queues: Queues;
+  relay: Relay;
+  close(): Promise<void>;
+}
+
+export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle> {
+  const queues = createQueues(deps.config);
+  const transport = createTransport(deps.config);
+  const relay = startRelay(deps.db, queues, deps.config.outboxPollMs, log);
+
+  queues[JOBS.routeRequest].process(4, async (job) => {
+    const result = await routeRequest(deps, jobContext(JOBS.routeRequest, job.id), job.data);
+    if (result === 'routed') relay.kick();
+    return result;
+  });
+  queues[JOBS.provision].process(2, async (job) => {
+    const result = await provisionRequest(deps, jobContext(JOBS.provision, job.id), job.data);
+    if (result === 'provisioned') relay.kick();
+    return result;
+  });
+  queues[JOBS.sendMail].process(4, (job) => sendMail({ ...deps, transport }, jobContext(JOBS.sendMail, job.id), job.data));
+
+  for (const q of Object.values(JOBS)) {
+    queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));
+    queues[q].on('error', (err) => log.error({ queue: q, err: err.message }, 'queue error'));
+  }
+
+  return {
+    queues,
+    relay,
+    async close() {
+      await relay.stop();
+      await queues.close();
+      transport.close();
+    },
+  };
+}

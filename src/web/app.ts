@@ -1,0 +1,105 @@
+// Builds the Express app from its parts; no logic lives here.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import helmet from 'helmet';
+import passport from 'passport';
+import type { Logger } from 'pino';
+import type { RedisClientType } from 'redis';
+import type { Deps } from '../deps.ts';
+import { findUserByIdentity } from '../db/users.ts';
+import type { Principal } from '../domain/principal.ts';
+import { t } from '../i18n/t.ts';
+import { requestId } from './middleware/requestContext.ts';
+import { sessionMiddleware } from './middleware/session.ts';
+import { csrfLocals } from './middleware/csrf.ts';
+import { errorHandler, notFoundHandler } from './middleware/errors.ts';
+import { limiter } from './middleware/rateLimit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { partnerRoutes } from './routes/partner.ts';
+import { sponsorRoutes } from './routes/sponsor.ts';
+import { redeemRoutes } from './routes/redeem.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { idpOrigins } from './idpOrigins.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+type Stored = Omit<Principal, 'userId' | 'userType' | 'role'>;
+
+export interface Limits {
+  signInPerMinute: number;
+  submitPerMinute: number;
+  redeemPerMinute: number;
+}
+
+export function buildApp(deps: Deps, redis: RedisClientType, log: Logger, limits: Limits): express.Express {
+  const { config, db } = deps;
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(root, 'views'));
+  app.disable('x-powered-by');
+  app.locals.t = t;
+
+  app.use(requestId);
+  app.use(async (_req, res, next) => {
+    res.locals.idpOrigins = await idpOrigins(db);
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          // Browsers apply form-action to the redirects after a submit, and sign-in forms end at an IdP.
+          'form-action': ["'self'", (_req, res) => (res as express.Response).locals.idpOrigins ?? ''],
+          'frame-ancestors': ["'none'"],
+          'upgrade-insecure-requests': config.secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.secureCookies,
+    }),
+  );
+  app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
+  app.use(sessionMiddleware(config, redis));
+
+  passport.serializeUser((user, done) => {
+    const { userId: _u, userType: _t, role: _r, ...stored } = user as Principal;
+    done(null, stored);
+  });
+  // Roles and states are read again on every request: a removed guest or a revoked admin loses
+  // access on their next click, not at the end of the session.
+  passport.deserializeUser(async (stored: Stored, done) => {
+    try {
+      const user = await findUserByIdentity(db, stored.issuer, stored.subject);
+      if (user && (user.state === 'disabled' || user.state === 'removed')) return done(null, false);
+      const principal: Principal = { ...stored, userId: user?.id ?? null, userType: user?.user_type ?? null, role: user?.role ?? null };
+      done(null, principal);
+    } catch (err) {
+      done(err);
+    }
+  });
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(csrfLocals);
+
+  const perMinute = (name: string, n: number) => limiter(config, redis, name, n);
+  app.use(authRoutes(deps, log, perMinute('signin', limits.signInPerMinute)));
+  app.use(partnerRoutes(deps, perMinute('submit', limits.submitPerMinute)));
+  app.use(sponsorRoutes(deps));
+  app.use(redeemRoutes(deps, perMinute('redeem', limits.redeemPerMinute)));
+  app.use(adminRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

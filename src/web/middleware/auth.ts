@@ -1,0 +1,24 @@
+import type { NextFunction, Request, Response } from 'express';
+import { can, type Ability } from '../../domain/policies.ts';
+import { forbidden } from '../../domain/errors.ts';
+import { auditContext, principalOf } from './requestContext.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
+import type { Db } from '../../db/knex.ts';
+
+/** Anonymous visitors are sent to sign in and brought back to where they were going. */
+export function requireSignIn(req: Request, res: Response, next: NextFunction): void {
+  if (principalOf(req)) return next();
+  if (req.method === 'GET') (req.session as { returnTo?: string }).returnTo = req.originalUrl;
+  res.redirect(303, '/');
+}
+
+/** Checks an ability that needs no object; refusals are audited. */
+export function requireAbility(db: Db, ability: Ability) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const p = principalOf(req);
+    if (!p) return requireSignIn(req, res, next);
+    if (can(p, ability)) return next();
+    await recordRefusal(db, auditContext(req), ability, req.originalUrl.slice(0, 200), 'policy denied');
+    next(forbidden());
+  };
+}

@@ -1,0 +1,46 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../../domain/errors.ts';
+import { render } from '../render.ts';
+
+function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+}
+
+export function notFoundHandler(req: Request, res: Response): void {
+  res.status(404);
+  if (wantsJson(req)) res.json({ error: { code: 'not_found', message: 'Not found' } });
+  else render(req, res, 'error', { title: 'errors.title', message: 'errors.notFound', params: {} }, 404);
+}
+
+/** Expected errors become their status and message; anything else is logged with the request id. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    let status = 500;
+    let code = 'internal';
+    let message = 'errors.internal';
+    let fields: Record<string, string> = {};
+    const e = err as { status?: number; statusCode?: number; type?: string };
+    if (err instanceof AppError) {
+      ({ status, code, message, fields } = err);
+    } else if (e?.type === 'entity.too.large') {
+      status = 413; code = 'too_large'; message = 'errors.tooLarge';
+    } else if (e?.status && e.status >= 400 && e.status < 500) {
+      status = e.status; code = 'bad_request'; message = 'errors.invalidForm';
+    } else {
+      log.error({ err, reqId: req.id }, 'unhandled error');
+    }
+    if (res.headersSent) return;
+    res.status(status);
+    if (wantsJson(req)) {
+      res.json({ error: { code, message: res.locals.t ? res.locals.t(message, { id: req.id }) : message, fields } });
+      return;
+    }
+    try {
+      render(req, res, 'error', { title: 'errors.title', message, params: { id: req.id }, fields }, status);
+    } catch (renderErr) {
+      log.error({ err: renderErr, reqId: req.id }, 'error page failed to render');
+      res.type('text/plain').send(`Error ${status}. Reference ${req.id}`);
+    }
+  };
+}

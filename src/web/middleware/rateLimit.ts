@@ -1,0 +1,25 @@
+import { rateLimit } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { RedisClientType } from 'redis';
+import type { Config } from '../../config.ts';
+import { AppError } from '../../domain/errors.ts';
+
+/**
+ * Counters live in Redis so the limit holds across web processes. The client address comes from
+ * Express's `trust proxy` setting, so a forged X-Forwarded-For does not reset it.
+ */
+export function limiter(config: Config, redis: RedisClientType, name: string, perMinute: number) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // A Redis outage must not lock everyone out: the request goes on and the limit resumes later.
+    passOnStoreError: true,
+    store: new RedisStore({
+      prefix: `${config.redisPrefix}:rl:${name}:`,
+      sendCommand: (...args: string[]) => redis.sendCommand(args) as Promise<RedisReply>,
+    }),
+    handler: (_req, _res, next) => next(new AppError(429, 'too_many_requests', 'errors.tooMany')),
+  });
+}

@@ -1,0 +1,127 @@
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import passport from 'passport';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Deps } from '../../deps.ts';
+import { findIdpBySlug, findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
+import { ensureStrategy, type VerifiedSignIn } from '../../auth/strategies.ts';
+import { signIn } from '../../commands/signIn.ts';
+import { notFound } from '../../domain/errors.ts';
+import { emailDomain, type Principal } from '../../domain/principal.ts';
+import { auditContext, principalOf } from '../middleware/requestContext.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
+import { render, safeReturnTo } from '../render.ts';
+import { inTransaction } from '../../db/knex.ts';
+import { appendAudit } from '../../db/audit.ts';
+
+type AuthSession = { returnTo?: string; loginHint?: string; redeemHash?: string };
+
+// What survives the session regeneration at sign-in (the id changes; these few values are carried over).
+const CARRIED = ['returnTo', 'redeemHash'] as const;
+
+export function landingFor(p: Principal): string {
+  if (p.idpKind === 'home') return '/inbox';
+  if (p.userType === 'guest') return '/access';
+  return '/requests';
+}
+
+export async function homePage(deps: Deps, req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+  const idps = await listEnabledIdps(deps.db);
+  render(req, res, 'home', {
+    title: 'home.title',
+    partnerIdps: idps.filter((i) => i.kind !== 'home'),
+    homeIdps: idps.filter((i) => i.kind === 'home'),
+    notice: req.query.signedOut ? { key: 'auth.signedOut' } : null,
+    ...extra,
+  }, status);
+}
+
+export function authRoutes(deps: Deps, log: Logger, signInLimit: RequestHandler): Router {
+  const r = Router();
+
+  r.get('/', (req, res) => homePage(deps, req, res));
+
+  const discoverSchema = z.object({ email: z.string().trim().toLowerCase().email().max(320) });
+  r.post('/auth/discover', signInLimit, csrfProtection, async (req, res) => {
+    const parsed = discoverSchema.safeParse(req.body);
+    if (!parsed.success) {
+      return homePage(deps, req, res, { fields: { email: 'home.emailLabel' }, values: { email: String(req.body?.email ?? '').slice(0, 320) } }, 400);
+    }
+    const domain = emailDomain(parsed.data.email);
+    const idp = await findIdpForDomain(deps.db, domain);
+    if (!idp) {
+      return homePage(deps, req, res, { notice: { key: 'auth.unknownDomain', params: { domain } }, values: parsed.data }, 404);
+    }
+    (req.session as AuthSession).loginHint = parsed.data.email;
+    res.redirect(303, `/auth/${idp.slug}`);
+  });
+
+  async function strategyOr503(req: Request, res: Response): Promise<string | null> {
+    const slug = String(req.params.slug);
+    const idp = /^[a-z0-9-]{1,64}$/.test(slug) ? await findIdpBySlug(deps.db, slug) : undefined;
+    if (!idp || !idp.enabled) throw notFound();
+    try {
+      return await ensureStrategy(deps, idp);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, idp: idp.slug, reqId: req.id }, 'identity provider discovery failed');
+      render(req, res, 'error', { title: 'errors.title', message: 'auth.idpUnavailable', params: { name: idp.name } }, 503);
+      return null;
+    }
+  }
+
+  r.get('/auth/:slug', signInLimit, async (req, res, next) => {
+    const name = await strategyOr503(req, res);
+    if (!name) return;
+    const returnTo = safeReturnTo(req.query.returnTo);
+    if (returnTo) (req.session as AuthSession).returnTo = returnTo;
+    passport.authenticate(name)(req, res, next);
+  });
+
+  r.get('/auth/:slug/callback', signInLimit, async (req, res, next) => {
+    const name = await strategyOr503(req, res);
+    if (!name) return;
+    passport.authenticate(name, async (err: unknown, verified: VerifiedSignIn | false) => {
+      try {
+        if (err || !verified) {
+          log.info({ reqId: req.id, err: err ? (err as Error).message : 'no user' }, 'sign-in failed');
+          await inTransaction(deps.db, (trx) =>
+            appendAudit(trx, auditContext(req), {
+              action: 'auth.sign_in',
+              target: `idp:${req.params.slug}`,
+              outcome: 'failure',
+              details: { error: err ? String((err as Error).message).slice(0, 200) : 'state or verifier missing' },
+            }),
+          );
+          const unavailable = err && /timed out|fetch failed|ECONNREFUSED|aborted/i.test(String((err as Error).message));
+          return render(req, res, 'error', { title: 'errors.title', message: unavailable ? 'auth.idpUnavailable' : 'auth.failed', params: { name: req.params.slug } }, unavailable ? 502 : 401);
+        }
+        const principal = await signIn(deps, auditContext(req), verified.idp, verified.claims);
+        const carried = Object.fromEntries(CARRIED.map((k) => [k, (req.session as AuthSession)[k]]));
+        // passport regenerates the session id here, so a cookie planted before sign-in is worthless.
+        req.logIn(principal, (loginErr) => {
+          if (loginErr) return next(loginErr);
+          Object.assign(req.session, carried);
+          const to = safeReturnTo(carried.returnTo) ?? landingFor(principal);
+          delete (req.session as AuthSession).returnTo;
+          req.session.save(() => res.redirect(303, to));
+        });
+      } catch (e) {
+        next(e);
+      }
+    })(req, res, next);
+  });
+
+  r.post('/auth/logout', csrfProtection, async (req: Request, res: Response, next: NextFunction) => {
+    const ctx = auditContext(req);
+    if (principalOf(req)) await inTransaction(deps.db, (trx) => appendAudit(trx, ctx, { action: 'auth.signed_out' }));
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.destroy(() => {
+        res.clearCookie(deps.config.secureCookies ? '__Host-passerelle' : 'passerelle.sid', { path: '/' });
+        res.redirect(303, '/?signedOut=1');
+      });
+    });
+  });
+
+  return r;
+}

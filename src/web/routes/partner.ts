@@ -1,0 +1,88 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { listRequestableItems, itemsOfRequest } from '../../db/catalog.ts';
+import { findRequestOfRequester, listRequestsOfRequester } from '../../db/requests.ts';
+import { eventsForTarget } from '../../db/audit.ts';
+import { membershipsOf } from '../../db/memberships.ts';
+import { submitRequest } from '../../commands/submitRequest.ts';
+import { notFound } from '../../domain/errors.ts';
+import { requireAbility, requireSignIn } from '../middleware/auth.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
+import { auditContext, principalOf } from '../middleware/requestContext.ts';
+import { parseId, render } from '../render.ts';
+
+const requestSchema = z.object({
+  items: z
+    .union([z.string(), z.array(z.string()).max(50)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(/^[1-9]\d{0,9}$/).transform(Number)).min(1).max(20))
+    .transform((ids) => [...new Set(ids)]),
+  justification: z.string().trim().min(10).max(2000),
+});
+
+const fieldMessages: Record<string, string> = { items: 'requests.errors.unknownItem', justification: 'requests.errors.justification' };
+
+export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
+  const r = Router();
+  const { db } = deps;
+
+  r.get('/requests', requireSignIn, async (req, res) => {
+    const p = principalOf(req)!;
+    render(req, res, 'partner/requests', { title: 'requests.title', requests: await listRequestsOfRequester(db, p.issuer, p.subject) });
+  });
+
+  const showForm = async (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], extra = {}, status = 200) =>
+    render(req, res, 'partner/new', { title: 'requests.newTitle', catalog: await listRequestableItems(db), ...extra }, status);
+
+  r.get('/requests/new', requireAbility(db, 'request:create'), (req, res) => showForm(req, res));
+
+  r.post('/requests', submitLimit, csrfProtection, requireAbility(db, 'request:create'), async (req, res) => {
+    const parsed = requestSchema.safeParse(req.body ?? {});
+    const values = {
+      items: ([] as unknown[]).concat(req.body?.items ?? []).map(String),
+      justification: typeof req.body?.justification === 'string' ? req.body.justification.slice(0, 2000) : '',
+    };
+    if (!parsed.success) {
+      const fields = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), fieldMessages[String(i.path[0])] ?? 'errors.invalidForm']));
+      return showForm(req, res, { fields, values, notice: { key: 'errors.invalidForm' } }, 400);
+    }
+    try {
+      const id = await submitRequest(deps, auditContext(req), principalOf(req)!, { itemIds: parsed.data.items, justification: parsed.data.justification });
+      res.redirect(303, `/requests/${id}?submitted=1`);
+    } catch (err) {
+      const e = err as { status?: number; fields?: Record<string, string> };
+      if (e.status === 400) return showForm(req, res, { fields: e.fields, values, notice: { key: 'errors.invalidForm' } }, 400);
+      throw err;
+    }
+  });
+
+  r.get('/requests/:id', requireSignIn, async (req, res) => {
+    const p = principalOf(req)!;
+    const id = parseId(req.params.id);
+    // Someone else's request and a request that does not exist answer the same.
+    const request = id ? await findRequestOfRequester(db, id, p.issuer, p.subject) : undefined;
+    if (!request) throw notFound();
+    render(req, res, 'partner/request', {
+      title: 'requests.detailTitle',
+      titleParams: { id: request.id },
+      request,
+      items: await itemsOfRequest(db, request.id),
+      history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
+      notice: req.query.submitted ? { key: 'requests.submitted' } : null,
+    });
+  });
+
+  r.get('/access', requireSignIn, async (req, res) => {
+    const p = principalOf(req)!;
+    const items = p.userId && p.userType === 'guest' ? await membershipsOf(db, p.userId) : [];
+    render(req, res, 'partner/access', {
+      title: 'access.title',
+      apps: items.filter((i) => i.kind === 'app'),
+      groups: items.filter((i) => i.kind === 'group'),
+      notice: req.query.welcome ? { key: 'redeem.done' } : null,
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,65 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { findRequest, isApproverOf, listRequestsForApprover } from '../../db/requests.ts';
+import { itemsOfRequest } from '../../db/catalog.ts';
+import { decideRequest } from '../../commands/decideRequest.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
+import { forbidden, invalid, notFound } from '../../domain/errors.ts';
+import { can } from '../../domain/policies.ts';
+import { requireAbility } from '../middleware/auth.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
+import { auditContext, principalOf } from '../middleware/requestContext.ts';
+import { parseId, render } from '../render.ts';
+
+const decisionSchema = z.object({
+  decision: z.enum(['approve', 'deny']),
+  reason: z.string().max(1000).default(''),
+});
+
+export function sponsorRoutes(deps: Deps): Router {
+  const r = Router();
+  const { db } = deps;
+  const inbox = requireAbility(db, 'inbox:read');
+
+  r.get('/inbox', inbox, async (req, res) => {
+    const p = principalOf(req)!;
+    const decided = parseId(req.query.decided);
+    render(req, res, 'sponsor/inbox', {
+      title: 'inbox.title',
+      pending: await listRequestsForApprover(db, p.userId!, ['pending']),
+      recent: (await listRequestsForApprover(db, p.userId!, ['approved', 'denied', 'provisioned', 'failed'])).slice(0, 20),
+      notice: decided ? { key: req.query.d === 'deny' ? 'inbox.denied' : 'inbox.approved', params: { id: decided } } : null,
+    });
+  });
+
+  r.get('/inbox/:id', inbox, async (req, res) => {
+    const p = principalOf(req)!;
+    const id = parseId(req.params.id);
+    const request = id ? await findRequest(db, id) : undefined;
+    if (!request) throw notFound();
+    const isApprover = await isApproverOf(db, request.id, p.userId!);
+    if (!isApprover && p.role !== 'admin') {
+      await recordRefusal(db, auditContext(req), 'request.view', `request:${request.id}`, 'not routed to this sponsor');
+      throw forbidden('errors.notYourRequest');
+    }
+    render(req, res, 'sponsor/request', {
+      title: 'inbox.detailTitle',
+      titleParams: { id: request.id, name: request.requester_name },
+      request,
+      items: await itemsOfRequest(db, request.id),
+      canDecide: request.status === 'pending' && can(p, 'request:decide', { request, isApprover }),
+    });
+  });
+
+  r.post('/inbox/:id/decision', csrfProtection, inbox, async (req, res) => {
+    const id = parseId(req.params.id);
+    if (!id) throw notFound();
+    const parsed = decisionSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalid('errors.invalidForm', { decision: 'errors.invalidForm' });
+    await decideRequest(deps, auditContext(req), principalOf(req)!, id, parsed.data);
+    res.redirect(303, `/inbox?decided=${id}&d=${parsed.data.decision}`);
+  });
+
+  return r;
+}

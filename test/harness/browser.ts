@@ -1,0 +1,76 @@
+// A person with a browser, for supertest: one cookie-keeping agent per origin (ours and each IdP),
+// redirects followed by hand so every hop of the OpenID Connect dance is real HTTP.
+import supertest from 'supertest';
+import { DEMO_PASSWORD } from '../../src/demo/world.ts';
+
+export interface Page {
+  status: number;
+  url: string;
+  text: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export class Browser {
+  private readonly agents = new Map<string, ReturnType<typeof supertest.agent>>();
+
+  private agent(origin: string) {
+    let a = this.agents.get(origin);
+    if (!a) {
+      a = supertest.agent(origin);
+      this.agents.set(origin, a);
+    }
+    return a;
+  }
+
+  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string | string[]>): Promise<Page> {
+    const u = new URL(url);
+    const a = this.agent(u.origin);
+    const path = u.pathname + u.search;
+    const req = method === 'GET' ? a.get(path) : a.post(path).type('form').send(encode(form ?? {}));
+    const res = await req.redirects(0).ok(() => true);
+    return { status: res.status, url, text: res.text ?? '', headers: res.headers };
+  }
+
+  /** Requests, then follows redirects (as GET) the way a browser does. */
+  async go(url: string, method: 'GET' | 'POST' = 'GET', form?: Record<string, string | string[]>, maxHops = 20): Promise<Page> {
+    let page = await this.request(method, url, form);
+    for (let hop = 0; hop < maxHops && [301, 302, 303, 307].includes(page.status); hop++) {
+      const next = new URL(String(page.headers.location), page.url).toString();
+      page = await this.request('GET', next);
+    }
+    return page;
+  }
+
+  /** Submits the form whose action is `action` on `page`, with its CSRF token and the given fields. */
+  async submit(page: Page, action: string, fields: Record<string, string | string[]>): Promise<Page> {
+    const csrf = csrfToken(page.text);
+    return this.go(new URL(action, page.url).toString(), 'POST', { ...(csrf ? { _csrf: csrf } : {}), ...fields });
+  }
+
+  /** Signs in at the IdP behind `/auth/<slug>` of the app, answering the IdP's login form. */
+  async signIn(appUrl: string, slug: string, email: string, password = DEMO_PASSWORD, returnTo?: string): Promise<Page> {
+    const login = await this.go(`${appUrl}/auth/${slug}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`);
+    if (login.status !== 200 || !/name="password"/.test(login.text)) {
+      throw new Error(`expected the IdP login page, got ${login.status} at ${login.url}: ${login.text.slice(0, 300)}`);
+    }
+    const action = /<form[^>]*method="post"[^>]*action="([^"]+)"/.exec(login.text)?.[1] ?? /action="([^"]*\/login)"/.exec(login.text)?.[1];
+    if (!action) throw new Error('no login form on the IdP page');
+    return this.go(new URL(action.replace(/&amp;/g, '&'), login.url).toString(), 'POST', { email, password });
+  }
+}
+
+function encode(form: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(form)) for (const value of ([] as string[]).concat(v)) params.append(k, value);
+  return params.toString();
+}
+
+export function csrfToken(html: string): string | null {
+  return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? null;
+}
+
+export function redeemLink(text: string): string {
+  const m = /(https?:\/\/\S+\/redeem\/[A-Za-z0-9_-]+)/.exec(text);
+  if (!m) throw new Error(`no redeem link in: ${text}`);
+  return m[1];
+}

@@ -1,0 +1,116 @@
+// Starts, per test file, the real parts: redis-server on a free port, one oidc-provider issuer per
+// organization, an SMTP catcher, a fresh database (SQLite file, or a new PostgreSQL database when
+// TEST_DATABASE_URL points at a server), then the web app and the worker; stop() undoes it all.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import knexFactory from 'knex';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createDb, migrateLatest, type Db } from '../../src/db/knex.ts';
+import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
+import { startMailCatcher, type MailCatcher } from '../../src/demo/mailCatcher.ts';
+import { startRedisServer, type RedisServer } from '../../src/demo/redisServer.ts';
+import { freePort } from '../../src/demo/net.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { issuerSpecs } from '../../src/demo/world.ts';
+import { startWeb, type WebHandle } from '../../src/web/server.ts';
+import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
+import { createLogger } from '../../src/log.ts';
+
+export interface Stack {
+  config: Config;
+  db: Db;
+  appUrl: string;
+  redis: RedisServer;
+  mail: MailCatcher;
+  issuers: Record<string, RunningIssuer>;
+  web: WebHandle;
+  worker: WorkerHandle;
+  stop(): Promise<void>;
+}
+
+async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (server) {
+    const name = `passerelle_test_${randomBytes(6).toString('hex')}`;
+    const admin = knexFactory({ client: 'pg', connection: server });
+    await admin.raw(`CREATE DATABASE ${name}`);
+    await admin.destroy();
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      drop: async () => {
+        const a = knexFactory({ client: 'pg', connection: server });
+        await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await a.destroy();
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-test-'));
+  return { url: `sqlite:${path.join(dir, 'test.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => console.error('harness stop:', err));
+  };
+  try {
+    const redis = await startRedisServer({ dir: null });
+    stops.push(() => redis.stop());
+    const appPort = await freePort();
+    const publicUrl = `http://127.0.0.1:${appPort}`;
+    const issuers: Record<string, RunningIssuer> = {};
+    for (const spec of issuerSpecs(publicUrl)) {
+      const issuer = await startDemoIssuer(spec);
+      stops.push(() => issuer.close());
+      issuers[spec.key] = issuer;
+    }
+    const mail = await startMailCatcher({ httpPort: null });
+    stops.push(() => mail.close());
+    const database = await freshDatabaseUrl();
+    stops.push(database.drop);
+
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PUBLIC_URL: publicUrl,
+      PORT: String(appPort),
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'ptest',
+      SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+      SMTP_TIMEOUT_MS: '3000',
+      OUTBOX_POLL_MS: '50',
+      JOB_ATTEMPTS: '3',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...overrides,
+    });
+    const db = createDb(config.databaseUrl);
+    stops.push(() => db.destroy());
+    await migrateLatest(db);
+    await seedDemo(db, Object.fromEntries(Object.entries(issuers).map(([k, v]) => [k, v.issuer])));
+
+    const log = createLogger(config.logLevel, 'test');
+    const web = await startWeb({ config, db }, log, { signInPerMinute: 1000, submitPerMinute: 1000, redeemPerMinute: 1000 });
+    stops.push(() => web.close());
+    const worker = await startWorker({ config, db }, log);
+    stops.push(() => worker.close());
+    return { config, db, appUrl: publicUrl, redis, mail, issuers, web, worker, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Polls until `check` returns a value, or fails with `what` after the timeout. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,147 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { Browser, redeemLink } from '../harness/browser.ts';
+import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+
+const exec = promisify(execFile);
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+async function passerelle(...args: string[]) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/passerelle.js', ...args], {
+      env: { ...process.env, DATABASE_URL: stack.config.databaseUrl },
+    });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe('a partner asks, a sponsor approves, the partner is invited and gets access', () => {
+  const partner = new Browser();
+  const sponsor = new Browser();
+  let requestId = 0;
+
+  test('the home page offers e-mail discovery and every partner organization', async () => {
+    const page = await partner.go(`${stack.appUrl}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Work e-mail address/);
+    assert.match(page.text, /Sign in with Acme Industries/);
+    assert.match(page.text, /Sign in with Globex/);
+  });
+
+  test('typing a work e-mail sends the partner to their own IdP', async () => {
+    const home = await partner.go(`${stack.appUrl}/`);
+    const page = await partner.submit(home, '/auth/discover', { email: 'paula@acme.test' });
+    assert.equal(page.status, 200);
+    assert.ok(page.url.startsWith(stack.issuers.acme.issuer), `ended at ${page.url}`);
+    assert.match(page.text, /Acme Industries/);
+  });
+
+  test('the partner signs in at Acme and submits a request for two items', async () => {
+    const { id, page } = await submitAsPartner(stack, partner, 'acme', 'paula@acme.test', ['Partner Wiki', 'Project Atlas']);
+    requestId = id;
+    assert.match(page.text, /Your request was submitted/);
+    assert.match(page.text, /Waiting for a sponsor/);
+    assert.match(page.text, /Partner Wiki/);
+    assert.match(page.text, /Request submitted/);
+  });
+
+  test('the sponsor is mailed a link to their inbox and sees the verified requester', async () => {
+    await waitUntilRouted(stack, requestId);
+    const mail = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && m.subject.includes(`#${requestId}`));
+    assert.match(mail.text, new RegExp(`${stack.appUrl}/inbox/${requestId}`));
+    await sponsor.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    const inbox = await sponsor.go(`${stack.appUrl}/inbox`);
+    assert.equal(inbox.status, 200);
+    assert.match(inbox.text, new RegExp(`/inbox/${requestId}`));
+    const detail = await sponsor.go(`${stack.appUrl}/inbox/${requestId}`);
+    assert.match(detail.text, /Paula Partner/);
+    assert.match(detail.text, /paula@acme.test/);
+    assert.match(detail.text, /Acme Industries/);
+    assert.match(detail.text, new RegExp(stack.issuers.acme.issuer.replace(/[.]/g, '\\.')));
+    assert.match(detail.text, /co-develop the Atlas gearbox/);
+    assert.match(detail.text, /Project Atlas/);
+  });
+
+  test('the partner sees the history grow as the request is routed', async () => {
+    const page = await partner.go(`${stack.appUrl}/requests/${requestId}`);
+    assert.match(page.text, /Sent to sponsors for a decision/);
+  });
+
+  test('the sponsor approves; a job provisions the guest and mails an invitation', async () => {
+    const page = await decide(stack, sponsor, requestId, 'approve');
+    assert.equal(page.status, 200);
+    assert.match(page.text, new RegExp(`Request #${requestId} approved`));
+    const mail = await stack.mail.waitFor((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject));
+    assert.match(mail.text, /Partner Wiki/);
+    const request = await stack.db('access_requests').where({ id: requestId }).first();
+    assert.equal(request.status, 'provisioned');
+    const guests = await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' });
+    assert.equal(guests.length, 1);
+    assert.equal(guests[0].state, 'invited');
+    assert.equal((await stack.db('memberships').where({ user_id: guests[0].id })).length, 2);
+  });
+
+  test('the partner redeems the invitation: GET consumes nothing, the POST binds the identity', async () => {
+    const mail = stack.mail.messages().find((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject))!;
+    const link = redeemLink(mail.text);
+    const fresh = new Browser(); // a mail scanner, then the partner's own browser
+    const scanned = await fresh.go(link);
+    assert.equal(scanned.status, 200);
+    assert.match(scanned.text, /You are invited/);
+    const landing = await partner.go(link);
+    assert.equal(landing.status, 200);
+    assert.match(landing.text, /Review permissions/);
+    const review = await partner.go(`${stack.appUrl}/redeem`);
+    assert.equal(review.status, 200);
+    assert.match(review.text, /Partner Wiki/);
+    assert.match(review.text, /Project Atlas/);
+    const panel = await partner.submit(review, '/redeem', {});
+    assert.equal(panel.status, 200);
+    assert.ok(panel.url.endsWith('/access?welcome=1'), panel.url);
+    assert.match(panel.text, /Your access is ready/);
+    assert.match(panel.text, /href="https:\/\/wiki.passerelle.test\/"/);
+    assert.match(panel.text, /Project Atlas/);
+    const identity = await stack.db('user_identities').where({ issuer: stack.issuers.acme.issuer, subject: 'acme-paula' }).first();
+    assert.ok(identity, 'identity bound');
+    const again = await fresh.go(link);
+    assert.equal(again.status, 404);
+    assert.match(again.text, /not valid/);
+  });
+
+  test('an admin reads every step in the audit log, newest first, and can filter it', async () => {
+    const admin = new Browser();
+    await admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
+    const page = await admin.go(`${stack.appUrl}/admin/audit?target=${encodeURIComponent(`request:${requestId}`)}`);
+    assert.equal(page.status, 200);
+    const actions = [...page.text.matchAll(/<code>([a-z_.]+)<\/code>/g)].map((m) => m[1]);
+    assert.deepEqual(actions, ['request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
+    const byActor = await admin.go(`${stack.appUrl}/admin/audit?actor=paula%40acme.test&action=invitation.redeemed`);
+    assert.match(byActor.text, /invitation\.redeemed/);
+    assert.doesNotMatch(byActor.text, /request\.approved/);
+  });
+
+  test('passerelle audit verify passes, then names the first tampered event', async () => {
+    await eventually('all mail sent', async () => !(await stack.db('mail_messages').whereNot({ status: 'sent' }).first()));
+    const ok = await passerelle('audit', 'verify');
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /intact/);
+    const victim = await stack.db('audit_events').where({ action: 'request.approved' }).first();
+    await stack.db('audit_events').where({ seq: victim.seq }).update({ details: '{"reason":"edited"}' });
+    const bad = await passerelle('audit', 'verify');
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, new RegExp(`event ${victim.seq}\\b`));
+    await stack.db('audit_events').where({ seq: victim.seq }).update({ details: victim.details });
+  });
+});

@@ -1,0 +1,56 @@
+// Sends one stored message. A message already sent is never sent again; an invitation is sent only
+// while it is still pending, with a token minted at this moment (the old one stops working).
+import type { Transporter } from 'nodemailer';
+import type { Deps } from '../src/deps.ts';
+import type { AuditContext } from '../src/db/audit.ts';
+import { appendAudit } from '../src/db/audit.ts';
+import { inTransaction } from '../src/db/knex.ts';
+import { findMail, recordMailAttempt } from '../src/db/mail.ts';
+import { newToken } from '../src/domain/tokens.ts';
+import { REDEEM_LINK_PLACEHOLDER } from '../src/mail/templates.ts';
+
+export async function sendMail(
+  deps: Deps & { transport: Transporter },
+  ctx: AuditContext,
+  data: { mailId: number },
+): Promise<'sent' | 'skipped'> {
+  const { db, config, transport } = deps;
+  const mail = await findMail(db, data.mailId);
+  if (!mail || mail.status === 'sent') return 'skipped';
+
+  let text = mail.text_body;
+  let html = mail.html_body;
+  const invitation = /^invitation:(\d+)$/.exec(mail.dedupe_key);
+  if (invitation) {
+    const { token, hash } = newToken();
+    const rotated = await db('invitations')
+      .where({ id: Number(invitation[1]), status: 'pending' })
+      .where('expires_at', '>', new Date().toISOString())
+      .update({ token_hash: hash });
+    if (Number(rotated) !== 1) return 'skipped';
+    const link = `${config.publicUrl}/redeem/${token}`;
+    text = text.split(REDEEM_LINK_PLACEHOLDER).join(link);
+    html = html.split(REDEEM_LINK_PLACEHOLDER).join(link);
+  }
+
+  try {
+    await transport.sendMail({
+      from: config.mailFrom,
+      to: mail.to_address,
+      subject: mail.subject,
+      text,
+      html,
+      messageId: `<mail-${mail.id}.${mail.dedupe_key.replace(/[^a-z0-9]/gi, '.')}@passerelle>`,
+    });
+  } catch (err) {
+    await recordMailAttempt(db, mail.id, (err as Error).message);
+    throw err;
+  }
+  await inTransaction(db, async (trx) => {
+    await trx('mail_messages')
+      .where({ id: mail.id })
+      .update({ status: 'sent', sent_at: new Date().toISOString(), attempts: mail.attempts + 1, last_error: null });
+    await appendAudit(trx, ctx, { action: 'mail.sent', target: `mail:${mail.id}`, details: { to: mail.to_address, subject: mail.subject } });
+  });
+  return 'sent';
+}
