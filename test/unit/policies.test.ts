@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { can } from '../../src/domain/policies.ts';
+import type { Principal } from '../../src/domain/principal.ts';
+import type { AccessRequest } from '../../src/db/rows.ts';
+
+const partner: Principal = {
+  issuer: 'https://acme', subject: 'p1', email: 'p@acme.test', emailVerified: true, name: 'P', idpId: 2, idpSlug: 'acme', idpKind: 'partner',
+  userId: null, userType: null, role: null,
+};
+const sponsor: Principal = { ...partner, issuer: 'https://ours', subject: 's1', email: 's@ours.test', idpKind: 'home', idpSlug: 'ours', userId: 7, userType: 'member' };
+const admin: Principal = { ...sponsor, subject: 'a1', email: 'a@ours.test', userId: 8, role: 'admin' };
+const request = { requester_issuer: 'https://acme', requester_subject: 'p1', requester_email: 'p@acme.test', status: 'pending' } as AccessRequest;
+
+test('nobody signed in can do anything', () => {
+  for (const ability of ['request:create', 'request:read', 'inbox:read', 'request:decide', 'access:read', 'audit:read'] as const) {
+    assert.equal(can(undefined, ability, { request, isApprover: true }), false, ability);
+  }
+});
+
+test('partners create and read their own requests only', () => {
+  assert.equal(can(partner, 'request:create'), true);
+  assert.equal(can({ ...partner, emailVerified: false }, 'request:create'), false);
+  assert.equal(can(partner, 'request:read', { request }), true);
+  assert.equal(can({ ...partner, subject: 'p2' }, 'request:read', { request }), false);
+  assert.equal(can(partner, 'inbox:read'), false);
+  assert.equal(can(sponsor, 'request:create'), false);
+});
+
+test('a sponsor decides only what is routed to them; an admin may decide any request but their own', () => {
+  assert.equal(can(sponsor, 'request:decide', { request, isApprover: true }), true);
+  assert.equal(can(sponsor, 'request:decide', { request, isApprover: false }), false);
+  assert.equal(can(admin, 'request:decide', { request, isApprover: false }), true);
+  assert.equal(can(admin, 'request:decide', { request: { ...request, requester_email: 'a@ours.test' }, isApprover: true }), false);
+  assert.equal(can(partner, 'request:decide', { request, isApprover: true }), false);
+});
+
+test('only admins read the audit log', () => {
+  assert.equal(can(admin, 'audit:read'), true);
+  assert.equal(can(sponsor, 'audit:read'), false);
+  assert.equal(can(partner, 'audit:read'), false);
+});
