@@ -3,6 +3,7 @@
 import type { Config } from '../config.ts';
 import type { AccessRequest, CatalogItem } from '../db/rows.ts';
 import { t } from '../i18n/t.ts';
+import { escapeHtml } from '../html.ts';
 
 export interface MailDraft {
   dedupeKey: string;
@@ -12,8 +13,6 @@ export interface MailDraft {
   html: string;
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // Header values must be one line: a newline in a claim or a name must never start a new header.
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 250);
