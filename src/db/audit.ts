@@ -1,5 +1,5 @@
 import type { Db, Tx } from './knex.ts';
-import { ChainVerifier, eventHash, type ChainCheck } from '../domain/auditChain.ts';
+import { ChainVerifier, eventHash, type ChainCheck, type ChainedEvent } from '../domain/auditChain.ts';
 
 export interface Actor {
   type: 'user' | 'anonymous' | 'system' | 'api';
@@ -21,21 +21,7 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
-export interface AuditRow {
-  seq: number;
-  at: string;
-  actor_type: string;
-  actor_id: string | null;
-  actor_label: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  ip: string | null;
-  correlation_id: string | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
+export type AuditRow = ChainedEvent & { hash: string };
 
 /** Appends one event; must run inside `inTransaction`, which holds the head row lock. */
 export async function appendAudit(trx: Tx, ctx: AuditContext, input: AuditInput): Promise<number> {
