@@ -1,0 +1,68 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { Browser } from '../harness/browser.ts';
+import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { routeRequest } from '../../workers/routeRequest.ts';
+import { provisionRequest } from '../../workers/provision.ts';
+import { jobContext } from '../../src/queue/system.ts';
+import { relayOnce } from '../../src/queue/relay.ts';
+
+let stack: Stack;
+let requestId = 0;
+before(async () => {
+  stack = await startStack();
+  const paula = new Browser();
+  requestId = (await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', ['Partner Wiki', 'Quality Reviews'])).id;
+  await waitUntilRouted(stack, requestId);
+  const sam = new Browser();
+  await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+  await decide(stack, sam, requestId, 'approve');
+  await eventually('invitation mailed', async () =>
+    (await stack.db('mail_messages').where({ to_address: 'paula@acme.test', status: 'sent' }).first()) ?? null);
+});
+after(async () => {
+  await stack?.stop();
+});
+
+async function counts() {
+  const n = async (table: string) => Number((await stack.db(table).count({ n: '*' }).first())!.n);
+  return {
+    users: await n('users'),
+    memberships: await n('memberships'),
+    invitations: await n('invitations'),
+    approvers: await n('access_request_approvers'),
+    mails: await n('mail_messages'),
+  };
+}
+
+test('running the routing and provisioning jobs again changes nothing', async () => {
+  const before = await counts();
+  const ctx = jobContext('test', 'rerun');
+  assert.equal(await routeRequest(stack, ctx, { requestId }), 'skipped');
+  assert.equal(await provisionRequest(stack, ctx, { requestId }), 'skipped');
+  assert.deepEqual(await counts(), before);
+});
+
+test('the relay publishing every outbox row a second time delivers no second invitation or e-mail', async () => {
+  const before = await counts();
+  const sentBefore = stack.mail.messages().length;
+  await stack.db('outbox').update({ published_at: null });
+  await relayOnce(stack.db, stack.worker.queues, 1000);
+  // Give the worker time to run whatever was enqueued again.
+  await new Promise((r) => setTimeout(r, 1500));
+  await eventually('queues drained', async () => {
+    const waiting = await Promise.all(Object.values(stack.worker.queues).filter((q) => typeof q === 'object').map((q) => (q as { getJobCounts(): Promise<{ waiting: number; active: number }> }).getJobCounts()));
+    return waiting.every((c) => c.waiting === 0 && c.active === 0);
+  });
+  assert.deepEqual(await counts(), before);
+  assert.equal(stack.mail.messages().length, sentBefore, 'no mail sent twice');
+});
+
+test('exactly one guest, one invitation and each membership once', async () => {
+  assert.equal((await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' })).length, 1);
+  assert.equal((await stack.db('invitations').where({ request_id: requestId })).length, 1);
+  const guest = await stack.db('users').where({ email: 'paula@acme.test' }).first();
+  assert.equal((await stack.db('memberships').where({ user_id: guest.id })).length, 2);
+  assert.equal(stack.mail.messages().filter((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject)).length, 1);
+});
