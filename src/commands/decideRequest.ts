@@ -42,7 +42,7 @@ export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal,
     await appendAudit(trx, ctx, {
       action: d.decision === 'approve' ? 'request.approved' : 'request.denied',
       target: `request:${requestId}`,
-      details: { reason: d.reason.trim() || null },
+      details: d.reason.trim() ? { reason: d.reason.trim() } : {},
     });
     if (d.decision === 'approve') {
       await addOutbox(trx, 'request.approved', { requestId });

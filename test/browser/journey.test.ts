@@ -73,14 +73,9 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: file, fullPage: true });
 }
 
-// The portal serves no favicon, and Chromium asks for /favicon.ico on every page and logs the 404 as
-// a console error. That is the browser's own request, not something a page does; it is left out here
-// (and reported to the team) so the check keeps catching real errors.
-const isFavicon = (p: Problem) => /\/favicon\.ico\b/.test(p.text) || /\/favicon\.ico$/.test(p.url);
-
 /** Problems seen so far on our app's pages (console errors, CSP reports, page errors, failed assets). */
 function ourProblems(): Problem[] {
-  return problems.filter((p) => !isFavicon(p) && (isOurs(p.url) || /Content Security Policy/i.test(p.text) || p.kind === 'pageerror'));
+  return problems.filter((p) => (isOurs(p.url) || /Content Security Policy/i.test(p.text) || p.kind === 'pageerror'));
 }
 
 function assertNoProblems(where: string): void {

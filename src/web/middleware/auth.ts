@@ -9,7 +9,7 @@ import type { Db } from '../../db/knex.ts';
 export function requireSignIn(req: Request, res: Response, next: NextFunction): void {
   if (principalOf(req)) return next();
   if (req.method === 'GET') (req.session as { returnTo?: string }).returnTo = req.originalUrl;
-  res.redirect(303, '/');
+  res.redirect(303, '/?signIn=1');
 }
 
 /** Checks an ability that needs no object; refusals are audited. */

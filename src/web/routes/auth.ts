@@ -31,7 +31,7 @@ export async function homePage(deps: Deps, req: Request, res: Response, extra: R
     title: 'home.title',
     partnerIdps: idps.filter((i) => i.kind !== 'home'),
     homeIdps: idps.filter((i) => i.kind === 'home'),
-    notice: req.query.signedOut ? { key: 'auth.signedOut' } : null,
+    notice: req.query.signedOut ? { key: 'auth.signedOut' } : req.query.signIn ? { key: 'errors.signInRequired' } : null,
     ...extra,
   }, status);
 }

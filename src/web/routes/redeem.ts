@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Deps } from '../../deps.ts';
-import { findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
+import { findIdpById, findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
 import { findUserById } from '../../db/users.ts';
 import { membershipsOf } from '../../db/memberships.ts';
 import { checkInvitee, invalidInvitation, redeemInvitation, usableInvitation } from '../../commands/redeemInvitation.ts';
@@ -41,7 +41,12 @@ export function redeemRoutes(deps: Deps, redeemLimit: RequestHandler): Router {
     if (problem) {
       return render(req, res, 'error', { title: 'errors.title', message: problem.message, params: { invited: inv.email, actual: p.email } }, problem.status);
     }
-    render(req, res, 'redeem/review', { title: 'redeem.reviewTitle', invitation: inv, items: await membershipsOf(db, inv.user_id) });
+    render(req, res, 'redeem/review', {
+      title: 'redeem.reviewTitle',
+      invitation: inv,
+      idpName: (await findIdpById(db, p.idpId))?.name ?? p.idpSlug,
+      items: await membershipsOf(db, inv.user_id),
+    });
   });
 
   r.post('/redeem', redeemLimit, csrfProtection, requireSignIn, async (req, res) => {
