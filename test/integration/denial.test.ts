@@ -51,7 +51,8 @@ test('sign-out ends the session on the server', async () => {
   const out = await b.submit(requests, '/auth/logout', {});
   assert.match(out.text, /You are signed out/);
   const again = await b.go(`${stack.appUrl}/requests`);
-  assert.ok(again.url.endsWith('/'), 'sent back to the home page');
+  assert.ok(again.url.endsWith('/?signIn=1'), 'sent back to the home page');
+  assert.match(again.text, /Please sign in first/);
 });
 
 test('passerelle admin grant makes a member an administrator who can then read the audit log', async () => {

@@ -37,7 +37,7 @@ describe('sign-in refusals', () => {
     assert.equal(page.status, 401);
     assert.match(page.text, /Sign-in did not complete/);
     const after = await b.go(`${stack.appUrl}/requests`);
-    assert.ok(after.url.endsWith('/'), 'still anonymous: sent to the home page');
+    assert.ok(after.url.endsWith('/?signIn=1'), 'still anonymous: sent to the home page');
   });
 
   test('a callback without a sign-in started in this browser is refused', async () => {
