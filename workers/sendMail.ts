@@ -5,7 +5,7 @@ import type { Deps } from '../src/deps.ts';
 import type { AuditContext } from '../src/db/audit.ts';
 import { appendAudit } from '../src/db/audit.ts';
 import { inTransaction } from '../src/db/knex.ts';
-import { findMail, recordMailAttempt } from '../src/db/mail.ts';
+import { findMail, recordMailFailure } from '../src/db/mail.ts';
 import { newToken } from '../src/domain/tokens.ts';
 import { REDEEM_LINK_PLACEHOLDER } from '../src/mail/templates.ts';
 
@@ -20,7 +20,8 @@ export async function sendMail(
 
   let text = mail.text_body;
   let html = mail.html_body;
-  const invitation = /^invitation:(\d+)$/.exec(mail.dedupe_key);
+  // "invitation:12" and its resends "invitation:12:resend:…" carry a redeem link.
+  const invitation = /^invitation:(\d+)(?::|$)/.exec(mail.dedupe_key);
   if (invitation) {
     const { token, hash } = newToken();
     const rotated = await db('invitations')
@@ -37,13 +38,14 @@ export async function sendMail(
     await transport.sendMail({
       from: config.mailFrom,
       to: mail.to_address,
+      cc: mail.cc ? mail.cc.split(' ') : undefined,
       subject: mail.subject,
       text,
       html,
       messageId: `<mail-${mail.id}.${mail.dedupe_key.replace(/[^a-z0-9]/gi, '.')}@passerelle>`,
     });
   } catch (err) {
-    await recordMailAttempt(db, mail.id, (err as Error).message);
+    await recordMailFailure(db, mail.id, (err as Error).message);
     throw err;
   }
   await inTransaction(db, async (trx) => {

@@ -29,7 +29,12 @@ export function checkInvitee(inv: Invitation, p: Principal): AppError | null {
  * Consumes the token once (a conditional update: of twenty parallel posts, one wins), records the
  * consent, binds (issuer, subject) to the guest and activates them.
  */
-export async function redeemInvitation(deps: Deps, ctx: AuditContext, p: Principal, tokenHash: string | undefined): Promise<number> {
+export async function redeemInvitation(
+  deps: Deps,
+  ctx: AuditContext,
+  p: Principal,
+  tokenHash: string | undefined,
+): Promise<{ userId: number; redirectUrl: string | null }> {
   const inv = await usableInvitation(deps, tokenHash);
   const mismatch = checkInvitee(inv, p);
   if (mismatch) {
@@ -49,6 +54,6 @@ export async function redeemInvitation(deps: Deps, ctx: AuditContext, p: Princip
       target: `invitation:${inv.id}`,
       details: { user: inv.user_id, idp: p.idpSlug, consentedTo: items.map((i) => i.name) },
     });
-    return inv.user_id;
+    return { userId: inv.user_id, redirectUrl: inv.redirect_url };
   });
 }

@@ -3,8 +3,9 @@ import type { AuditContext } from '../db/audit.ts';
 import { appendAudit } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
 import { findItemsByIds } from '../db/catalog.ts';
-import { findOrgForDomain } from '../db/organizations.ts';
-import { insertRequest } from '../db/requests.ts';
+import { autoApprovedItems, findOrgForDomain } from '../db/organizations.ts';
+import { insertRequest, transitionRequest } from '../db/requests.ts';
+import { readSettings } from '../db/settings.ts';
 import { addOutbox } from '../db/outbox.ts';
 import { forbidden, invalid } from '../domain/errors.ts';
 import { can } from '../domain/policies.ts';
@@ -17,10 +18,10 @@ export interface SubmitInput {
 }
 
 /**
- * One transaction writes the request, its audit event and the outbox row that will route it; the
- * caller answers the partner without waiting on Redis.
+ * One transaction writes the request, its audit event and the outbox row that will route (or,
+ * for an auto-approved request, provision) it; the caller answers without waiting on Redis.
  */
-export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal, input: SubmitInput): Promise<number> {
+export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal, input: SubmitInput): Promise<{ id: number; automatic: boolean }> {
   const { db } = deps;
   if (!can(p, 'request:create')) {
     await recordRefusal(db, ctx, 'request.submit', null, 'not a partner identity with a verified e-mail');
@@ -31,13 +32,23 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
     throw invalid('errors.invalidForm', { items: 'requests.errors.unknownItem' });
   }
   // Domain rules use the verified e-mail the IdP asserted, never anything typed in a form.
-  const org = await findOrgForDomain(db, emailDomain(p.email));
-  if (org?.policy === 'deny') {
-    await recordRefusal(db, ctx, 'request.submit', null, `domain ${emailDomain(p.email)} is denied`);
-    throw forbidden('errors.domainDenied');
+  const domain = emailDomain(p.email);
+  const org = await findOrgForDomain(db, domain);
+  const refuse = async (reason: string, message: string) => {
+    await recordRefusal(db, ctx, 'request.submit', null, reason);
+    return forbidden(message);
+  };
+  if (org?.policy === 'deny') throw await refuse(`domain ${domain} is denied`, 'errors.domainDenied');
+  if (!org && !(await readSettings(db)).unknownDomainsMayRequest) {
+    throw await refuse(`domain ${domain} belongs to no partner organization`, 'errors.unknownDomain');
   }
-  return inTransaction(db, async (trx) => {
-    const id = await insertRequest(
+  if (!org && items.some((i) => i.audience === 'known_partners')) throw await refuse('item restricted to registered partners', 'errors.itemNotForYou');
+  // Automatic only when every chosen item is on the organization's auto-approve list.
+  const autoList = org?.policy === 'auto_approve' ? new Set(await autoApprovedItems(db, org.id)) : new Set<number>();
+  const automatic = items.every((i) => autoList.has(i.id));
+
+  const id = await inTransaction(db, async (trx) => {
+    const requestId = await insertRequest(
       trx,
       {
         requester_issuer: p.issuer,
@@ -52,10 +63,21 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
     );
     await appendAudit(trx, ctx, {
       action: 'request.submitted',
-      target: `request:${id}`,
+      target: `request:${requestId}`,
       details: { items: items.map((i) => i.name), organization: org?.name ?? null },
     });
-    await addOutbox(trx, 'request.submitted', { requestId: id });
-    return id;
+    if (automatic) {
+      await transitionRequest(trx, requestId, ['pending'], { status: 'approved', decided_at: new Date().toISOString(), decision_reason: null });
+      await appendAudit(trx, { ...ctx, actor: { type: 'system', id: 'system:policy', label: null } }, {
+        action: 'request.auto_approved',
+        target: `request:${requestId}`,
+        details: { organization: org!.name },
+      });
+      await addOutbox(trx, 'request.approved', { requestId });
+    } else {
+      await addOutbox(trx, 'request.submitted', { requestId });
+    }
+    return requestId;
   });
+  return { id, automatic };
 }

@@ -12,8 +12,9 @@ export async function findIdpById(db: Db | Tx, id: number): Promise<IdentityProv
   return norm(await db<IdentityProvider>('identity_providers').where({ id }).first());
 }
 
+/** Providers people can be sent to for sign-in (the built-in e-mail code is offered separately). */
 export async function listEnabledIdps(db: Db | Tx): Promise<IdentityProvider[]> {
-  const rows = await db<IdentityProvider>('identity_providers').where({ enabled: true }).orderBy('name');
+  const rows = await db<IdentityProvider>('identity_providers').where({ enabled: true }).whereNot({ kind: 'email' }).orderBy('name');
   return rows.map((r) => norm(r)!);
 }
 
@@ -35,4 +36,9 @@ export async function upsertIdp(
   }
   const [row] = await db('identity_providers').insert({ enabled: true, ...p, created_at: stamp, updated_at: stamp }).returning('id');
   return (row as { id: number }).id;
+}
+
+export async function listAllIdps(db: Db | Tx): Promise<IdentityProvider[]> {
+  const rows = await db<IdentityProvider>('identity_providers').orderBy('name');
+  return rows.map((r) => norm(r)!);
 }

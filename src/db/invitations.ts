@@ -3,7 +3,8 @@ import type { Invitation } from './rows.ts';
 
 export async function insertInvitation(
   trx: Tx,
-  i: Pick<Invitation, 'email' | 'user_id' | 'request_id' | 'invited_by' | 'redirect_url' | 'message' | 'token_hash' | 'expires_at'>,
+  i: Pick<Invitation, 'email' | 'user_id' | 'request_id' | 'invited_by' | 'redirect_url' | 'message' | 'token_hash' | 'expires_at'> &
+    Partial<Pick<Invitation, 'cc' | 'batch_id'>>,
 ): Promise<number> {
   const [row] = await trx('invitations')
     .insert({ ...i, email: i.email.toLowerCase(), status: 'pending', created_at: new Date().toISOString() })

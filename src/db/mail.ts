@@ -4,7 +4,7 @@ import type { MailMessage } from './rows.ts';
 /** Stores a message once per cause; returns its id whether it is new or already there. */
 export async function queueMail(
   trx: Tx,
-  m: { dedupeKey: string; to: string; subject: string; text: string; html: string },
+  m: { dedupeKey: string; to: string; subject: string; text: string; html: string; cc?: string[] },
 ): Promise<{ id: number; created: boolean }> {
   const existing = await trx('mail_messages').where({ dedupe_key: m.dedupeKey }).first('id');
   if (existing) return { id: Number(existing.id), created: false };
@@ -15,6 +15,7 @@ export async function queueMail(
       subject: m.subject,
       text_body: m.text,
       html_body: m.html,
+      cc: m.cc?.length ? m.cc.join(' ') : null,
       status: 'queued',
       created_at: new Date().toISOString(),
     })
@@ -26,13 +27,6 @@ export async function findMail(db: Db | Tx, id: number): Promise<MailMessage | u
   return db<MailMessage>('mail_messages').where({ id }).first();
 }
 
-export async function recordMailAttempt(db: Db, id: number, error: string | null): Promise<void> {
-  const attempts = db.raw('attempts + 1');
-  await db('mail_messages')
-    .where({ id })
-    .update(
-      error === null
-        ? { attempts, status: 'sent', sent_at: new Date().toISOString(), last_error: null }
-        : { attempts, last_error: error.slice(0, 1000) },
-    );
+export async function recordMailFailure(db: Db, id: number, error: string): Promise<void> {
+  await db('mail_messages').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: error.slice(0, 1000) });
 }

@@ -39,3 +39,28 @@ export async function insertOrganization(
   for (const userId of o.sponsorIds) await db('organization_sponsors').insert({ organization_id: id, user_id: userId });
   return id;
 }
+
+export interface OrganizationDetail extends Organization {
+  domains: string[];
+  sponsors: number[];
+  auto_items: number[];
+}
+
+export async function organizationDetail(db: Db | Tx, id: number): Promise<OrganizationDetail | undefined> {
+  const org = await findOrgById(db, id);
+  if (!org) return undefined;
+  const domains = (await db('organization_domains').where({ organization_id: id }).orderBy('domain')).map((r) => r.domain as string);
+  const sponsors = (await db('organization_sponsors').where({ organization_id: id })).map((r) => Number(r.user_id));
+  const autoItems = (await db('organization_auto_approve_items').where({ organization_id: id })).map((r) => Number(r.item_id));
+  return { id: org.id, name: org.name, identity_provider_id: org.identity_provider_id, policy: org.policy, domains, sponsors, auto_items: autoItems };
+}
+
+export async function autoApprovedItems(db: Db | Tx, orgId: number): Promise<number[]> {
+  return (await db('organization_auto_approve_items').where({ organization_id: orgId })).map((r) => Number(r.item_id));
+}
+
+export async function listOrganizationsWithDomains(db: Db | Tx) {
+  const orgs = await listOrganizations(db);
+  const domains = await db('organization_domains').select('domain', 'organization_id').orderBy('domain');
+  return orgs.map((o) => ({ ...o, domains: domains.filter((d) => d.organization_id === o.id).map((d) => d.domain as string) }));
+}

@@ -1,5 +1,5 @@
 // Row shapes as the data layer returns them (booleans normalised, ids as numbers).
-export type IdpKind = 'home' | 'partner' | 'social';
+export type IdpKind = 'home' | 'partner' | 'social' | 'email';
 
 export interface IdentityProvider {
   id: number;
@@ -41,6 +41,8 @@ export interface CatalogItem {
   launch_url: string | null;
   requestable: boolean;
   max_days: number | null;
+  self_service: boolean;
+  audience: 'anyone' | 'known_partners';
 }
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired' | 'provisioned' | 'failed';
@@ -78,6 +80,8 @@ export interface Invitation {
   expires_at: string;
   redeemed_at: string | null;
   created_at: string;
+  cc: string | null;
+  batch_id: number | null;
 }
 
 export interface Membership {
@@ -97,4 +101,5 @@ export interface MailMessage {
   html_body: string;
   status: 'queued' | 'sent' | 'failed';
   attempts: number;
+  cc: string | null;
 }

@@ -48,3 +48,7 @@ export async function touchSignIn(db: Db | Tx, userId: number, displayName: stri
 export async function listAdmins(db: Db | Tx): Promise<User[]> {
   return db<User>('users').where({ role: 'admin', state: 'active' }).orderBy('id');
 }
+
+export async function listMembers(db: Db | Tx): Promise<User[]> {
+  return db<User>('users').where({ user_type: 'member', state: 'active' }).orderBy('email');
+}

@@ -5,7 +5,7 @@ import { inTransaction } from '../db/knex.ts';
 import { upsertIdp } from '../db/identityProviders.ts';
 import { findUserByEmail, insertUser } from '../db/users.ts';
 import { insertOrganization } from '../db/organizations.ts';
-import { insertItem } from '../db/catalog.ts';
+import { insertItem, setOwners } from '../db/catalog.ts';
 import { appendAudit } from '../db/audit.ts';
 import { DEMO_ORGS, demoClient } from './world.ts';
 
@@ -64,7 +64,8 @@ export async function seedDemo(db: Db, issuers: Record<string, string>): Promise
     ];
     for (const item of catalog) {
       if (await trx('catalog_items').where({ name: item.name }).first()) continue;
-      const id = await insertItem(trx, item);
+      const id = await insertItem(trx, { ...item, self_service: item.name === 'Quality Reviews' });
+      if (item.name === 'Quality Reviews') await setOwners(trx, id, [sueId]);
       await appendAudit(trx, ctx, { action: 'catalog.item_created', target: `item:${id}`, details: { name: item.name, kind: item.kind } });
     }
   });

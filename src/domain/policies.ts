@@ -8,11 +8,16 @@ export type Ability =
   | 'inbox:read'
   | 'request:decide'
   | 'access:read'
-  | 'audit:read';
+  | 'audit:read'
+  | 'admin:manage'
+  | 'owner:console'
+  | 'item:manage';
 
 export interface PolicyFacts {
   request?: AccessRequest;
   isApprover?: boolean;
+  /** The principal owns this catalog item and the item is self-service. */
+  ownsItem?: boolean;
 }
 
 const isMember = (p: Principal) => p.idpKind === 'home' && p.userType === 'member' && p.userId !== null;
@@ -40,7 +45,12 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
     case 'access:read':
       return p.userId !== null && p.userType === 'guest';
     case 'audit:read':
+    case 'admin:manage':
       return isAdmin(p);
+    case 'owner:console':
+      return isMember(p);
+    case 'item:manage':
+      return isAdmin(p) || (isMember(p) && facts.ownsItem === true);
     default:
       return false;
   }

@@ -11,6 +11,7 @@ export interface MailDraft {
   subject: string;
   text: string;
   html: string;
+  cc?: string[];
 }
 
 
@@ -73,23 +74,24 @@ export function invitationMail(
   invitation: { id: number; email: string; expiresAt: string },
   items: CatalogItem[],
   sponsor: string,
+  extra: { message?: string | null; cc?: string[]; dedupeKey?: string } = {},
 ): MailDraft {
-  return draft(
-    `invitation:${invitation.id}`,
-    invitation.email,
-    t('mail.invite.subject', { items: itemList(items) }),
-    t('mail.invite.body', {
-      sponsor,
-      items: itemList(items),
-      link: REDEEM_LINK_PLACEHOLDER,
-      expires: invitation.expiresAt.slice(0, 16).replace('T', ' '),
-    }),
-  );
+  const body = t('mail.invite.body', {
+    sponsor,
+    items: itemList(items),
+    link: REDEEM_LINK_PLACEHOLDER,
+    expires: invitation.expiresAt.slice(0, 16).replace('T', ' '),
+  });
+  const personal = extra.message ? `${t('mail.invite.personal', { sponsor })}\n${extra.message}\n\n` : '';
+  return {
+    ...draft(extra.dedupeKey ?? `invitation:${invitation.id}`, invitation.email, t('mail.invite.subject', { items: itemList(items) }), personal + body),
+    cc: extra.cc,
+  };
 }
 
-export function grantedMail(config: Config, requestId: number, to: string, items: CatalogItem[], sponsor: string): MailDraft {
+export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailDraft {
   return draft(
-    `request:${requestId}:granted`,
+    `${cause}:granted`,
     to,
     t('mail.granted.subject', { items: itemList(items) }),
     t('mail.granted.body', { sponsor, items: itemList(items), link: `${config.publicUrl}/access` }),

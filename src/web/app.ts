@@ -19,7 +19,7 @@ import { authRoutes } from './routes/auth.ts';
 import { partnerRoutes } from './routes/partner.ts';
 import { sponsorRoutes } from './routes/sponsor.ts';
 import { redeemRoutes } from './routes/redeem.ts';
-import { adminRoutes } from './routes/admin.ts';
+import { adminRoutes } from './routes/admin/index.ts';
 import { idpOrigins } from './idpOrigins.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

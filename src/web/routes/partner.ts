@@ -48,8 +48,11 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
       return showForm(req, res, { fields, values, notice: { key: 'errors.invalidForm' } }, 400);
     }
     try {
-      const id = await submitRequest(deps, auditContext(req), principalOf(req)!, { itemIds: parsed.data.items, justification: parsed.data.justification });
-      res.redirect(303, `/requests/${id}?submitted=1`);
+      const { id, automatic } = await submitRequest(deps, auditContext(req), principalOf(req)!, {
+        itemIds: parsed.data.items,
+        justification: parsed.data.justification,
+      });
+      res.redirect(303, `/requests/${id}?submitted=${automatic ? 'auto' : '1'}`);
     } catch (err) {
       const e = err as { status?: number; fields?: Record<string, string> };
       if (e.status === 400) return showForm(req, res, { fields: e.fields, values, notice: { key: 'errors.invalidForm' } }, 400);
@@ -69,7 +72,7 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
       request,
       items: await itemsOfRequest(db, request.id),
       history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
-      notice: req.query.submitted ? { key: 'requests.submitted' } : null,
+      notice: req.query.submitted ? { key: req.query.submitted === 'auto' ? 'requests.autoApproved' : 'requests.submitted' } : null,
     });
   });
 

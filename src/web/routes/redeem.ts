@@ -51,9 +51,10 @@ export function redeemRoutes(deps: Deps, redeemLimit: RequestHandler): Router {
 
   r.post('/redeem', redeemLimit, csrfProtection, requireSignIn, async (req, res) => {
     const session = req.session as RedeemSession;
-    await redeemInvitation(deps, auditContext(req), principalOf(req)!, session.redeemHash);
+    const { redirectUrl } = await redeemInvitation(deps, auditContext(req), principalOf(req)!, session.redeemHash);
     delete session.redeemHash;
-    res.redirect(303, '/access?welcome=1');
+    // The redirect was checked when the invitation was made: an app's launch URL from the catalog.
+    res.redirect(303, redirectUrl ?? '/access?welcome=1');
   });
 
   return r;

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Deps } from '../../deps.ts';
-import { listAudit } from '../../db/audit.ts';
-import { requireAbility } from '../middleware/auth.ts';
-import { render } from '../render.ts';
+import type { Deps } from '../../../deps.ts';
+import { listAudit } from '../../../db/audit.ts';
+import { requireAbility } from '../../middleware/auth.ts';
+import { render } from '../../render.ts';
 
 const auditQuery = z.object({
   actor: z.string().trim().max(320).optional().transform((v) => v || undefined),
@@ -12,7 +12,7 @@ const auditQuery = z.object({
   before: z.string().regex(/^\d{1,15}$/).transform(Number).optional(),
 });
 
-export function adminRoutes(deps: Deps): Router {
+export function auditRoutes(deps: Deps): Router {
   const r = Router();
   r.get('/admin/audit', requireAbility(deps.db, 'audit:read'), async (req, res) => {
     const parsed = auditQuery.safeParse(req.query);

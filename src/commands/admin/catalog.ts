@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { appendAudit, type AuditContext } from '../../db/audit.ts';
+import { inTransaction } from '../../db/knex.ts';
+import { findItem, insertItem, ownersOf, setOwners, updateItem } from '../../db/catalog.ts';
+import { invalid, notFound } from '../../domain/errors.ts';
+import { checkbox, fieldErrors, httpUrl, idList } from '../../domain/validation.ts';
+import { diff } from './changes.ts';
+
+const schema = z.object({
+  kind: z.enum(['group', 'app'], { message: 'validation.choice' }),
+  name: z.string().trim().min(1).max(200),
+  description: z.string().trim().max(2000).default(''),
+  launch_url: z.union([z.literal(''), httpUrl]).optional().transform((v) => v || null),
+  requestable: checkbox,
+  self_service: checkbox,
+  audience: z.enum(['anyone', 'known_partners'], { message: 'validation.choice' }),
+  max_days: z.union([z.literal(''), z.string().regex(/^\d{1,4}$/, 'validation.number').transform(Number)]).optional()
+    .transform((v) => (v ? v : null))
+    .refine((v) => v === null || (v >= 1 && v <= 3650), 'validation.number'),
+  owners: idList,
+});
+
+export async function saveItem(deps: Deps, ctx: AuditContext, id: number | null, form: unknown): Promise<number> {
+  const { db } = deps;
+  const parsed = schema.safeParse(form);
+  const fields = parsed.success ? {} : fieldErrors(parsed.error);
+  const before = id ? await findItem(db, id) : undefined;
+  if (id && !before) throw notFound();
+  if (parsed.success) {
+    const v = parsed.data;
+    if (await db('catalog_items').where({ name: v.name }).modify((q) => (id ? q.whereNot({ id }) : q)).first()) fields.name = 'validation.taken';
+    if (v.kind === 'app' && !v.launch_url) fields.launch_url = 'validation.required';
+    const members = v.owners.length ? await db('users').whereIn('id', v.owners).where({ user_type: 'member' }) : [];
+    if (members.length !== v.owners.length) fields.owners = 'validation.choice';
+    if (v.self_service && v.owners.length === 0) fields.owners = 'catalog.ownersNeeded';
+  }
+  if (!parsed.success || Object.keys(fields).length) throw invalid('errors.invalidForm', fields);
+  const { owners, ...item } = parsed.data!;
+  const row = { ...item, launch_url: item.kind === 'app' ? item.launch_url : null };
+  return inTransaction(db, async (trx) => {
+    const beforeOwners = id ? (await ownersOf(trx, id)).map((u) => u.id) : [];
+    const itemId = id ?? (await insertItem(trx, row));
+    if (id) await updateItem(trx, id, row);
+    await setOwners(trx, itemId, owners);
+    await appendAudit(trx, ctx, {
+      action: id ? 'catalog.item_updated' : 'catalog.item_created',
+      target: `item:${itemId}`,
+      details: { changes: diff(before ? { ...before, owners: beforeOwners } : null, { ...row, owners }) },
+    });
+    return itemId;
+  });
+}

@@ -1,0 +1,106 @@
+// Gives one person access to catalog items: the guest user (created or reused), the memberships,
+// and either an invitation (someone not yet bound to an identity) or an "access ready" mail.
+// Runs inside the caller's transaction; provisioning, direct invitations and owners all use it.
+import type { Config } from '../config.ts';
+import { appendAudit, type AuditContext } from '../db/audit.ts';
+import type { Tx } from '../db/knex.ts';
+import type { CatalogItem, User } from '../db/rows.ts';
+import { findUserByEmail, findUserById, insertUser } from '../db/users.ts';
+import { grantMembership } from '../db/memberships.ts';
+import { insertInvitation } from '../db/invitations.ts';
+import { queueMail } from '../db/mail.ts';
+import { addOutbox } from '../db/outbox.ts';
+import { newToken } from '../domain/tokens.ts';
+import { grantedMail, invitationMail } from '../mail/templates.ts';
+
+const DAY = 24 * 3600 * 1000;
+
+export interface InviteInput {
+  email: string;
+  displayName: string;
+  items: CatalogItem[];
+  invitedBy: number | null;
+  sponsorName: string;
+  source: 'request' | 'invitation';
+  requestId?: number | null;
+  batchId?: number | null;
+  message?: string | null;
+  cc?: string[];
+  redirectUrl?: string | null;
+  /** A guest already known by this identity (a later request of someone who redeemed before). */
+  knownUser?: User;
+}
+
+export interface InviteResult {
+  user: User;
+  outcome: 'invited' | 'already_guest';
+  invitationId: number | null;
+}
+
+export async function inviteGuest(trx: Tx, config: Config, ctx: AuditContext, input: InviteInput): Promise<InviteResult> {
+  let user = input.knownUser ?? (await findUserByEmail(trx, 'guest', input.email));
+  if (!user) {
+    const id = await insertUser(trx, { display_name: input.displayName, email: input.email, user_type: 'guest', state: 'invited' });
+    user = (await findUserById(trx, id))!;
+    await appendAudit(trx, ctx, { action: 'guest.created', target: `user:${id}`, details: { email: user.email, request: input.requestId ?? null } });
+  } else if (user.state === 'removed') {
+    // A removed guest invited again starts over: a new invitation, a new identity binding.
+    await trx('users').where({ id: user.id }).update({ state: 'invited' });
+    await trx('user_identities').where({ user_id: user.id }).delete();
+    await appendAudit(trx, ctx, { action: 'guest.reinstated', target: `user:${user.id}`, details: { changes: { state: ['removed', 'invited'] } } });
+    user = { ...user, state: 'invited' };
+  }
+  if (input.invitedBy) {
+    const sponsor = await trx('guest_sponsors').where({ guest_id: user.id, sponsor_id: input.invitedBy }).first();
+    if (!sponsor) await trx('guest_sponsors').insert({ guest_id: user.id, sponsor_id: input.invitedBy });
+  }
+
+  const stamp = Date.now();
+  for (const item of input.items) {
+    const expiresAt = item.max_days ? new Date(stamp + item.max_days * DAY).toISOString() : null;
+    const granted = await grantMembership(trx, {
+      userId: user.id,
+      itemId: item.id,
+      source: input.source,
+      sourceId: input.requestId ?? input.batchId ?? null,
+      grantedBy: input.invitedBy,
+      expiresAt,
+    });
+    if (granted) {
+      await appendAudit(trx, ctx, { action: 'membership.granted', target: `user:${user.id}`, details: { item: item.name, expiresAt } });
+    }
+  }
+
+  if (user.state === 'active') {
+    const key = input.requestId ? `request:${input.requestId}` : `batch:${input.batchId ?? 'direct'}:${user.id}:${stamp}`;
+    const mail = await queueMail(trx, { ...grantedMail(config, key, user.email, input.items, input.sponsorName), cc: input.cc });
+    await addOutbox(trx, 'mail.send', { mailId: mail.id });
+    return { user, outcome: 'already_guest', invitationId: null };
+  }
+
+  // A placeholder hash nobody holds the token for; the real token is minted when the mail goes out.
+  const expiresAt = new Date(stamp + config.invitationTtlHours * 3600 * 1000).toISOString();
+  const invitationId = await insertInvitation(trx, {
+    email: user.email,
+    user_id: user.id,
+    request_id: input.requestId ?? null,
+    invited_by: input.invitedBy,
+    redirect_url: input.redirectUrl ?? null,
+    message: input.message ?? null,
+    token_hash: newToken().hash,
+    expires_at: expiresAt,
+    cc: input.cc?.length ? input.cc.join(' ') : null,
+    batch_id: input.batchId ?? null,
+  });
+  await appendAudit(trx, ctx, {
+    action: 'invitation.created',
+    target: `invitation:${invitationId}`,
+    details: { email: user.email, user: user.id, request: input.requestId ?? null, batch: input.batchId ?? null, expiresAt, cc: input.cc ?? [] },
+  });
+  const mail = await queueMail(
+    trx,
+    invitationMail(config, { id: invitationId, email: user.email, expiresAt }, input.items, input.sponsorName, { message: input.message, cc: input.cc }),
+  );
+  await addOutbox(trx, 'mail.send', { mailId: mail.id });
+  return { user, outcome: 'invited', invitationId };
+}

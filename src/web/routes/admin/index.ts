@@ -1,0 +1,22 @@
+import { Router } from 'express';
+import type { Deps } from '../../../deps.ts';
+import { requireAbility } from '../../middleware/auth.ts';
+import { render } from '../../render.ts';
+import { auditRoutes } from './audit.ts';
+import { idpRoutes } from './identityProviders.ts';
+import { organizationRoutes } from './organizations.ts';
+import { catalogRoutes } from './catalog.ts';
+import { settingsRoutes } from './settings.ts';
+
+/** Everything under /admin needs the admin ability; each area's routes live in their own file. */
+export function adminRoutes(deps: Deps): Router {
+  const r = Router();
+  r.use('/admin', requireAbility(deps.db, 'admin:manage'));
+  r.get('/admin', (req, res) => render(req, res, 'admin/index', { title: 'admin.title' }));
+  r.use(auditRoutes(deps));
+  r.use(idpRoutes(deps));
+  r.use(organizationRoutes(deps));
+  r.use(catalogRoutes(deps));
+  r.use(settingsRoutes(deps));
+  return r;
+}
