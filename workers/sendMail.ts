@@ -8,6 +8,7 @@ import { inTransaction } from '../src/db/knex.ts';
 import { findMail, recordMailFailure } from '../src/db/mail.ts';
 import { newToken } from '../src/domain/tokens.ts';
 import { REDEEM_LINK_PLACEHOLDER } from '../src/mail/templates.ts';
+import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, mintCode } from '../src/commands/oneTimeCode.ts';
 
 export async function sendMail(
   deps: Deps & { transport: Transporter },
@@ -34,6 +35,15 @@ export async function sendMail(
     html = html.split(REDEEM_LINK_PLACEHOLDER).join(link);
   }
 
+  const code = /^code:(\d+)$/.exec(mail.dedupe_key);
+  if (code) {
+    const value = await mintCode(db, Number(code[1]));
+    if (!value) return 'skipped';
+    const link = `${config.publicUrl}/auth/email-code/verify?${new URLSearchParams({ email: mail.to_address, code: value })}`;
+    text = text.split(CODE_PLACEHOLDER).join(value).split(CODE_LINK_PLACEHOLDER).join(link);
+    html = '';
+  }
+
   try {
     await transport.sendMail({
       from: config.mailFrom,
@@ -41,7 +51,7 @@ export async function sendMail(
       cc: mail.cc ? mail.cc.split(' ') : undefined,
       subject: mail.subject,
       text,
-      html,
+      html: html || undefined,
       messageId: `<mail-${mail.id}.${mail.dedupe_key.replace(/[^a-z0-9]/gi, '.')}@passerelle>`,
     });
   } catch (err) {

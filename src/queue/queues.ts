@@ -6,6 +6,7 @@ export const JOBS = {
   routeRequest: 'route-request',
   provision: 'provision',
   sendMail: 'send-mail',
+  invitationBatch: 'invitation-batch',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -14,6 +15,7 @@ export const TOPIC_TO_JOB: Record<string, JobName> = {
   'request.submitted': JOBS.routeRequest,
   'request.approved': JOBS.provision,
   'mail.send': JOBS.sendMail,
+  'batch.process': JOBS.invitationBatch,
 };
 
 export type Queues = Record<JobName, Bull.Queue> & { close(): Promise<void> };
@@ -35,6 +37,7 @@ export function createQueues(config: Config): Queues {
     [JOBS.routeRequest]: make(JOBS.routeRequest),
     [JOBS.provision]: make(JOBS.provision),
     [JOBS.sendMail]: make(JOBS.sendMail),
+    [JOBS.invitationBatch]: make(JOBS.invitationBatch),
   };
   const all = Object.values(queues);
   return Object.assign(queues, {

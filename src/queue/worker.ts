@@ -8,6 +8,7 @@ import { createTransport } from '../mail/transport.ts';
 import { routeRequest } from '../../workers/routeRequest.ts';
 import { provisionRequest } from '../../workers/provision.ts';
 import { sendMail } from '../../workers/sendMail.ts';
+import { processBatch } from '../../workers/processBatch.ts';
 
 export interface WorkerHandle {
   queues: Queues;
@@ -30,6 +31,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
     if (result === 'provisioned') relay.kick();
     return result;
   });
+  queues[JOBS.invitationBatch].process(1, (job) => processBatch(deps, jobContext(JOBS.invitationBatch, job.id), job.data, () => relay.kick()));
   queues[JOBS.sendMail].process(4, (job) => sendMail({ ...deps, transport }, jobContext(JOBS.sendMail, job.id), job.data));
 
   for (const q of Object.values(JOBS)) {

@@ -20,6 +20,8 @@ import { partnerRoutes } from './routes/partner.ts';
 import { sponsorRoutes } from './routes/sponsor.ts';
 import { redeemRoutes } from './routes/redeem.ts';
 import { adminRoutes } from './routes/admin/index.ts';
+import { invitationRoutes } from './routes/invitations.ts';
+import { ownerRoutes } from './routes/owner.ts';
 import { idpOrigins } from './idpOrigins.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -98,6 +100,8 @@ export function buildApp(deps: Deps, redis: RedisClientType, log: Logger, limits
   app.use(sponsorRoutes(deps));
   app.use(redeemRoutes(deps, perMinute('redeem', limits.redeemPerMinute)));
   app.use(adminRoutes(deps));
+  app.use(invitationRoutes(deps));
+  app.use(ownerRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -33,14 +33,19 @@ test('a denied partner is told why by e-mail and on the request page', async () 
   assert.equal(await stack.db('invitations').where({ email: 'gary@globex.test' }).first(), undefined);
 });
 
-test('an e-mail domain no IdP serves gets a clear answer instead of a redirect', async () => {
-  const b = new Browser();
-  const home = await b.go(`${stack.appUrl}/`);
-  const page = await b.submit(home, '/auth/discover', { email: 'someone@unknown.example' });
-  assert.equal(page.status, 404);
-  assert.match(page.text, /No sign-in is set up for unknown.example/);
-  const bad = await b.submit(home, '/auth/discover', { email: 'not an e-mail' });
-  assert.equal(bad.status, 400);
+test('with e-mail codes switched off, a domain no IdP serves gets a clear answer instead of a redirect', async () => {
+  await stack.db('identity_providers').where({ slug: 'email-code' }).update({ enabled: false });
+  try {
+    const b = new Browser();
+    const home = await b.go(`${stack.appUrl}/`);
+    const page = await b.submit(home, '/auth/discover', { email: 'someone@unknown.example' });
+    assert.equal(page.status, 404);
+    assert.match(page.text, /No sign-in is set up for unknown.example/);
+    const bad = await b.submit(home, '/auth/discover', { email: 'not an e-mail' });
+    assert.equal(bad.status, 400);
+  } finally {
+    await stack.db('identity_providers').where({ slug: 'email-code' }).update({ enabled: true });
+  }
 });
 
 test('sign-out ends the session on the server', async () => {

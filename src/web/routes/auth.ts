@@ -6,13 +6,16 @@ import type { Deps } from '../../deps.ts';
 import { findIdpBySlug, findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
 import { ensureStrategy, type VerifiedSignIn } from '../../auth/strategies.ts';
 import { signIn } from '../../commands/signIn.ts';
-import { notFound } from '../../domain/errors.ts';
+import { invalid, notFound } from '../../domain/errors.ts';
+import { consumeCode, requestCode } from '../../commands/oneTimeCode.ts';
 import { emailDomain, type Principal } from '../../domain/principal.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { render, safeReturnTo } from '../render.ts';
 import { inTransaction } from '../../db/knex.ts';
 import { appendAudit } from '../../db/audit.ts';
+
+const EMAIL_CODE_SLUG = 'email-code';
 
 type AuthSession = { returnTo?: string; loginHint?: string; redeemHash?: string };
 
@@ -23,6 +26,19 @@ export function landingFor(p: Principal): string {
   if (p.idpKind === 'home') return '/inbox';
   if (p.userType === 'guest') return '/access';
   return '/requests';
+}
+
+/** Logs the principal in on a fresh session id and sends them where they were going. */
+export function completeSignIn(req: Request, res: Response, next: NextFunction, principal: Principal): void {
+  const carried = Object.fromEntries(CARRIED.map((k) => [k, (req.session as AuthSession)[k]]));
+  // passport regenerates the session id here, so a cookie planted before sign-in is worthless.
+  req.logIn(principal, (loginErr) => {
+    if (loginErr) return next(loginErr);
+    Object.assign(req.session, carried);
+    const to = safeReturnTo(carried.returnTo) ?? landingFor(principal);
+    delete (req.session as AuthSession).returnTo;
+    req.session.save(() => res.redirect(303, to));
+  });
 }
 
 export async function homePage(deps: Deps, req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
@@ -50,7 +66,13 @@ export function authRoutes(deps: Deps, log: Logger, signInLimit: RequestHandler)
     const domain = emailDomain(parsed.data.email);
     const idp = await findIdpForDomain(deps.db, domain);
     if (!idp) {
-      return homePage(deps, req, res, { notice: { key: 'auth.unknownDomain', params: { domain } }, values: parsed.data }, 404);
+      // No IdP serves this domain: a one-time code by e-mail, when that is switched on.
+      const emailCode = await findIdpBySlug(deps.db, EMAIL_CODE_SLUG);
+      if (!emailCode?.enabled) {
+        return homePage(deps, req, res, { notice: { key: 'auth.unknownDomain', params: { domain } }, values: parsed.data }, 404);
+      }
+      await requestCode(deps, auditContext(req), parsed.data.email);
+      return render(req, res, 'auth/code', { title: 'otp.title', email: parsed.data.email, code: '' });
     }
     (req.session as AuthSession).loginHint = parsed.data.email;
     res.redirect(303, `/auth/${idp.slug}`);
@@ -96,19 +118,34 @@ export function authRoutes(deps: Deps, log: Logger, signInLimit: RequestHandler)
           return render(req, res, 'error', { title: 'errors.title', message: unavailable ? 'auth.idpUnavailable' : 'auth.failed', params: { name: req.params.slug } }, unavailable ? 502 : 401);
         }
         const principal = await signIn(deps, auditContext(req), verified.idp, verified.claims);
-        const carried = Object.fromEntries(CARRIED.map((k) => [k, (req.session as AuthSession)[k]]));
-        // passport regenerates the session id here, so a cookie planted before sign-in is worthless.
-        req.logIn(principal, (loginErr) => {
-          if (loginErr) return next(loginErr);
-          Object.assign(req.session, carried);
-          const to = safeReturnTo(carried.returnTo) ?? landingFor(principal);
-          delete (req.session as AuthSession).returnTo;
-          req.session.save(() => res.redirect(303, to));
-        });
+        completeSignIn(req, res, next, principal);
       } catch (e) {
         next(e);
       }
     })(req, res, next);
+  });
+
+  const codeSchema = z.object({ email: z.string().trim().toLowerCase().email().max(320), code: z.string().trim().max(64).default('') });
+  // A mail scanner may open the link in the code mail: the GET only shows the form, the POST signs in.
+  r.get('/auth/email-code/verify', signInLimit, (req, res) => {
+    const parsed = codeSchema.safeParse(req.query);
+    if (!parsed.success) throw invalid('otp.invalid');
+    render(req, res, 'auth/code', { title: 'otp.confirmTitle', email: parsed.data.email, code: parsed.data.code, confirm: true });
+  });
+  r.post('/auth/email-code/verify', signInLimit, csrfProtection, async (req, res, next) => {
+    const parsed = codeSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalid('otp.invalid');
+    const idp = await findIdpBySlug(deps.db, EMAIL_CODE_SLUG);
+    if (!idp?.enabled) throw notFound('otp.disabled');
+    const email = await consumeCode(deps, auditContext(req), parsed.data.email, parsed.data.code);
+    const principal = await signIn(deps, auditContext(req), idp, {
+      issuer: idp.issuer,
+      subject: email,
+      email,
+      emailVerified: true, // whoever holds the code reads this mailbox
+      name: email.split('@')[0],
+    });
+    completeSignIn(req, res, next, principal);
   });
 
   r.post('/auth/logout', csrfProtection, async (req: Request, res: Response, next: NextFunction) => {

@@ -7,6 +7,7 @@ import { idpRoutes } from './identityProviders.ts';
 import { organizationRoutes } from './organizations.ts';
 import { catalogRoutes } from './catalog.ts';
 import { settingsRoutes } from './settings.ts';
+import { guestRoutes } from './guests.ts';
 
 /** Everything under /admin needs the admin ability; each area's routes live in their own file. */
 export function adminRoutes(deps: Deps): Router {
@@ -18,5 +19,6 @@ export function adminRoutes(deps: Deps): Router {
   r.use(organizationRoutes(deps));
   r.use(catalogRoutes(deps));
   r.use(settingsRoutes(deps));
+  r.use(guestRoutes(deps));
   return r;
 }

@@ -1,0 +1,62 @@
+import type { Db, Tx } from './knex.ts';
+import type { User } from './rows.ts';
+
+export interface GuestRow extends User {
+  organization_name: string | null;
+  sponsors: string[];
+  memberships: { item_id: number; name: string; expires_at: string | null }[];
+}
+
+const PAGE = 25;
+
+/** Guests matching a search on name or e-mail, a page at a time, with what the list shows. */
+export async function searchGuests(db: Db | Tx, q: string, page: number): Promise<{ rows: GuestRow[]; hasMore: boolean }> {
+  const term = q.trim().toLowerCase();
+  const base = db<User>('users').where({ user_type: 'guest' });
+  if (term) {
+    const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    base.where((w) => w.whereRaw("lower(display_name) like ? escape '\\'", [like]).orWhereRaw("email like ? escape '\\'", [like]));
+  }
+  const users = await base.orderBy('email').limit(PAGE + 1).offset((page - 1) * PAGE);
+  const pageRows = users.slice(0, PAGE);
+  return { rows: await decorate(db, pageRows), hasMore: users.length > PAGE };
+}
+
+export async function findGuest(db: Db | Tx, id: number): Promise<GuestRow | undefined> {
+  const user = await db<User>('users').where({ id, user_type: 'guest' }).first();
+  return user ? (await decorate(db, [user]))[0] : undefined;
+}
+
+async function decorate(db: Db | Tx, users: User[]): Promise<GuestRow[]> {
+  if (users.length === 0) return [];
+  const ids = users.map((u) => u.id);
+  const sponsors = await db('guest_sponsors').join('users', 'users.id', 'guest_sponsors.sponsor_id').whereIn('guest_id', ids).select('guest_id', 'users.email');
+  const memberships = await db('memberships')
+    .join('catalog_items', 'catalog_items.id', 'memberships.item_id')
+    .whereIn('memberships.user_id', ids)
+    .select('memberships.user_id', 'memberships.item_id', 'catalog_items.name', 'memberships.expires_at')
+    .orderBy('catalog_items.name');
+  const domains = [...new Set(users.map((u) => u.email.split('@')[1]))];
+  const orgs = await db('organization_domains')
+    .join('partner_organizations', 'partner_organizations.id', 'organization_domains.organization_id')
+    .whereIn('organization_domains.domain', domains)
+    .select('organization_domains.domain', 'partner_organizations.name');
+  return users.map((u) => ({
+    ...u,
+    organization_name: orgs.find((o) => o.domain === u.email.split('@')[1])?.name ?? null,
+    sponsors: sponsors.filter((s) => s.guest_id === u.id).map((s) => s.email as string),
+    memberships: memberships.filter((m) => m.user_id === u.id).map((m) => ({ item_id: Number(m.item_id), name: m.name, expires_at: m.expires_at })),
+  }));
+}
+
+export async function guestsOfItem(db: Db | Tx, itemId: number): Promise<(User & { expires_at: string | null })[]> {
+  return db('users')
+    .join('memberships', 'memberships.user_id', 'users.id')
+    .where({ 'memberships.item_id': itemId, 'users.user_type': 'guest' })
+    .select('users.*', 'memberships.expires_at')
+    .orderBy('users.email');
+}
+
+export async function latestInvitation(db: Db | Tx, userId: number) {
+  return db('invitations').where({ user_id: userId }).orderBy('id', 'desc').first();
+}

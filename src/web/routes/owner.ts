@@ -1,0 +1,55 @@
+// "My groups and apps": owners of self-service items manage their guests — and nothing else.
+import { Router, type Request } from 'express';
+import type { Deps } from '../../deps.ts';
+import { findItem, isSelfServiceOwner, selfServiceItemsOwnedBy } from '../../db/catalog.ts';
+import { guestsOfItem } from '../../db/guests.ts';
+import { listRequestsForApprover } from '../../db/requests.ts';
+import { removeMembership } from '../../commands/admin/guests.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
+import { forbidden, notFound } from '../../domain/errors.ts';
+import { can } from '../../domain/policies.ts';
+import { requireAbility } from '../middleware/auth.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
+import { auditContext, principalOf } from '../middleware/requestContext.ts';
+import { parseId, render } from '../render.ts';
+
+export function ownerRoutes(deps: Deps): Router {
+  const r = Router();
+  const { db } = deps;
+  const members = requireAbility(db, 'owner:console');
+
+  /** The item, if this principal may manage it; refusals are audited. */
+  async function managedItem(req: Request) {
+    const item = await findItem(db, parseId(req.params.id) ?? 0);
+    if (!item) throw notFound();
+    const p = principalOf(req)!;
+    const ownsItem = await isSelfServiceOwner(db, p.userId!, item.id);
+    if (!can(p, 'item:manage', { ownsItem })) {
+      await recordRefusal(db, auditContext(req), 'item.manage', `item:${item.id}`, 'not an owner of this self-service item');
+      throw forbidden();
+    }
+    return item;
+  }
+
+  r.get('/owner', members, async (req, res) => {
+    const p = principalOf(req)!;
+    const items = await selfServiceItemsOwnedBy(db, p.userId!);
+    const counts = new Map(await Promise.all(items.map(async (i) => [i.id, (await guestsOfItem(db, i.id)).length] as const)));
+    render(req, res, 'owner/index', { title: 'owner.title', items, counts, pending: (await listRequestsForApprover(db, p.userId!, ['pending'])).length });
+  });
+
+  r.get('/owner/items/:id', members, async (req, res) => {
+    const item = await managedItem(req);
+    const done = req.query.removed ? { key: 'owner.removed' } : null;
+    render(req, res, 'owner/item', { title: 'owner.itemTitle', titleParams: { name: item.name }, item, guests: await guestsOfItem(db, item.id), notice: done });
+  });
+
+  r.post('/owner/items/:id/guests/:guestId/remove', csrfProtection, members, async (req, res) => {
+    const item = await managedItem(req);
+    const guestId = parseId(req.params.guestId);
+    if (!guestId || !(await db('memberships').where({ user_id: guestId, item_id: item.id }).first())) throw notFound();
+    await removeMembership(deps, auditContext(req), guestId, item.id);
+    res.redirect(303, `/owner/items/${item.id}?removed=1`);
+  });
+  return r;
+}
