@@ -30,15 +30,17 @@ export async function saveIdp(deps: Deps, ctx: AuditContext, id: number | null, 
   const fields = parsed.success ? {} : fieldErrors(parsed.error);
   const existing = id ? await findIdpById(deps.db, id) : undefined;
   if (id && (!existing || existing.kind === 'email')) throw notFound();
-  if (parsed.success) {
-    const v = parsed.data;
-    if (!existing && !v.client_secret) fields.client_secret = 'validation.required';
-    if (new URL(v.issuer).protocol === 'http:' && !deps.config.allowInsecureIdp) fields.issuer = 'validation.httpsRequired';
-    const others = (await listAllIdps(deps.db)).filter((p) => p.id !== id);
-    if (others.some((p) => p.slug === v.slug)) fields.slug = 'validation.taken';
-    const claimed = new Set(others.flatMap((p) => p.email_domains.split(/\s+/).filter(Boolean)));
-    if (v.email_domains.some((d) => claimed.has(d))) fields.email_domains = 'validation.domainTaken';
-  }
+  // Each field is checked on its own, so every problem is reported at once.
+  const raw = (form ?? {}) as Record<string, unknown>;
+  const slug = base.shape.slug.safeParse(raw.slug);
+  const domains = base.shape.email_domains.safeParse(raw.email_domains ?? '');
+  const issuer = base.shape.issuer.safeParse(raw.issuer);
+  const others = (await listAllIdps(deps.db)).filter((p) => p.id !== id);
+  if (slug.success && others.some((p) => p.slug === slug.data)) fields.slug = 'validation.taken';
+  const claimed = new Set(others.flatMap((p) => p.email_domains.split(/\s+/).filter(Boolean)));
+  if (domains.success && domains.data.some((d) => claimed.has(d))) fields.email_domains = 'validation.domainTaken';
+  if (issuer.success && new URL(issuer.data).protocol === 'http:' && !deps.config.allowInsecureIdp) fields.issuer = 'validation.httpsRequired';
+  if (!existing && !raw.client_secret) fields.client_secret = 'validation.required';
   if (!parsed.success || Object.keys(fields).length) throw invalid('errors.invalidForm', fields);
   const v = parsed.data!;
   const row = {
