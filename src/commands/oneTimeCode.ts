@@ -79,17 +79,21 @@ export async function mintCode(db: Db, codeId: number): Promise<string | null> {
 export async function consumeCode(deps: Deps, ctx: AuditContext, email: string, code: string): Promise<string> {
   const address = email.toLowerCase();
   const stamp = new Date().toISOString();
-  return inTransaction(deps.db, async (trx) => {
+  const used = await inTransaction(deps.db, async (trx) => {
     const n = await trx('one_time_codes')
       .where({ email: address, code_hash: hashCode(code) })
       .whereNull('consumed_at')
       .where('expires_at', '>', stamp)
       .update({ consumed_at: stamp });
-    if (Number(n) !== 1) {
-      await appendAudit(trx, ctx, { action: 'auth.code_used', target: `email:${address}`, outcome: 'failure', details: { reason: 'wrong, used or expired code' } });
-      return Promise.reject(new AppError(401, 'bad_code', 'otp.invalid'));
-    }
-    await appendAudit(trx, ctx, { action: 'auth.code_used', target: `email:${address}` });
-    return address;
+    if (Number(n) === 1) await appendAudit(trx, ctx, { action: 'auth.code_used', target: `email:${address}` });
+    return Number(n) === 1;
   });
+  if (!used) {
+    // Recorded in its own transaction: the failed attempt must stay in the log.
+    await inTransaction(deps.db, (trx) =>
+      appendAudit(trx, ctx, { action: 'auth.code_used', target: `email:${address}`, outcome: 'failure', details: { reason: 'wrong, used or expired code' } }),
+    );
+    throw new AppError(401, 'bad_code', 'otp.invalid');
+  }
+  return address;
 }

@@ -35,6 +35,12 @@ export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvide
     }
   }
 
+  const existing = await findUserByIdentity(db, c.issuer, c.subject);
+  if (existing && (existing.state === 'disabled' || existing.state === 'removed')) {
+    await recordRefusal(db, actorCtx, 'auth.sign_in', `user:${existing.id}`, `user is ${existing.state}`);
+    throw forbidden('errors.accountDisabled');
+  }
+
   return inTransaction(db, async (trx) => {
     let user = await findUserByIdentity(trx, c.issuer, c.subject);
     if (!user && idp.kind === 'home' && c.emailVerified) {
@@ -47,10 +53,6 @@ export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvide
         details: { email, idp: idp.slug },
       });
       user = await findUserByIdentity(trx, c.issuer, c.subject);
-    }
-    if (user && (user.state === 'disabled' || user.state === 'removed')) {
-      await appendAudit(trx, actorCtx, { action: 'auth.sign_in', target: `user:${user.id}`, outcome: 'denied', details: { reason: `user is ${user.state}` } });
-      return Promise.reject(forbidden());
     }
     if (user) await touchSignIn(trx, user.id, c.name);
     await appendAudit(trx, { ...actorCtx, actor: { ...actorCtx.actor, id: user ? `user:${user.id} ${c.issuer}|${c.subject}` : actorCtx.actor.id } }, {

@@ -131,6 +131,7 @@ export const en: Record<string, string> = {
   'errors.invalidForm': 'Please correct the fields marked below.',
   'errors.csrf': 'This form has expired. Go back, reload the page and try again.',
   'errors.requestNotAllowed': 'Only partners signed in with a verified e-mail address can request access.',
+  'errors.accountDisabled': 'Your access to Passerelle has been turned off. Ask your sponsor if you think this is a mistake.',
   'errors.domainDenied': 'Your organization is not allowed to request access.',
   'errors.tooMany': 'Too many attempts. Please wait a minute and try again.',
   'errors.tooLarge': 'What you sent is too large.',
