@@ -15,9 +15,12 @@ const schema = z.object({
   requestable: checkbox,
   self_service: checkbox,
   audience: z.enum(['anyone', 'known_partners'], { message: 'validation.choice' }),
-  max_days: z.union([z.literal(''), z.string().regex(/^\d{1,4}$/, 'validation.number').transform(Number)]).optional()
-    .transform((v) => (v ? v : null))
-    .refine((v) => v === null || (v >= 1 && v <= 3650), 'validation.number'),
+  max_days: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || (/^\d{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= 3650), 'validation.number')
+    .transform((v) => (v ? Number(v) : null)),
   owners: idList,
 });
 
@@ -27,13 +30,14 @@ export async function saveItem(deps: Deps, ctx: AuditContext, id: number | null,
   const fields = parsed.success ? {} : fieldErrors(parsed.error);
   const before = id ? await findItem(db, id) : undefined;
   if (id && !before) throw notFound();
+  const raw = (form ?? {}) as Record<string, unknown>;
+  if (raw.kind === 'app' && !raw.launch_url && !fields.launch_url) fields.launch_url = 'validation.required';
+  if (raw.self_service !== undefined && [].concat((raw.owners as never) ?? []).length === 0) fields.owners = 'catalog.ownersNeeded';
   if (parsed.success) {
     const v = parsed.data;
     if (await db('catalog_items').where({ name: v.name }).modify((q) => (id ? q.whereNot({ id }) : q)).first()) fields.name = 'validation.taken';
-    if (v.kind === 'app' && !v.launch_url) fields.launch_url = 'validation.required';
     const members = v.owners.length ? await db('users').whereIn('id', v.owners).where({ user_type: 'member' }) : [];
     if (members.length !== v.owners.length) fields.owners = 'validation.choice';
-    if (v.self_service && v.owners.length === 0) fields.owners = 'catalog.ownersNeeded';
   }
   if (!parsed.success || Object.keys(fields).length) throw invalid('errors.invalidForm', fields);
   const { owners, ...item } = parsed.data!;
