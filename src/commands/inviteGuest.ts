@@ -11,7 +11,7 @@ import { insertInvitation } from '../db/invitations.ts';
 import { queueMail } from '../db/mail.ts';
 import { addOutbox } from '../db/outbox.ts';
 import { newToken } from '../domain/tokens.ts';
-import { grantedMail, invitationMail } from '../mail/templates.ts';
+import { addedMail, grantedMail, invitationMail } from '../mail/templates.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -72,8 +72,10 @@ export async function inviteGuest(trx: Tx, config: Config, ctx: AuditContext, in
   }
 
   if (user.state === 'active') {
-    const key = input.requestId ? `request:${input.requestId}` : `batch:${input.batchId ?? 'direct'}:${user.id}:${stamp}`;
-    const mail = await queueMail(trx, { ...grantedMail(config, key, user.email, input.items, input.sponsorName), cc: input.cc });
+    const draft = input.requestId
+      ? grantedMail(config, `request:${input.requestId}`, user.email, input.items, input.sponsorName)
+      : addedMail(config, `batch:${input.batchId ?? 'direct'}:${user.id}:${stamp}`, user.email, input.items, input.sponsorName);
+    const mail = await queueMail(trx, { ...draft, cc: input.cc });
     await addOutbox(trx, 'mail.send', { mailId: mail.id });
     return { user, outcome: 'already_guest', invitationId: null };
   }

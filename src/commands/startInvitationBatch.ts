@@ -7,6 +7,7 @@ import { addOutbox } from '../db/outbox.ts';
 import { forbidden, invalid } from '../domain/errors.ts';
 import { parseInviteRows } from '../domain/inviteList.ts';
 import { emailList, fieldErrors, idList } from '../domain/validation.ts';
+import { recordRefusal } from './recordRefusal.ts';
 
 const schema = z.object({
   emails: z.string().max(200_000).default(''),
@@ -30,12 +31,17 @@ export async function startInvitationBatch(
 ): Promise<number> {
   const parsed = schema.safeParse(form);
   const fields = parsed.success ? {} : fieldErrors(parsed.error);
-  const rows = parseInviteRows(parsed.success ? parsed.data.emails : '', csv);
+  // The addresses are read even when another field is wrong, so only the wrong field is marked.
+  const pasted = typeof (form as { emails?: unknown })?.emails === 'string' ? String((form as { emails: string }).emails).slice(0, 200_000) : '';
+  const rows = parseInviteRows(pasted, csv);
   if ('error' in rows) fields.emails = rows.error;
   const v = parsed.success ? parsed.data : null;
   const items = v ? await findItemsByIds(deps.db, v.items) : [];
   if (v && items.length !== v.items.length) fields.items = 'validation.choice';
-  if (v && allowedItems && v.items.some((id) => !allowedItems.has(id))) throw forbidden();
+  if (v && allowedItems && v.items.some((id) => !allowedItems.has(id))) {
+    await recordRefusal(deps.db, ctx, 'invitation.batch', null, 'item not owned by this self-service owner');
+    throw forbidden();
+  }
   // The only redirects allowed are the launch URLs of chosen apps: never an address typed in.
   const redirect = v && v.redirect ? items.find((i) => i.id === v.redirect && i.kind === 'app')?.launch_url : null;
   if (v && v.redirect && !redirect) fields.redirect = 'validation.choice';

@@ -1,5 +1,6 @@
 // Field rules shared by the admin forms. Messages are i18n keys.
 import { z } from 'zod';
+import { hasMessage } from '../i18n/t.ts';
 
 export const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -48,7 +49,7 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? 'form');
     if (out[field]) continue;
-    out[field] = issue.message.startsWith('validation.') ? issue.message : `validation.${issue.code === 'too_big' ? 'tooLong' : issue.code === 'too_small' ? 'required' : 'invalid'}`;
+    out[field] = hasMessage(issue.message) ? issue.message : `validation.${issue.code === 'too_big' ? 'tooLong' : issue.code === 'too_small' ? 'required' : 'invalid'}`;
   }
   return out;
 }

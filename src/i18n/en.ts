@@ -375,4 +375,7 @@ export const en: Record<string, string> = {
   'otp.invalid': 'This code is not valid: it may be mistyped, already used or expired. Ask for a new one from the home page.',
   'otp.tooMany': 'Several codes were sent to this address recently. Wait ten minutes, then ask again.',
   'otp.disabled': 'Sign-in by e-mail code is turned off. Choose your organization instead.',
+
+  'mail.added.subject': 'You now have access to {items}',
+  'mail.added.body': '{sponsor} gave you access to: {items}.\n\nOpen your access panel: {link}',
 };

@@ -97,3 +97,13 @@ export function grantedMail(config: Config, cause: string, to: string, items: Ca
     t('mail.granted.body', { sponsor, items: itemList(items), link: `${config.publicUrl}/access` }),
   );
 }
+
+/** To someone who is already a guest and was given more access directly (no request of theirs). */
+export function addedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailDraft {
+  return draft(
+    `${cause}:added`,
+    to,
+    t('mail.added.subject', { items: itemList(items) }),
+    t('mail.added.body', { sponsor, items: itemList(items), link: `${config.publicUrl}/access` }),
+  );
+}

@@ -27,7 +27,7 @@ const problems: Problem[] = [];
 
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (f.endsWith('.png')) fs.rmSync(path.join(SHOTS, f));
+  for (const f of fs.readdirSync(SHOTS)) if (/^\d{2}-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
   stack = await startStack();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -44,7 +44,7 @@ export function ownerRoutes(deps: Deps): Router {
     render(req, res, 'owner/item', { title: 'owner.itemTitle', titleParams: { name: item.name }, item, guests: await guestsOfItem(db, item.id), notice: done });
   });
 
-  r.post('/owner/items/:id/guests/:guestId/remove', csrfProtection, members, async (req, res) => {
+  r.post('/owner/items/:id/guests/:guestId/remove', members, csrfProtection, async (req, res) => {
     const item = await managedItem(req);
     const guestId = parseId(req.params.guestId);
     if (!guestId || !(await db('memberships').where({ user_id: guestId, item_id: item.id }).first())) throw notFound();

@@ -52,7 +52,7 @@ export function sponsorRoutes(deps: Deps): Router {
     });
   });
 
-  r.post('/inbox/:id/decision', csrfProtection, inbox, async (req, res) => {
+  r.post('/inbox/:id/decision', inbox, csrfProtection, async (req, res) => {
     const id = parseId(req.params.id);
     if (!id) throw notFound();
     const parsed = decisionSchema.safeParse(req.body ?? {});
