@@ -72,7 +72,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, log: Logger, limits
   });
 
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
-  app.use(sessionMiddleware(config, redis));
+  app.use(sessionMiddleware(config, db));
 
   passport.serializeUser((user, done) => {
     const { userId: _u, userType: _t, role: _r, ...stored } = user as Principal;

@@ -14,9 +14,24 @@ export const defaultLimits: Limits = { signInPerMinute: 30, submitPerMinute: 10,
 
 /** Starts the web process: Redis for sessions and limits, then the HTTP server; close() drains it. */
 export async function startWeb(deps: Deps, log: Logger, limits: Limits = defaultLimits): Promise<WebHandle> {
-  const redis = createClient({ url: deps.config.redisUrl, socket: { connectTimeout: 5000 } }) as RedisClientType;
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis client error'));
-  await redis.connect();
+  // Redis serves only the rate limits here. Commands fail at once while it is away (no offline
+  // queue), so a request never waits on Redis; the limiter then lets the request through.
+  const redis = createClient({
+    url: deps.config.redisUrl,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+  }) as RedisClientType;
+  let redisDown = false;
+  redis.on('error', (err) => {
+    if (!redisDown) log.warn({ err: err.message }, 'redis unavailable; rate limits are not enforced until it returns');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) log.info('redis is back');
+    redisDown = false;
+  });
+  // Start even when Redis is not there yet: the client keeps trying in the background.
+  redis.connect().catch(() => undefined);
   const app = buildApp(deps, redis, log, limits);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(deps.config.port, deps.config.host, resolve));
@@ -29,7 +44,7 @@ export async function startWeb(deps: Deps, log: Logger, limits: Limits = default
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await redis.quit().catch(() => undefined);
+      redis.destroy();
     },
   };
 }

@@ -1,16 +1,17 @@
 import session from 'express-session';
-import { RedisStore } from 'connect-redis';
-import type { RedisClientType } from 'redis';
 import type { Config } from '../../config.ts';
+import type { Db } from '../../db/knex.ts';
+import { DbSessionStore } from '../sessionStore.ts';
 
 /**
- * Sessions live in Redis so any web process can serve any request. In production over https the
- * cookie gets the __Host- prefix: Secure, no Domain, Path=/, so no sibling host can plant one.
+ * Sessions live in the database so any web process can serve any request and a Redis outage signs
+ * nobody out. In production over https the cookie gets the __Host- prefix: Secure, no Domain, Path=/,
+ * so no sibling host can plant one.
  */
-export function sessionMiddleware(config: Config, redis: RedisClientType) {
+export function sessionMiddleware(config: Config, db: Db) {
   return session({
     name: config.secureCookies ? '__Host-passerelle' : 'passerelle.sid',
-    store: new RedisStore({ client: redis, prefix: `${config.redisPrefix}:sess:` }),
+    store: new DbSessionStore(db, config.sessionIdleMinutes * 60_000),
     secret: config.sessionSecret,
     resave: false,
     saveUninitialized: false,

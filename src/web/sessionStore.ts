@@ -1,0 +1,62 @@
+// An express-session store on the application database. Writes are plain upserts outside the
+// audit-ordered transactions; touches are throttled so a busy page does not write on every click.
+import session from 'express-session';
+import type { Db } from '../db/knex.ts';
+
+const TOUCH_EVERY_MS = 60_000;
+
+export class DbSessionStore extends session.Store {
+  private lastSweep = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly idleMs: number,
+  ) {
+    super();
+  }
+
+  private expiry(sess: session.SessionData): string {
+    const cookieExpiry = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : 0;
+    return new Date(cookieExpiry || Date.now() + this.idleMs).toISOString();
+  }
+
+  get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.db('sessions')
+      .where({ sid })
+      .where('expires_at', '>', new Date().toISOString())
+      .first('sess')
+      .then((row) => cb(null, row ? (JSON.parse(row.sess) as session.SessionData) : null), cb);
+  }
+
+  set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    const row = { sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
+    this.db('sessions')
+      .insert(row)
+      .onConflict('sid')
+      .merge(['sess', 'expires_at'])
+      .then(() => this.sweep())
+      .then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    const expiresAt = this.expiry(sess);
+    // Only write when the stored expiry is more than a minute behind: the idle timeout stays exact
+    // to the minute without a write per request.
+    const stale = new Date(new Date(expiresAt).getTime() - TOUCH_EVERY_MS).toISOString();
+    this.db('sessions')
+      .where({ sid })
+      .where('expires_at', '<', stale)
+      .update({ expires_at: expiresAt })
+      .then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.db('sessions').where({ sid }).delete().then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.lastSweep < 10 * 60_000) return;
+    this.lastSweep = Date.now();
+    await this.db('sessions').where('expires_at', '<', new Date().toISOString()).delete();
+  }
+}
