@@ -36,6 +36,12 @@ const schema = z.object({
   ALLOW_INSECURE_IDP: bool.optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(60_000),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  SWEEP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
+  // Fault injection for the fault tests only ("name=ms,name=ms"); refused outside NODE_ENV=test.
+  FAULTS: z.string().regex(/^([a-z.]+=\d+)(,[a-z.]+=\d+)*$/, 'name=milliseconds pairs separated by commas').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +63,11 @@ export type Config = {
   allowInsecureIdp: boolean;
   outboxPollMs: number;
   jobAttempts: number;
+  jobBackoffMs: number;
+  jobLockMs: number;
+  sweepIntervalMs: number;
+  sweepGraceMs: number;
+  faults: Record<string, number>;
   logLevel: string;
   secureCookies: boolean;
 };
@@ -89,6 +100,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && e.SESSION_SECRET === DEV_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: the development default cannot be used in production');
   }
+  if (e.FAULTS && e.NODE_ENV !== 'test') {
+    throw new ConfigError('Invalid configuration:\n  FAULTS: fault injection is only for NODE_ENV=test');
+  }
+  if (e.SMTP_TIMEOUT_MS * 3 >= e.JOB_LOCK_MS) {
+    throw new ConfigError('Invalid configuration:\n  SMTP_TIMEOUT_MS: must stay well below JOB_LOCK_MS (a third at most)');
+  }
   const secure = e.PUBLIC_URL.startsWith('https://');
   if (production && !secure) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be https:// in production');
@@ -112,6 +129,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowInsecureIdp: e.ALLOW_INSECURE_IDP ?? !production,
     outboxPollMs: e.OUTBOX_POLL_MS,
     jobAttempts: e.JOB_ATTEMPTS,
+    jobBackoffMs: e.JOB_BACKOFF_MS,
+    jobLockMs: e.JOB_LOCK_MS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    sweepGraceMs: e.SWEEP_GRACE_MS,
+    faults: Object.fromEntries((e.FAULTS ?? '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])])),
     logLevel: e.LOG_LEVEL,
     secureCookies: secure,
   };

@@ -9,6 +9,7 @@ import { itemsOfRequest } from '../src/db/catalog.ts';
 import { findUserById, findUserByIdentity } from '../src/db/users.ts';
 import { inviteGuest } from '../src/commands/inviteGuest.ts';
 import { t } from '../src/i18n/t.ts';
+import { faultPoint } from '../src/faults.ts';
 
 export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { requestId: number }): Promise<'provisioned' | 'skipped'> {
   const { db, config } = deps;
@@ -28,6 +29,8 @@ export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { re
       requestId: request.id,
       knownUser: known?.state === 'active' ? known : undefined,
     });
+    await faultPoint(config, 'provision.in-transaction');
+    await faultPoint(config, 'provision.in-transaction.block');
     await transitionRequest(trx, request.id, ['approved'], {
       status: 'provisioned',
       guest_user_id: result.user.id,

@@ -18,6 +18,15 @@ export async function sendMail(
   const { db, config, transport } = deps;
   const mail = await findMail(db, data.mailId);
   if (!mail || mail.status === 'sent') return 'skipped';
+  // Claim it: a second delivery of this job (or a sweeper's) waits its turn instead of sending too.
+  const claimFor = Math.max(config.smtpTimeoutMs * 3, 5000);
+  const now = new Date();
+  const claimed = await db('mail_messages')
+    .where({ id: mail.id })
+    .whereIn('status', ['queued', 'failed'])
+    .where((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', now.toISOString()))
+    .update({ claimed_until: new Date(now.getTime() + claimFor).toISOString() });
+  if (Number(claimed) !== 1) throw new Error(`mail ${mail.id} is being sent by another worker`);
 
   let text = mail.text_body;
   let html = mail.html_body;
@@ -56,12 +65,13 @@ export async function sendMail(
     });
   } catch (err) {
     await recordMailFailure(db, mail.id, (err as Error).message);
+    await db('mail_messages').where({ id: mail.id }).update({ claimed_until: null });
     throw err;
   }
   await inTransaction(db, async (trx) => {
     await trx('mail_messages')
       .where({ id: mail.id })
-      .update({ status: 'sent', sent_at: new Date().toISOString(), attempts: mail.attempts + 1, last_error: null });
+      .update({ status: 'sent', sent_at: new Date().toISOString(), attempts: mail.attempts + 1, last_error: null, claimed_until: null });
     await appendAudit(trx, ctx, { action: 'mail.sent', target: `mail:${mail.id}`, details: { to: mail.to_address, subject: mail.subject } });
   });
   return 'sent';

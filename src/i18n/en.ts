@@ -378,4 +378,22 @@ export const en: Record<string, string> = {
 
   'mail.added.subject': 'You now have access to {items}',
   'mail.added.body': '{sponsor} gave you access to: {items}.\n\nOpen your access panel: {link}',
+
+  'admin.queues': 'Queues',
+  'queues.title': 'Background jobs',
+  'queues.unavailable': 'Redis is not answering, so the queues cannot be shown. Requests are still accepted and will be processed when it is back.',
+  'queues.queue': 'Queue',
+  'queues.waiting': 'Waiting',
+  'queues.active': 'Running',
+  'queues.delayed': 'Retrying later',
+  'queues.completed': 'Done',
+  'queues.failed': 'Failed',
+  'queues.failedJobs': 'Failed jobs',
+  'queues.noFailed': 'No failed jobs.',
+  'queues.job': 'Job',
+  'queues.reason': 'Last error',
+  'queues.attempts': 'Attempts',
+  'queues.retry': 'Retry',
+  'queues.retried': 'The job was queued again.',
+  'queues.mailTo': 'E-mail to {to}: {subject}',
 };

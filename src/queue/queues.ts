@@ -18,7 +18,7 @@ export const TOPIC_TO_JOB: Record<string, JobName> = {
   'batch.process': JOBS.invitationBatch,
 };
 
-export type Queues = Record<JobName, Bull.Queue> & { close(): Promise<void> };
+export type Queues = Record<JobName, Bull.Queue> & { close(maxWaitMs?: number): Promise<void> };
 
 export function createQueues(config: Config): Queues {
   const make = (name: JobName) =>
@@ -26,12 +26,13 @@ export function createQueues(config: Config): Queues {
       prefix: `${config.redisPrefix}:bull`,
       defaultJobOptions: {
         attempts: config.jobAttempts,
-        backoff: { type: 'exponential', delay: 1000 },
+        backoff: { type: 'exponential', delay: config.jobBackoffMs },
         removeOnComplete: 1000,
         removeOnFail: false,
       },
-      // Locks outlive the slowest external call (SMTP and IdP timeouts are far shorter).
-      settings: { lockDuration: 60_000, stalledInterval: 30_000, maxStalledCount: 2 },
+      // Locks outlive the slowest external call (configuration keeps SMTP timeouts under a third of it).
+      // A job whose worker died is picked up again after about one lock period.
+      settings: { lockDuration: config.jobLockMs, stalledInterval: Math.max(250, Math.floor(config.jobLockMs / 2)), maxStalledCount: 3 },
     });
   const queues: Record<JobName, Bull.Queue> = {
     [JOBS.routeRequest]: make(JOBS.routeRequest),
@@ -41,8 +42,14 @@ export function createQueues(config: Config): Queues {
   };
   const all = Object.values(queues);
   return Object.assign(queues, {
-    async close() {
-      await Promise.all(all.map((q) => q.close()));
+    /** Waits for running jobs to finish (Bull's close), but never longer than maxWaitMs. */
+    async close(maxWaitMs = 30_000) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(all.map((q) => q.close())),
+        new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs))),
+      ]);
+      clearTimeout(timer);
     },
   });
 }

@@ -9,6 +9,8 @@ import { routeRequest } from '../../workers/routeRequest.ts';
 import { provisionRequest } from '../../workers/provision.ts';
 import { sendMail } from '../../workers/sendMail.ts';
 import { processBatch } from '../../workers/processBatch.ts';
+import { sweepOnce } from '../../workers/sweep.ts';
+import { markMailFailed } from '../commands/markMailFailed.ts';
 
 export interface WorkerHandle {
   queues: Queues;
@@ -38,11 +40,27 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
     queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));
     queues[q].on('error', (err) => log.error({ queue: q, err: err.message }, 'queue error'));
   }
+  // A message that used up its attempts is marked failed, for an admin to see and retry.
+  queues[JOBS.sendMail].on('failed', (job) => {
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    void markMailFailed(deps, jobContext(JOBS.sendMail, job.id), job.data.mailId).catch((err) => log.error({ err }, 'could not mark mail failed'));
+  });
+
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweepOnce(deps, queues)
+      .then((n) => n && log.info({ n }, 'sweeper re-enqueued lost work'))
+      .catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed; will retry'))
+      .finally(() => (sweeping = false));
+  }, deps.config.sweepIntervalMs);
 
   return {
     queues,
     relay,
     async close() {
+      clearInterval(sweeper);
       await relay.stop();
       await queues.close();
       transport.close();

@@ -23,6 +23,7 @@ import { adminRoutes } from './routes/admin/index.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { idpOrigins } from './idpOrigins.ts';
+import type { Queues } from '../queue/queues.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,7 +35,7 @@ export interface Limits {
   redeemPerMinute: number;
 }
 
-export function buildApp(deps: Deps, redis: RedisClientType, log: Logger, limits: Limits): express.Express {
+export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log: Logger, limits: Limits): express.Express {
   const { config, db } = deps;
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -99,7 +100,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, log: Logger, limits
   app.use(partnerRoutes(deps, perMinute('submit', limits.submitPerMinute)));
   app.use(sponsorRoutes(deps));
   app.use(redeemRoutes(deps, perMinute('redeem', limits.redeemPerMinute)));
-  app.use(adminRoutes(deps));
+  app.use(adminRoutes(deps, queues));
   app.use(invitationRoutes(deps));
   app.use(ownerRoutes(deps));
 

@@ -3,6 +3,7 @@ import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
 import { buildApp, type Limits } from './app.ts';
+import { createQueues, JOBS } from '../queue/queues.ts';
 
 export interface WebHandle {
   server: http.Server;
@@ -32,7 +33,10 @@ export async function startWeb(deps: Deps, log: Logger, limits: Limits = default
   });
   // Start even when Redis is not there yet: the client keeps trying in the background.
   redis.connect().catch(() => undefined);
-  const app = buildApp(deps, redis, log, limits);
+  // The web process only reads the queues (admin page) and retries failed jobs; it never waits on them.
+  const queues = createQueues(deps.config);
+  for (const q of Object.values(JOBS)) queues[q].on('error', () => undefined);
+  const app = buildApp(deps, redis, queues, log, limits);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(deps.config.port, deps.config.host, resolve));
   const address = server.address() as { port: number };
@@ -45,6 +49,7 @@ export async function startWeb(deps: Deps, log: Logger, limits: Limits = default
         server.closeIdleConnections();
       });
       redis.destroy();
+      await queues.close(2000).catch(() => undefined);
     },
   };
 }

@@ -6,6 +6,7 @@ import { findRequestOfRequester, listRequestsOfRequester } from '../../db/reques
 import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
 import { submitRequest } from '../../commands/submitRequest.ts';
+import { faultPoint } from '../../faults.ts';
 import { notFound } from '../../domain/errors.ts';
 import { requireAbility, requireSignIn } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
@@ -52,6 +53,7 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
         itemIds: parsed.data.items,
         justification: parsed.data.justification,
       });
+      await faultPoint(deps.config, 'submit.after-commit');
       res.redirect(303, `/requests/${id}?submitted=${automatic ? 'auto' : '1'}`);
     } catch (err) {
       const e = err as { status?: number; fields?: Record<string, string> };

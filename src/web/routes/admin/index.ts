@@ -8,9 +8,11 @@ import { organizationRoutes } from './organizations.ts';
 import { catalogRoutes } from './catalog.ts';
 import { settingsRoutes } from './settings.ts';
 import { guestRoutes } from './guests.ts';
+import { queueRoutes } from './queues.ts';
+import type { Queues } from '../../../queue/queues.ts';
 
 /** Everything under /admin needs the admin ability; each area's routes live in their own file. */
-export function adminRoutes(deps: Deps): Router {
+export function adminRoutes(deps: Deps, queues: Queues): Router {
   const r = Router();
   r.use('/admin', requireAbility(deps.db, 'admin:manage'));
   r.get('/admin', (req, res) => render(req, res, 'admin/index', { title: 'admin.title' }));
@@ -20,5 +22,6 @@ export function adminRoutes(deps: Deps): Router {
   r.use(catalogRoutes(deps));
   r.use(settingsRoutes(deps));
   r.use(guestRoutes(deps));
+  r.use(queueRoutes(deps, queues));
   return r;
 }
