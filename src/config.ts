@@ -41,7 +41,7 @@ const schema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   SWEEP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
   // Fault injection for the fault tests only ("name=ms,name=ms"); refused outside NODE_ENV=test.
-  FAULTS: z.string().regex(/^([a-z.]+=\d+)(,[a-z.]+=\d+)*$/, 'name=milliseconds pairs separated by commas').optional(),
+  FAULTS: z.string().regex(/^([a-z.-]+=\d+)(,[a-z.-]+=\d+)*$/, 'name=milliseconds pairs separated by commas').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

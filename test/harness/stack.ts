@@ -1,6 +1,7 @@
 // Starts, per test file, the real parts: redis-server on a free port, one oidc-provider issuer per
 // organization, an SMTP catcher, a fresh database (SQLite file, or a new PostgreSQL database when
-// TEST_DATABASE_URL points at a server), then the web app and the worker; stop() undoes it all.
+// TEST_DATABASE_URL points at a server), then the web app and the worker (in this process, or left
+// to the test to start as child processes); stop() undoes it all.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,8 @@ import { createLogger } from '../../src/log.ts';
 
 export interface Stack {
   config: Config;
+  /** The environment the in-process parts were configured from; child processes get the same. */
+  env: Record<string, string>;
   db: Db;
   appUrl: string;
   redis: RedisServer;
@@ -28,6 +31,17 @@ export interface Stack {
   web: WebHandle;
   worker: WorkerHandle;
   stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  env?: Record<string, string>;
+  /** false: no web app in this process (a test starts `passerelle web` itself on appUrl's port). */
+  web?: boolean;
+  /** false: no worker in this process. */
+  worker?: boolean;
+  /** Where mail goes (default: the catcher); a fault test puts a proxy in between. */
+  smtpPort?: (catcherPort: number) => Promise<number>;
+  redisArgs?: string[];
 }
 
 async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -52,13 +66,15 @@ async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<vo
   return { url: `sqlite:${path.join(dir, 'test.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+export const isPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => console.error('harness stop:', err));
   };
   try {
-    const redis = await startRedisServer({ dir: null });
+    const redis = await startRedisServer({ dir: null, extraArgs: options.redisArgs });
     stops.push(() => redis.stop());
     const appPort = await freePort();
     const publicUrl = `http://127.0.0.1:${appPort}`;
@@ -70,34 +86,43 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     }
     const mail = await startMailCatcher({ httpPort: null });
     stops.push(() => mail.close());
+    const smtpPort = options.smtpPort ? await options.smtpPort(mail.smtpPort) : mail.smtpPort;
     const database = await freshDatabaseUrl();
     stops.push(database.drop);
 
-    const config = loadConfig({
+    const env: Record<string, string> = {
       NODE_ENV: 'test',
       PUBLIC_URL: publicUrl,
       PORT: String(appPort),
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       REDIS_PREFIX: 'ptest',
-      SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       SMTP_TIMEOUT_MS: '3000',
       OUTBOX_POLL_MS: '50',
       JOB_ATTEMPTS: '3',
+      JOB_BACKOFF_MS: '200',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      ...overrides,
-    });
+      ...options.env,
+    };
+    const config = loadConfig(env);
     const db = createDb(config.databaseUrl);
     stops.push(() => db.destroy());
     await migrateLatest(db);
     await seedDemo(db, Object.fromEntries(Object.entries(issuers).map(([k, v]) => [k, v.issuer])));
 
     const log = createLogger(config.logLevel, 'test');
-    const web = await startWeb({ config, db }, log, { signInPerMinute: 1000, submitPerMinute: 1000, redeemPerMinute: 1000 });
-    stops.push(() => web.close());
-    const worker = await startWorker({ config, db }, log);
-    stops.push(() => worker.close());
-    return { config, db, appUrl: publicUrl, redis, mail, issuers, web, worker, stop };
+    let web = null as unknown as WebHandle;
+    if (options.web !== false) {
+      web = await startWeb({ config, db }, log, { signInPerMinute: 1000, submitPerMinute: 1000, redeemPerMinute: 1000 });
+      stops.push(() => web.close());
+    }
+    let worker = null as unknown as WorkerHandle;
+    if (options.worker !== false) {
+      worker = await startWorker({ config, db }, log);
+      stops.push(() => worker.close());
+    }
+    return { config, env, db, appUrl: publicUrl, redis, mail, issuers, web, worker, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { RedisClientType } from 'redis';
@@ -18,7 +19,14 @@ export function limiter(config: Config, redis: RedisClientType, name: string, pe
     passOnStoreError: true,
     store: new RedisStore({
       prefix: `${config.redisPrefix}:rl:${name}:`,
-      sendCommand: (...args: string[]) => redis.sendCommand(args) as Promise<RedisReply>,
+      sendCommand: (...args: string[]) => {
+        // SCRIPT LOAD only returns the script's SHA-1. Answering it here while Redis is away keeps the
+        // store usable: its first EVALSHA then gets NOSCRIPT and the store loads the script for real.
+        if (!redis.isReady && args[0] === 'SCRIPT' && args[1] === 'LOAD') {
+          return Promise.resolve(createHash('sha1').update(args[2]).digest('hex'));
+        }
+        return redis.sendCommand(args) as Promise<RedisReply>;
+      },
     }),
     handler: (_req, _res, next) => next(new AppError(429, 'too_many_requests', 'errors.tooMany')),
   });

@@ -1,0 +1,106 @@
+// Fault tests 2, 4 and 9 of issue 4: a web process killed right after its commit, the same job
+// delivered twice (also after it was removed on completion), and a Redis that may evict keys.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { Browser } from '../harness/browser.ts';
+import { catalogIds, decide, waitUntilRouted } from '../harness/flows.ts';
+import { spawnPasserelle, startWebProcess, waitForOutput } from '../harness/processes.ts';
+import { startRedisServer } from '../../src/demo/redisServer.ts';
+import { relayOnce } from '../../src/queue/relay.ts';
+import { JOBS } from '../../src/queue/queues.ts';
+
+let stack: Stack;
+before(async () => {
+  // The web app runs as a child process here, so it can be killed; the worker stays in this process.
+  stack = await startStack({ web: false });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+test('a web process killed right after the commit loses nothing; the relay publishes one job per outbox row', async () => {
+  const web = await startWebProcess({ ...stack.env, FAULTS: 'submit.after-commit=5000' });
+  try {
+    const paula = new Browser();
+    await paula.signIn(stack.appUrl, 'acme', 'paula@acme.test');
+    const form = await paula.go(`${stack.appUrl}/requests/new`);
+    const submitting = paula.submit(form, '/requests', { items: await catalogIds(stack, ['Partner Wiki']), justification: 'Submitted just before a crash.' }).catch((err: Error) => err);
+    // The transaction has committed when the request row exists; the response has not been sent.
+    const row = await eventually('request committed', async () => stack.db('access_requests').where({ requester_email: 'paula@acme.test' }).first());
+    await web.kill('SIGKILL');
+    const answer = await submitting;
+    assert.ok(answer instanceof Error, 'the partner saw the connection drop');
+    await waitUntilRouted(stack, row.id);
+    const outbox = await stack.db('outbox').where({ topic: 'request.submitted' });
+    assert.equal(outbox.length, 1);
+    assert.ok(outbox[0].published_at);
+    const jobs = await stack.worker.queues[JOBS.routeRequest].getJobs(['completed', 'waiting', 'active', 'delayed', 'failed']);
+    assert.equal(jobs.filter((j) => j.data.requestId === row.id).length, 1, 'exactly one job for the row');
+    assert.equal((await stack.db('audit_events').where({ action: 'request.routed', target: `request:${row.id}` })).length, 1);
+  } finally {
+    await web.kill('SIGKILL');
+  }
+});
+
+test('a relay that crashed after publishing but before marking the row publishes no second job', async () => {
+  const [{ id }] = await stack.db('outbox').insert({ topic: 'request.submitted', payload: JSON.stringify({ requestId: 999999 }), created_at: new Date().toISOString() }).returning('id');
+  await stack.worker.relay.stop(); // this test plays the relay
+  await stack.worker.queues[JOBS.routeRequest].add({ requestId: 999999 }, { jobId: `outbox-${id}` });
+  await relayOnce(stack.db, stack.worker.queues);
+  const jobs = await stack.worker.queues[JOBS.routeRequest].getJobs(['completed', 'waiting', 'active', 'delayed', 'failed']);
+  assert.equal(jobs.filter((j) => j.data.requestId === 999999).length, 1);
+  assert.ok((await stack.db('outbox').where({ id }).first()).published_at);
+});
+
+test('the same job delivered twice, also after it was removed on completion, creates nothing twice', async () => {
+  const web = await startWebProcess(stack.env);
+  try {
+    const pete = new Browser();
+    await pete.signIn(stack.appUrl, 'acme', 'pete@acme.test');
+    const form = await pete.go(`${stack.appUrl}/requests/new`);
+    const page = await pete.submit(form, '/requests', { items: await catalogIds(stack, ['Partner Wiki', 'Project Atlas']), justification: 'Twice delivered jobs must be harmless.' });
+    const id = Number(/\/requests\/(\d+)/.exec(page.url)![1]);
+    // The relay is stopped (previous test): route by hand with a job that is removed on completion.
+    const q = stack.worker.queues;
+    const run = async (name: typeof JOBS[keyof typeof JOBS], data: object, jobId: string) => {
+      const job = await q[name].add(data, { jobId, removeOnComplete: true });
+      await job.finished();
+    };
+    await run(JOBS.routeRequest, { requestId: id }, 'dup-route');
+    await run(JOBS.routeRequest, { requestId: id }, 'dup-route'); // same id again, after removal
+    await waitUntilRouted(stack, id);
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    await decide(stack, sam, id, 'approve');
+    await run(JOBS.provision, { requestId: id }, 'dup-provision');
+    await run(JOBS.provision, { requestId: id }, 'dup-provision');
+    const guest = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' });
+    assert.equal(guest.length, 1);
+    assert.equal((await stack.db('memberships').where({ user_id: guest[0].id })).length, 2);
+    assert.equal((await stack.db('invitations').where({ user_id: guest[0].id })).length, 1);
+    assert.equal((await stack.db('access_request_approvers').where({ request_id: id })).length, 1);
+    const mails = await stack.db('mail_messages').where('dedupe_key', 'like', 'invitation:%');
+    assert.equal(mails.filter((m) => m.to_address === 'pete@acme.test').length, 1);
+  } finally {
+    await web.kill('SIGKILL');
+  }
+});
+
+test('start-up refuses a Redis that may evict keys, saying why', async () => {
+  const lru = await startRedisServer({ dir: null, extraArgs: ['--maxmemory-policy', 'allkeys-lru'] });
+  try {
+    for (const command of ['web', 'worker']) {
+      const p = spawnPasserelle([command], { ...stack.env, REDIS_URL: lru.url, PORT: '0' });
+      const code = await p.exited;
+      assert.equal(code, 1, p.output());
+      assert.match(p.output(), /maxmemory-policy "allkeys-lru"/);
+      assert.match(p.output(), /noeviction/);
+    }
+    const ok = spawnPasserelle(['worker'], stack.env);
+    await waitForOutput(ok, 'worker started');
+    await ok.kill('SIGTERM');
+  } finally {
+    await lru.stop();
+  }
+});
