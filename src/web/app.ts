@@ -95,7 +95,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(passport.session());
   app.use(csrfLocals);
 
-  const perMinute = (name: string, n: number) => limiter(config, redis, name, n);
+  const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);
   app.use(authRoutes(deps, log, perMinute('signin', limits.signInPerMinute)));
   app.use(partnerRoutes(deps, perMinute('submit', limits.submitPerMinute)));
   app.use(sponsorRoutes(deps));

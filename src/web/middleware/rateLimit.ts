@@ -3,13 +3,14 @@ import { rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../../config.ts';
+import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.ts';
 
 /**
  * Counters live in Redis so the limit holds across web processes. The client address comes from
  * Express's `trust proxy` setting, so a forged X-Forwarded-For does not reset it.
  */
-export function limiter(config: Config, redis: RedisClientType, name: string, perMinute: number) {
+export function limiter(config: Config, redis: RedisClientType, name: string, perMinute: number, log: Logger) {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -17,6 +18,8 @@ export function limiter(config: Config, redis: RedisClientType, name: string, pe
     legacyHeaders: false,
     // A Redis outage must not lock everyone out: the request goes on and the limit resumes later.
     passOnStoreError: true,
+    // The web process already says once that Redis is away; no line per request.
+    logger: { error: (err: unknown) => log.debug({ err: String(err) }, `rate limit "${name}" not enforced`), warn: () => undefined } as never,
     store: new RedisStore({
       prefix: `${config.redisPrefix}:rl:${name}:`,
       sendCommand: (...args: string[]) => {

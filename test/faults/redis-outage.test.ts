@@ -1,0 +1,59 @@
+// Fault test 1 of issue 4: Redis dies while partners submit. Every submission is answered and
+// stored (sessions and the outbox are in the database); when Redis returns, each request is routed
+// exactly once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { Browser } from '../harness/browser.ts';
+import { catalogIds } from '../harness/flows.ts';
+
+const N = 500;
+let stack: Stack;
+before(async () => {
+  stack = await startStack({ env: { SWEEP_INTERVAL_MS: '1000', SWEEP_GRACE_MS: '3000' } });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+test(`${N} submissions while Redis is down are all answered and stored, then routed exactly once when it returns`, async () => {
+  const paula = new Browser();
+  await paula.signIn(stack.appUrl, 'acme', 'paula@acme.test');
+  const form = await paula.go(`${stack.appUrl}/requests/new`);
+  const items = await catalogIds(stack, ['Partner Wiki']);
+
+  await stack.redis.kill('SIGKILL');
+  const answered: number[] = [];
+  for (let i = 0; i < N; i++) {
+    // A bound on a hang, not a speed target: a submission must never wait for Redis to come back.
+    const page = await Promise.race([
+      paula.submit(form, '/requests', { items, justification: `Submission ${i} while Redis is down.` }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`submission ${i} hung`)), 10_000)),
+    ]);
+    assert.equal(page.status, 200, page.text.slice(0, 300));
+    assert.match(page.text, /Your request was submitted/);
+    answered.push(i);
+  }
+  assert.equal(answered.length, N);
+  const stored = await stack.db('access_requests').where({ requester_email: 'paula@acme.test' });
+  assert.equal(stored.length, N);
+  assert.equal(stored.filter((r) => r.routed_at).length, 0, 'nothing could be routed without Redis');
+  const audit = await stack.db('audit_events').where({ action: 'request.submitted' });
+  assert.equal(audit.length, N);
+
+  await stack.redis.restart();
+  await eventually(
+    'every request routed',
+    async () => Number((await stack.db('access_requests').whereNull('routed_at').count({ n: '*' }).first())!.n) === 0,
+    120_000,
+  );
+  const routed = await stack.db('audit_events').where({ action: 'request.routed' });
+  assert.equal(routed.length, N, 'each request routed once');
+  assert.equal(new Set(routed.map((e) => e.target)).size, N);
+  const approvers = await stack.db('access_request_approvers');
+  assert.equal(approvers.length, N, 'one approver row per request, none twice');
+  await eventually('every sponsor mail sent', async () => !(await stack.db('mail_messages').whereNot({ status: 'sent' }).first()), 120_000);
+  const mails = stack.mail.messages().filter((m) => m.to.includes('sam.sponsor@passerelle.test'));
+  assert.equal(mails.length, N);
+  assert.equal(new Set(mails.map((m) => m.subject)).size, N, 'no mail twice');
+});
