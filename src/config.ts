@@ -36,6 +36,9 @@ const schema = z.object({
   ALLOW_INSECURE_IDP: bool.optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
+  RATE_LIMIT_REDEEM_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(60_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
@@ -64,6 +67,7 @@ export type Config = {
   outboxPollMs: number;
   jobAttempts: number;
   jobBackoffMs: number;
+  rateLimits: { signInPerMinute: number; submitPerMinute: number; redeemPerMinute: number };
   jobLockMs: number;
   sweepIntervalMs: number;
   sweepGraceMs: number;
@@ -130,6 +134,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxPollMs: e.OUTBOX_POLL_MS,
     jobAttempts: e.JOB_ATTEMPTS,
     jobBackoffMs: e.JOB_BACKOFF_MS,
+    rateLimits: {
+      signInPerMinute: e.RATE_LIMIT_SIGNIN_PER_MINUTE,
+      submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE,
+      redeemPerMinute: e.RATE_LIMIT_REDEEM_PER_MINUTE,
+    },
     jobLockMs: e.JOB_LOCK_MS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     sweepGraceMs: e.SWEEP_GRACE_MS,

@@ -11,10 +11,8 @@ export interface WebHandle {
   close(): Promise<void>;
 }
 
-export const defaultLimits: Limits = { signInPerMinute: 30, submitPerMinute: 10, redeemPerMinute: 20 };
-
 /** Starts the web process: Redis for sessions and limits, then the HTTP server; close() drains it. */
-export async function startWeb(deps: Deps, log: Logger, limits: Limits = defaultLimits): Promise<WebHandle> {
+export async function startWeb(deps: Deps, log: Logger, limits: Limits = deps.config.rateLimits): Promise<WebHandle> {
   // Redis serves only the rate limits here. Commands fail at once while it is away (no offline
   // queue), so a request never waits on Redis; the limiter then lets the request through.
   const redis = createClient({

@@ -41,12 +41,13 @@ export class DbSessionStore extends session.Store {
   touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     const expiresAt = this.expiry(sess);
     // Only write when the stored expiry is more than a minute behind: the idle timeout stays exact
-    // to the minute without a write per request.
+    // to the minute without a write per request. Reading first matters on SQLite, where even an
+    // UPDATE that matches nothing takes the write lock.
     const stale = new Date(new Date(expiresAt).getTime() - TOUCH_EVERY_MS).toISOString();
     this.db('sessions')
       .where({ sid })
-      .where('expires_at', '<', stale)
-      .update({ expires_at: expiresAt })
+      .first('expires_at')
+      .then((row) => (row && row.expires_at < stale ? this.db('sessions').where({ sid }).update({ expires_at: expiresAt }) : undefined))
       .then(() => cb?.(), (err) => cb?.(err));
   }
 

@@ -102,6 +102,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       OUTBOX_POLL_MS: '50',
       JOB_ATTEMPTS: '3',
       JOB_BACKOFF_MS: '200',
+      RATE_LIMIT_SIGNIN_PER_MINUTE: '1000',
+      RATE_LIMIT_SUBMIT_PER_MINUTE: '1000',
+      RATE_LIMIT_REDEEM_PER_MINUTE: '1000',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...options.env,
     };
@@ -114,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const log = createLogger(config.logLevel, 'test');
     let web = null as unknown as WebHandle;
     if (options.web !== false) {
-      web = await startWeb({ config, db }, log, { signInPerMinute: 1000, submitPerMinute: 1000, redeemPerMinute: 1000 });
+      web = await startWeb({ config, db }, log);
       stops.push(() => web.close());
     }
     let worker = null as unknown as WorkerHandle;
