@@ -22,7 +22,7 @@ const schema = z.object({
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://'),
-  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'letters, digits, : _ - only').default('passerelle'),
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_{}-]+$/i, 'letters, digits, : _ - { } only').default('passerelle'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SMTP_URL: z
