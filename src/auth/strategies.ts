@@ -1,5 +1,6 @@
 // One Passport strategy per identity provider, named `idp:<slug>`, built from the database on first
-// use and rebuilt when the provider row changes, so a provider added at run time works everywhere.
+// use and rebuilt when the provider row changes, so a provider added at run time works on every web
+// process without a restart.
 import passport from 'passport';
 import * as client from 'openid-client';
 import { Strategy } from 'openid-client/passport';
@@ -23,12 +24,38 @@ class IdpStrategy extends Strategy {
 export const strategyName = (slug: string) => `idp:${slug}`;
 export const callbackPath = (slug: string) => `/auth/${slug}/callback`;
 
-const built = new Map<string, string>(); // slug → updated_at of the row it was built from
-const pending = new Map<string, Promise<void>>();
+/** The strategies of one app's Passport instance, and the row version each was built from. */
+export class StrategyRegistry {
+  private readonly built = new Map<string, string>(); // slug → updated_at
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly passport: passport.PassportStatic,
+    private readonly deps: Deps,
+  ) {}
+
+  /** Makes sure the strategy for this provider exists and matches the current row. */
+  async ensure(idp: IdentityProvider): Promise<string> {
+    if (this.built.get(idp.slug) !== idp.updated_at) {
+      let p = this.pending.get(idp.slug);
+      if (!p) {
+        p = build(this.deps, idp)
+          .then((strategy) => {
+            this.passport.use(strategyName(idp.slug), strategy);
+            this.built.set(idp.slug, idp.updated_at);
+          })
+          .finally(() => this.pending.delete(idp.slug));
+        this.pending.set(idp.slug, p);
+      }
+      await p;
+    }
+    return strategyName(idp.slug);
+  }
+}
 
 export type VerifiedSignIn = { idp: IdentityProvider; claims: VerifiedClaims };
 
-async function build(deps: Deps, idp: IdentityProvider): Promise<void> {
+async function build(deps: Deps, idp: IdentityProvider): Promise<passport.Strategy> {
   const options: client.DiscoveryRequestOptions = { timeout: 5 };
   if (deps.config.allowInsecureIdp) options.execute = [client.allowInsecureRequests];
   const config = await client.discovery(new URL(idp.issuer), idp.client_id, idp.client_secret, undefined, options);
@@ -63,19 +90,5 @@ async function build(deps: Deps, idp: IdentityProvider): Promise<void> {
       }
     },
   );
-  passport.use(strategyName(idp.slug), strategy as unknown as passport.Strategy);
-  built.set(idp.slug, idp.updated_at);
-}
-
-/** Makes sure the strategy for this provider exists and matches the current row. */
-export async function ensureStrategy(deps: Deps, idp: IdentityProvider): Promise<string> {
-  if (built.get(idp.slug) !== idp.updated_at) {
-    let p = pending.get(idp.slug);
-    if (!p) {
-      p = build(deps, idp).finally(() => pending.delete(idp.slug));
-      pending.set(idp.slug, p);
-    }
-    await p;
-  }
-  return strategyName(idp.slug);
+  return strategy as unknown as passport.Strategy;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import helmet from 'helmet';
-import passport from 'passport';
+import { Passport } from 'passport';
 import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
 import type { Deps } from '../deps.ts';
@@ -23,6 +23,8 @@ import { adminRoutes } from './routes/admin/index.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { idpOrigins } from './idpOrigins.ts';
+import { StrategyRegistry } from '../auth/strategies.ts';
+import type { PassportStatic } from 'passport';
 import type { Queues } from '../queue/queues.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -75,6 +77,9 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
   app.use(sessionMiddleware(config, db));
 
+  // One Passport per app: nothing about sessions or strategies is shared through module state.
+  const passport = new Passport();
+  const strategies = new StrategyRegistry(passport as unknown as PassportStatic, deps);
   passport.serializeUser((user, done) => {
     const { userId: _u, userType: _t, role: _r, ...stored } = user as Principal;
     done(null, stored);
@@ -96,7 +101,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(csrfLocals);
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);
-  app.use(authRoutes(deps, log, perMinute('signin', limits.signInPerMinute)));
+  app.use(authRoutes(deps, strategies, log, perMinute('signin', limits.signInPerMinute)));
   app.use(partnerRoutes(deps, perMinute('submit', limits.submitPerMinute)));
   app.use(sponsorRoutes(deps));
   app.use(redeemRoutes(deps, perMinute('redeem', limits.redeemPerMinute)));

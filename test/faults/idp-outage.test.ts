@@ -124,7 +124,7 @@ async function assertNoUser(email: string, subject: string): Promise<void> {
   assert.deepEqual(await signedIn(email), [], `no completed sign-in for ${email}`);
 }
 
-const signedIn = (email: string) => stack.db('audit_events').where({ action: 'auth.signed_in', actor_label: email });
+const signedIn = (email: string) => stack.db('audit_events').where({ action: 'auth.signed_in', actor_label: email }).orderBy('seq');
 
 const failedSignIns = () => stack.db('audit_events').where({ action: 'auth.sign_in', target: 'idp:acme', outcome: 'failure' }).orderBy('seq');
 

@@ -1,10 +1,9 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import passport from 'passport';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Deps } from '../../deps.ts';
 import { findIdpBySlug, findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
-import { ensureStrategy, type VerifiedSignIn } from '../../auth/strategies.ts';
+import type { StrategyRegistry, VerifiedSignIn } from '../../auth/strategies.ts';
 import { signIn } from '../../commands/signIn.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { consumeCode, requestCode } from '../../commands/oneTimeCode.ts';
@@ -52,7 +51,8 @@ export async function homePage(deps: Deps, req: Request, res: Response, extra: R
   }, status);
 }
 
-export function authRoutes(deps: Deps, log: Logger, signInLimit: RequestHandler): Router {
+export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger, signInLimit: RequestHandler): Router {
+  const { passport } = strategies;
   const r = Router();
 
   r.get('/', (req, res) => homePage(deps, req, res));
@@ -83,7 +83,7 @@ export function authRoutes(deps: Deps, log: Logger, signInLimit: RequestHandler)
     const idp = /^[a-z0-9-]{1,64}$/.test(slug) ? await findIdpBySlug(deps.db, slug) : undefined;
     if (!idp || !idp.enabled) throw notFound();
     try {
-      return await ensureStrategy(deps, idp);
+      return await strategies.ensure(idp);
     } catch (err) {
       log.warn({ err: (err as Error).message, idp: idp.slug, reqId: req.id }, 'identity provider discovery failed');
       render(req, res, 'error', { title: 'errors.title', message: 'auth.idpUnavailable', params: { name: idp.name } }, 503);
