@@ -87,8 +87,13 @@ function parseTrustProxy(v: string): string | boolean | number {
   return v; // a list of addresses or subnets, as Express understands it
 }
 
+/** The process environment: read here and nowhere else (the demo passes it on to its children). */
+export function processEnvironment(): Record<string, string | undefined> {
+  return process.env;
+}
+
 /** Reads the environment (or the overrides) and fails with one line per bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = processEnvironment()): Config {
   const parsed = schema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
   );

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config.ts';
+import { loadConfig, processEnvironment } from '../config.ts';
 import { createDb, migrateLatest } from '../db/knex.ts';
 import { startDemoIssuer, type RunningIssuer } from './idp.ts';
 import { startMailCatcher } from './mailCatcher.ts';
@@ -16,7 +16,7 @@ const IDP_BASE_PORT = 4101;
 const MAIL_SMTP_PORT = 2525;
 const MAIL_HTTP_PORT = 4180;
 
-export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runDemo(env: Record<string, string | undefined> = processEnvironment()): Promise<void> {
   const config = loadConfig({ ...env, NODE_ENV: env.NODE_ENV ?? 'development' });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {

@@ -4,90 +4,34 @@
 // test-results/screenshots/. Console errors, CSP violations and uncaught page errors fail the test.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { redeemLink } from '../harness/browser.ts';
+import { clearShots, heading, launchWatched, mainText, screenshot, type Watched } from '../harness/chromium.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
-const SHOTS = path.resolve('test-results/screenshots');
-const TIMEOUT_MS = 10_000;
-
 let stack: Stack;
-let browser: Browser;
+let chrome: Watched;
 let shotNumber = 0;
 
-interface Problem {
-  kind: 'console' | 'pageerror' | 'response';
-  url: string;
-  text: string;
-}
-const problems: Problem[] = [];
-
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (/^\d{2}-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
+  clearShots(/^\d{2}-.*\.png$/);
   stack = await startStack();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  chrome = await launchWatched((url) => !!stack && url.startsWith(stack.appUrl));
 });
 
 after(async () => {
-  await browser?.close().catch((err) => console.error('closing the browser:', err));
+  await chrome?.close();
   await stack?.stop();
 });
 
-const isOurs = (url: string) => !!stack && url.startsWith(stack.appUrl);
-
-/** A person with their own browser context (cookies), watched for errors on our pages. */
-async function person(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-  context.setDefaultTimeout(TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (msg.type() === 'error' || /Content Security Policy/i.test(text)) {
-      const source = msg.location().url;
-      problems.push({ kind: 'console', url: page.url(), text: source && source !== page.url() ? `${text} (${source})` : text });
-    }
-  });
-  page.on('pageerror', (err) => problems.push({ kind: 'pageerror', url: page.url(), text: String(err) }));
-  page.on('response', (res) => {
-    if (res.status() >= 400 && isOurs(res.url()) && res.request().resourceType() !== 'document') {
-      problems.push({ kind: 'response', url: res.url(), text: `${res.status()} for a ${res.request().resourceType()}` });
-    }
-  });
-  return { context, page };
-}
+const person = () => chrome.person();
+const assertNoProblems = (where: string) => chrome.assertNoProblems(where);
 
 /** Saves a full-page screenshot of what the person sees now, as NN-name.png. */
 async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('load');
   shotNumber += 1;
-  const file = path.join(SHOTS, `${String(shotNumber).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-}
-
-/** Problems seen so far on our app's pages (console errors, CSP reports, page errors, failed assets). */
-function ourProblems(): Problem[] {
-  return problems.filter((p) => (isOurs(p.url) || /Content Security Policy/i.test(p.text) || p.kind === 'pageerror'));
-}
-
-function assertNoProblems(where: string): void {
-  assert.deepEqual(ourProblems(), [], `problems reported by the browser (${where})`);
-}
-
-async function heading(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
-
-async function mainText(page: Page): Promise<string> {
-  return page.locator('main').innerText();
+  await screenshot(page, `${String(shotNumber).padStart(2, '0')}-${name}`);
 }
 
 /** Answers the demo IdP's sign-in form (the person is already on it). */
@@ -103,7 +47,7 @@ async function signInAtIdp(page: Page, org: string, email: string): Promise<void
 
 describe('in a browser: a partner asks, a sponsor approves, the partner redeems, an admin audits', () => {
   beforeEach(() => {
-    problems.length = 0; // each step is judged on its own pages
+    chrome.problems.length = 0; // each step is judged on its own pages
   });
   let partner: { context: BrowserContext; page: Page };
   let requestId = 0;

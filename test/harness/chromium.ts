@@ -1,0 +1,85 @@
+// Debian's Chromium driven by playwright-core (never a downloaded browser), with every page watched
+// for console errors, CSP violations, uncaught errors and failed assets on our own origin.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const SHOTS = path.resolve('test-results/screenshots');
+const TIMEOUT_MS = 10_000;
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface Problem {
+  kind: 'console' | 'pageerror' | 'response';
+  url: string;
+  text: string;
+}
+
+export interface Watched {
+  browser: Browser;
+  problems: Problem[];
+  /** A person with their own browser context (cookies). */
+  person(): Promise<{ context: BrowserContext; page: Page }>;
+  assertNoProblems(where: string): void;
+  close(): Promise<void>;
+}
+
+export async function launchWatched(isOurs: (url: string) => boolean): Promise<Watched> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const problems: Problem[] = [];
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    problems,
+    async person() {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+      contexts.push(context);
+      context.setDefaultTimeout(TIMEOUT_MS);
+      context.setDefaultNavigationTimeout(TIMEOUT_MS);
+      const page = await context.newPage();
+      page.on('console', (msg) => {
+        const text = msg.text();
+        if (msg.type() === 'error' || /Content Security Policy/i.test(text)) {
+          const source = msg.location().url;
+          problems.push({ kind: 'console', url: page.url(), text: source && source !== page.url() ? `${text} (${source})` : text });
+        }
+      });
+      page.on('pageerror', (err) => problems.push({ kind: 'pageerror', url: page.url(), text: String(err) }));
+      page.on('response', (res) => {
+        if (res.status() >= 400 && isOurs(res.url()) && res.request().resourceType() !== 'document') {
+          problems.push({ kind: 'response', url: res.url(), text: `${res.status()} for a ${res.request().resourceType()}` });
+        }
+      });
+      return { context, page };
+    },
+    assertNoProblems(where: string) {
+      const ours = problems.filter((p) => isOurs(p.url) || /Content Security Policy/i.test(p.text) || p.kind === 'pageerror');
+      assert.deepEqual(ours, [], `problems reported by the browser (${where})`);
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close().catch((err) => console.error('closing the browser:', err));
+    },
+  };
+}
+
+/** Removes earlier screenshots whose names match, so a run leaves only its own. */
+export function clearShots(pattern: RegExp): void {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const f of fs.readdirSync(SHOTS)) if (pattern.test(f)) fs.rmSync(path.join(SHOTS, f));
+}
+
+/** A full-page screenshot of what the person sees now. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState('load');
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function heading(page: Page, name: string | RegExp): Promise<void> {
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+export async function mainText(page: Page): Promise<string> {
+  return page.locator('main').innerText();
+}
