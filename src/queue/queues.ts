@@ -18,7 +18,39 @@ export const TOPIC_TO_JOB: Record<string, JobName> = {
   'batch.process': JOBS.invitationBatch,
 };
 
-export type Queues = Record<JobName, Bull.Queue> & { close(maxWaitMs?: number): Promise<void> };
+export type Queues = Record<JobName, Bull.Queue> & {
+  /** Stops taking jobs, lets running ones finish (at most maxWaitMs), gives back unstarted ones. */
+  stopProcessing(maxWaitMs?: number): Promise<void>;
+  close(maxWaitMs?: number): Promise<void>;
+};
+
+// When a job completes, Bull already fetches and locks the next one; a worker that stops right then
+// would leave that job "active" and locked until the lock expires. This hands it back at once.
+const GIVE_BACK = `
+if redis.call('GET', KEYS[3]) == ARGV[2] then
+  redis.call('LREM', KEYS[1], 0, ARGV[1])
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  redis.call('DEL', KEYS[3])
+  return 1
+end
+return 0`;
+
+type BullInternals = Bull.Queue & { token: string; keys: { active: string; wait: string }; client: { eval(...args: unknown[]): Promise<number> } };
+
+async function giveBackUnstarted(queue: Bull.Queue): Promise<number> {
+  const q = queue as BullInternals;
+  let n = 0;
+  for (const job of await queue.getActive()) {
+    const lockKey = (job as unknown as { lockKey(): string }).lockKey();
+    n += Number(await q.client.eval(GIVE_BACK, 3, q.keys.active, q.keys.wait, lockKey, String(job.id), q.token));
+  }
+  return n;
+}
+
+const within = (p: Promise<unknown>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+};
 
 export function createQueues(config: Config): Queues {
   const make = (name: JobName) =>
@@ -42,14 +74,13 @@ export function createQueues(config: Config): Queues {
   };
   const all = Object.values(queues);
   return Object.assign(queues, {
+    async stopProcessing(maxWaitMs = 30_000) {
+      await within(Promise.all(all.map((q) => q.pause(true))), maxWaitMs);
+      await within(Promise.all(all.map((q) => giveBackUnstarted(q).catch(() => 0))), 5000);
+    },
     /** Waits for running jobs to finish (Bull's close), but never longer than maxWaitMs. */
     async close(maxWaitMs = 30_000) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(all.map((q) => q.close())),
-        new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs))),
-      ]);
-      clearTimeout(timer);
+      await within(Promise.all(all.map((q) => q.close())), maxWaitMs);
     },
   });
 }

@@ -59,8 +59,10 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   return {
     queues,
     relay,
+    // SIGTERM: no new jobs, running ones finish, jobs Bull had already claimed go back to the queue.
     async close() {
       clearInterval(sweeper);
+      await queues.stopProcessing();
       await relay.stop();
       await queues.close();
       transport.close();

@@ -114,7 +114,7 @@ test('SIGTERM to a web process under load: every in-flight submission is answere
   assert.equal(await tryConnect(port), 'refused', 'nothing listens after the shutdown');
 });
 
-test('SIGTERM to a worker in the middle of a job: it exits 0 only after the job completed; a fresh worker sends the mail once', async (t) => {
+test('SIGTERM to a worker in the middle of a job: it exits 0 only after the job completed, leaves nothing behind, and the mail goes out once', async (t) => {
   // The previous test submitted ten requests from 127.0.0.1 this minute; whatever limit the stack
   // configures, this journey starts on a fresh rate-limit minute.
   await newRateLimitMinute();
@@ -164,7 +164,15 @@ test('SIGTERM to a worker in the middle of a job: it exits 0 only after the job 
   assert.equal((await stack.db('invitations')).length, 1, 'one invitation in all');
   assert.equal((await stack.db('audit_events').where({ action: 'request.provisioned', target: `request:${id}` })).length, 1);
 
-  // A fresh worker picks up what the stopped one left in the outbox: the invitation mail, once.
+  // Whatever else the stopping worker had taken, it finished it or gave it back: no job is left
+  // 'active' with nobody working on it (such a job would only run again once its lock expired).
+  for (const name of Object.values(JOBS)) {
+    const left = await queues[name].getActive();
+    assert.deepEqual(left.map((j) => String(j.id)), [], `${name}: jobs left active by the stopped worker\n${worker.output().slice(-2000)}`);
+  }
+
+  // The invitation mail goes out once: a fresh worker sends what the stopped one left (on SQLite the
+  // stopping worker often sends it itself: its relay was waiting behind the transaction).
   const fresh = await startWorkerProcess(stack.env);
   procs.push(fresh);
   const isInvitation = (m: { to: string[]; subject: string }) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject);
