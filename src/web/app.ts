@@ -11,6 +11,7 @@ import { findUserByIdentity } from '../db/users.ts';
 import type { Principal } from '../domain/principal.ts';
 import { t } from '../i18n/t.ts';
 import { requestId } from './middleware/requestContext.ts';
+import { bodyGuard } from './middleware/bodyGuard.ts';
 import { sessionMiddleware } from './middleware/session.ts';
 import { csrfLocals } from './middleware/csrf.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
@@ -75,6 +76,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   });
 
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
+  app.use(bodyGuard);
   app.use(sessionMiddleware(config, db));
 
   // One Passport per app: nothing about sessions or strategies is shared through module state.

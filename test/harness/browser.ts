@@ -22,6 +22,11 @@ export class Browser {
     return a;
   }
 
+  /** Puts a cookie into this browser's jar for an origin, as an attacker planting one would. */
+  plantCookie(origin: string, cookie: string): void {
+    (this.agent(origin) as unknown as { jar: { setCookie(c: string, domain: string, path: string): void } }).jar.setCookie(cookie, new URL(origin).hostname, '/');
+  }
+
   async request(method: 'GET' | 'POST', url: string, form?: Record<string, string | string[]>): Promise<Page> {
     const u = new URL(url);
     const a = this.agent(u.origin);

@@ -18,6 +18,8 @@ export function limiter(config: Config, redis: RedisClientType, name: string, pe
     legacyHeaders: false,
     // A Redis outage must not lock everyone out: the request goes on and the limit resumes later.
     passOnStoreError: true,
+    // X-Forwarded-For is ignored unless TRUST_PROXY says who may set it; that is the point, not a mistake.
+    validate: { xForwardedForHeader: false },
     // The web process already says once that Redis is away; no line per request.
     logger: { error: (err: unknown) => log.debug({ err: String(err) }, `rate limit "${name}" not enforced`), warn: () => undefined } as never,
     store: new RedisStore({

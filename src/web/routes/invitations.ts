@@ -11,6 +11,7 @@ import type { CatalogItem } from '../../db/rows.ts';
 import { requireAbility } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { csvUpload, uploadedText } from '../middleware/upload.ts';
+import { bodyGuard } from '../middleware/bodyGuard.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { parseId, render } from '../render.ts';
 
@@ -38,7 +39,7 @@ export function invitationRoutes(deps: Deps): Router {
 
   const members = requireAbility(db, 'owner:console');
   r.get('/invitations', members, (req, res) => page(req, res, { items: ([] as unknown[]).concat(req.query.item ?? []).map(String) }));
-  r.post('/invitations', members, csvUpload, csrfProtection, async (req, res) => {
+  r.post('/invitations', members, csvUpload, bodyGuard, csrfProtection, async (req, res) => {
     const allowed = isAdmin(req) ? null : new Set((await invitable(req)).map((i) => i.id));
     try {
       const id = await startInvitationBatch(deps, auditContext(req), principalOf(req)!.userId!, req.body, uploadedText(req), allowed);
