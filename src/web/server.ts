@@ -6,6 +6,7 @@ import { buildApp, type Limits } from './app.ts';
 import { createQueues, JOBS } from '../queue/queues.ts';
 
 export interface WebHandle {
+  app: ReturnType<typeof buildApp>;
   server: http.Server;
   url: string;
   close(): Promise<void>;
@@ -39,6 +40,7 @@ export async function startWeb(deps: Deps, log: Logger, limits: Limits = deps.co
   await new Promise<void>((resolve) => server.listen(deps.config.port, deps.config.host, resolve));
   const address = server.address() as { port: number };
   return {
+    app,
     server,
     url: `http://${deps.config.host}:${address.port}`,
     async close() {
