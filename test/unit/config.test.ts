@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.com', SESSION_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/p' };
+
+test('production refuses a missing or default session secret and a plain-http address', () => {
+  assert.throws(() => loadConfig({ ...prod, SESSION_SECRET: undefined }), /SESSION_SECRET: required in production/);
+  assert.throws(() => loadConfig({ ...prod, SESSION_SECRET: 'passerelle-development-secret-do-not-use-in-production' }), /development default/);
+  assert.throws(() => loadConfig({ ...prod, PUBLIC_URL: 'http://partners.example.com' }), /PUBLIC_URL: must be https/);
+  const ok = loadConfig(prod);
+  assert.equal(ok.secureCookies, true);
+  assert.equal(ok.allowInsecureIdp, false);
+});
+
+test('every bad value is named, with the fix', () => {
+  try {
+    loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', SMTP_URL: 'mail', SESSION_SECRET: 'short' });
+    assert.fail('should refuse');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SESSION_SECRET']) assert.match(err.message, new RegExp(`${name}:`));
+  }
+});
+
+test('fault injection and an SMTP timeout near the job lock are refused', () => {
+  assert.throws(() => loadConfig({ FAULTS: 'provision.in-transaction=10' }), /only for NODE_ENV=test/);
+  assert.equal(loadConfig({ NODE_ENV: 'test', FAULTS: 'provision.in-transaction=10' }).faults['provision.in-transaction'], 10);
+  assert.throws(() => loadConfig({ SMTP_TIMEOUT_MS: '30000', JOB_LOCK_MS: '60000' }), /SMTP_TIMEOUT_MS: must stay well below JOB_LOCK_MS/);
+});
