@@ -9,6 +9,9 @@ import { Browser, csrfToken, redeemLink } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { appendAudit, verifyAuditChain } from '../../src/db/audit.ts';
+import { loadConfig } from '../../src/config.ts';
+import { startWeb } from '../../src/web/server.ts';
+import { createLogger } from '../../src/log.ts';
 
 let stack: Stack;
 before(async () => {
@@ -34,6 +37,26 @@ describe('sessions', () => {
     assert.equal(mine.status, 200);
     const withPlanted = await supertest(stack.appUrl).get('/requests').set('Cookie', pair).redirects(0);
     assert.equal(withPlanted.status, 303, 'the planted id is not signed in');
+  });
+
+  test('in production the cookie is __Host- prefixed and Secure, and HSTS is sent', async () => {
+    const config = loadConfig({
+      ...stack.env, NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.test', PORT: '0', TRUST_PROXY: '1',
+      SESSION_SECRET: 'a-production-secret-of-enough-length-0123456789', FAULTS: undefined, LOG_LEVEL: 'silent',
+    });
+    const web = await startWeb({ config, db: stack.db }, createLogger('silent', 'prod-test'));
+    try {
+      const res = await supertest(web.url).get('/').set('X-Forwarded-Proto', 'https');
+      const cookie = cookieOf(res.headers, '__Host-passerelle');
+      assert.ok(cookie, `cookies: ${String(res.headers['set-cookie'])}`);
+      assert.match(cookie!, /; Secure/i);
+      assert.match(cookie!, /; HttpOnly/i);
+      assert.match(cookie!, /; Path=\//);
+      assert.doesNotMatch(cookie!, /Domain=/i);
+      assert.match(String(res.headers['strict-transport-security']), /max-age=\d+/);
+    } finally {
+      await web.close();
+    }
   });
 
   test('the session cookie is HttpOnly and SameSite=Lax', async () => {
