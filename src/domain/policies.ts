@@ -6,6 +6,7 @@ export type Ability =
   | 'request:create'
   | 'request:read'
   | 'inbox:read'
+  | 'request:review'
   | 'request:decide'
   | 'access:read'
   | 'audit:read'
@@ -34,6 +35,9 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
       return Boolean(facts.request && isOwnRequest(p, facts.request));
     case 'inbox:read':
       return isMember(p);
+    case 'request:review':
+      // Sponsors read what was routed to them; admins read any request.
+      return Boolean(facts.request && isMember(p) && (facts.isApprover || isAdmin(p)));
     case 'request:decide':
       return Boolean(
         facts.request &&

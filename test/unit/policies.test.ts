@@ -13,7 +13,7 @@ const admin: Principal = { ...sponsor, subject: 'a1', email: 'a@ours.test', user
 const request = { requester_issuer: 'https://acme', requester_subject: 'p1', requester_email: 'p@acme.test', status: 'pending' } as AccessRequest;
 
 test('nobody signed in can do anything', () => {
-  for (const ability of ['request:create', 'request:read', 'inbox:read', 'request:decide', 'access:read', 'audit:read'] as const) {
+  for (const ability of ['request:create', 'request:read', 'inbox:read', 'request:review', 'request:decide', 'access:read', 'audit:read'] as const) {
     assert.equal(can(undefined, ability, { request, isApprover: true }), false, ability);
   }
 });
@@ -33,6 +33,10 @@ test('a sponsor decides only what is routed to them; an admin may decide any req
   assert.equal(can(admin, 'request:decide', { request, isApprover: false }), true);
   assert.equal(can(admin, 'request:decide', { request: { ...request, requester_email: 'a@ours.test' }, isApprover: true }), false);
   assert.equal(can(partner, 'request:decide', { request, isApprover: true }), false);
+  assert.equal(can(sponsor, 'request:review', { request, isApprover: true }), true);
+  assert.equal(can(sponsor, 'request:review', { request, isApprover: false }), false);
+  assert.equal(can(admin, 'request:review', { request, isApprover: false }), true);
+  assert.equal(can(partner, 'request:review', { request, isApprover: true }), false);
 });
 
 test('only admins read the audit log', () => {

@@ -39,7 +39,7 @@ export function sponsorRoutes(deps: Deps): Router {
     const request = id ? await findRequest(db, id) : undefined;
     if (!request) throw notFound();
     const isApprover = await isApproverOf(db, request.id, p.userId!);
-    if (!isApprover && p.role !== 'admin') {
+    if (!can(p, 'request:review', { request, isApprover })) {
       await recordRefusal(db, auditContext(req), 'request.view', `request:${request.id}`, 'not routed to this sponsor');
       throw forbidden('errors.notYourRequest');
     }
