@@ -25,6 +25,8 @@ const schema = z.object({
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_{}-]+$/i, 'letters, digits, : _ - { } only').default('passerelle'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(600).default(120),
   SMTP_URL: z
     .string()
     .default('smtp://127.0.0.1:1025')
@@ -39,6 +41,7 @@ const schema = z.object({
   RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
   RATE_LIMIT_REDEEM_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(60_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
@@ -58,6 +61,8 @@ export type Config = {
   redisPrefix: string;
   sessionSecret: string;
   sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  oidcClockToleranceSeconds: number;
   smtpUrl: string;
   smtpTimeoutMs: number;
   mailFrom: string;
@@ -67,7 +72,7 @@ export type Config = {
   outboxPollMs: number;
   jobAttempts: number;
   jobBackoffMs: number;
-  rateLimits: { signInPerMinute: number; submitPerMinute: number; redeemPerMinute: number };
+  rateLimits: { signInPerMinute: number; submitPerMinute: number; redeemPerMinute: number; apiPerMinute: number };
   jobLockMs: number;
   sweepIntervalMs: number;
   sweepGraceMs: number;
@@ -129,6 +134,8 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     redisPrefix: e.REDIS_PREFIX,
     sessionSecret: e.SESSION_SECRET ?? DEV_SECRET,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
+    oidcClockToleranceSeconds: e.OIDC_CLOCK_TOLERANCE_SECONDS,
     smtpUrl: e.SMTP_URL,
     smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
     mailFrom: e.MAIL_FROM,
@@ -143,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
       signInPerMinute: e.RATE_LIMIT_SIGNIN_PER_MINUTE,
       submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE,
       redeemPerMinute: e.RATE_LIMIT_REDEEM_PER_MINUTE,
+      apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE,
     },
     jobLockMs: e.JOB_LOCK_MS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,

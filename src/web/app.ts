@@ -36,6 +36,7 @@ export interface Limits {
   signInPerMinute: number;
   submitPerMinute: number;
   redeemPerMinute: number;
+  apiPerMinute: number;
 }
 
 export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log: Logger, limits: Limits): express.Express {
