@@ -7,6 +7,12 @@ import { createLogger } from './log.ts';
 import { startWeb } from './web/server.ts';
 import { startWorker } from './queue/worker.ts';
 import { checkRedisPolicy } from './queue/redisCheck.ts';
+import type { Db } from './db/knex.ts';
+import { listApiClients } from './db/apiClients.ts';
+import { createApiClient, revokeApiClient } from './commands/apiClients.ts';
+import { ALL_SCOPES } from './domain/scopes.ts';
+import { AppError } from './domain/errors.ts';
+import { t } from './i18n/t.ts';
 
 const USAGE = `Usage: passerelle <command>
 
@@ -14,6 +20,10 @@ const USAGE = `Usage: passerelle <command>
   worker                 start the background worker (outbox relay and jobs)
   migrate                apply database migrations
   admin grant <email>    make a member of our organization an administrator
+  api-client create --name NAME --scopes SCOPE[,SCOPE...]
+                         create an API client; its bearer token is printed once, as the last line
+  api-client list        API clients, their scopes and last use
+  api-client revoke <id> revoke an API client's token
   audit verify           check the audit log's hash chain (exit 1 names the first bad event)
   demo                   run everything locally with demo identity providers and a mail catcher
 `;
@@ -92,6 +102,11 @@ async function main(argv: string[]): Promise<number> {
       await db.destroy();
       return 0;
     }
+    case 'api-client': {
+      const code = await apiClientCommand(db, rest);
+      await db.destroy();
+      return code;
+    }
     case 'audit': {
       if (rest[0] !== 'verify') {
         console.error('Usage: passerelle audit verify');
@@ -110,6 +125,61 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+const CLI_CONTEXT = { actor: { type: 'system' as const, id: 'system:cli', label: null }, ip: null, correlationId: 'cli' };
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  if (i >= 0) return args[i + 1];
+  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+async function apiClientCommand(db: Db, args: string[]): Promise<number> {
+  const [sub, ...opts] = args;
+  if (sub === 'create') {
+    const name = option(opts, 'name');
+    const scopes = option(opts, 'scopes');
+    if (!name || !scopes) {
+      console.error(`Usage: passerelle api-client create --name NAME --scopes SCOPE[,SCOPE...]\nScopes: ${ALL_SCOPES.join(', ')}`);
+      return 2;
+    }
+    try {
+      const { id, token } = await createApiClient(db, CLI_CONTEXT, { name, scopes }, null);
+      console.log(`API client ${id} "${name}" created with ${scopes.split(/[\s,]+/).filter(Boolean).join(', ')}.`);
+      console.log('Its bearer token follows; it is shown only this once.');
+      console.log(token);
+      return 0;
+    } catch (err) {
+      if (err instanceof AppError) {
+        for (const [field, key] of Object.entries(err.fields)) console.error(`${field}: ${t(key)}`);
+        console.error(`Scopes: ${ALL_SCOPES.join(', ')}`);
+        return 2;
+      }
+      throw err;
+    }
+  }
+  if (sub === 'list') {
+    for (const c of await listApiClients(db)) {
+      console.log([c.id, c.name, c.token_prefix + '…', c.scopes.join(','), c.last_used_at ?? 'never used', c.revoked_at ? `revoked ${c.revoked_at}` : 'active'].join('\t'));
+    }
+    return 0;
+  }
+  if (sub === 'revoke' && /^[1-9]\d{0,9}$/.test(opts[0] ?? '')) {
+    try {
+      await revokeApiClient(db, CLI_CONTEXT, Number(opts[0]));
+    } catch (err) {
+      if (err instanceof AppError) {
+        console.error(t(err.message));
+        return 1;
+      }
+      throw err;
+    }
+    console.log(`API client ${opts[0]} revoked.`);
+    return 0;
+  }
+  console.error('Usage: passerelle api-client create --name NAME --scopes SCOPE[,SCOPE...] | list | revoke <id>');
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

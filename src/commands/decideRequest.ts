@@ -8,6 +8,7 @@ import { queueMail } from '../db/mail.ts';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
 import { can } from '../domain/policies.ts';
 import type { Principal } from '../domain/principal.ts';
+import type { AccessRequest } from '../db/rows.ts';
 import { recordRefusal } from './recordRefusal.ts';
 import { deniedMail } from '../mail/templates.ts';
 
@@ -26,6 +27,22 @@ export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal,
     await recordRefusal(db, ctx, 'request.decide', `request:${requestId}`, own ? 'self-approval' : 'not routed to this sponsor');
     throw forbidden(own ? 'errors.selfApproval' : 'errors.notYourRequest');
   }
+  await applyDecision(deps, ctx, request, d, { userId: p.userId, clientId: null });
+}
+
+/**
+ * Records a decision already authorized (a routed sponsor, an owner, an admin or an API client with
+ * AccessRequest.ReadWrite.All): the first decision wins, a second gets 409.
+ */
+export async function applyDecision(
+  deps: Deps,
+  ctx: AuditContext,
+  request: AccessRequest,
+  d: Decision,
+  by: { userId: number | null; clientId: number | null },
+): Promise<void> {
+  const { db, config } = deps;
+  const requestId = request.id;
   if (d.decision === 'deny' && !d.reason.trim()) {
     throw invalid('errors.invalidForm', { reason: 'inbox.errors.reasonRequired' });
   }
@@ -34,7 +51,8 @@ export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal,
     // First decision wins: the update only matches while the request is still pending.
     const won = await transitionRequest(trx, requestId, ['pending'], {
       status: d.decision === 'approve' ? 'approved' : 'denied',
-      decided_by: p.userId,
+      decided_by: by.userId,
+      decided_by_client: by.clientId,
       decision_reason: d.reason.trim() || null,
       decided_at: stamp,
     });

@@ -27,6 +27,12 @@ export interface InviteInput {
   message?: string | null;
   cc?: string[];
   redirectUrl?: string | null;
+  /** The API client that asked (Graph's invitation API); invitedBy is then null. */
+  invitedByClient?: number | null;
+  /** false: no mail at all; the caller hands the redeem link over itself (Graph's sendInvitationMessage). */
+  sendMail?: boolean;
+  /** Also mint a link token for the caller to hand over (Graph's inviteRedeemUrl); only its hash is kept. */
+  linkToken?: boolean;
   /** A guest already known by this identity (a later request of someone who redeemed before). */
   knownUser?: User;
 }
@@ -35,6 +41,8 @@ export interface InviteResult {
   user: User;
   outcome: 'invited' | 'already_guest';
   invitationId: number | null;
+  /** The raw link token, when asked for: shown once to the caller, never stored. */
+  linkToken?: string;
 }
 
 export async function inviteGuest(trx: Tx, config: Config, ctx: AuditContext, input: InviteInput): Promise<InviteResult> {
@@ -72,6 +80,8 @@ export async function inviteGuest(trx: Tx, config: Config, ctx: AuditContext, in
   }
 
   if (user.state === 'active') {
+    // Nothing new to tell someone who already has access and was given nothing more.
+    if (input.sendMail === false || input.items.length === 0) return { user, outcome: 'already_guest', invitationId: null };
     const draft = input.requestId
       ? grantedMail(config, `request:${input.requestId}`, user.email, input.items, input.sponsorName)
       : addedMail(config, `batch:${input.batchId ?? 'direct'}:${user.id}:${stamp}`, user.email, input.items, input.sponsorName);
@@ -82,6 +92,7 @@ export async function inviteGuest(trx: Tx, config: Config, ctx: AuditContext, in
 
   // A placeholder hash nobody holds the token for; the real token is minted when the mail goes out.
   const expiresAt = new Date(stamp + config.invitationTtlHours * 3600 * 1000).toISOString();
+  const link = input.linkToken ? newToken() : null;
   const invitationId = await insertInvitation(trx, {
     email: user.email,
     user_id: user.id,
@@ -93,16 +104,19 @@ export async function inviteGuest(trx: Tx, config: Config, ctx: AuditContext, in
     expires_at: expiresAt,
     cc: input.cc?.length ? input.cc.join(' ') : null,
     batch_id: input.batchId ?? null,
+    invited_by_client: input.invitedByClient ?? null,
+    link_token_hash: link?.hash ?? null,
   });
   await appendAudit(trx, ctx, {
     action: 'invitation.created',
     target: `invitation:${invitationId}`,
-    details: { email: user.email, user: user.id, request: input.requestId ?? null, batch: input.batchId ?? null, expiresAt, cc: input.cc ?? [] },
+    details: { email: user.email, user: user.id, request: input.requestId ?? null, batch: input.batchId ?? null, expiresAt, cc: input.cc ?? [], mailed: input.sendMail !== false },
   });
+  if (input.sendMail === false) return { user, outcome: 'invited', invitationId, linkToken: link?.token };
   const mail = await queueMail(
     trx,
     invitationMail(config, { id: invitationId, email: user.email, expiresAt }, input.items, input.sponsorName, { message: input.message, cc: input.cc }),
   );
   await addOutbox(trx, 'mail.send', { mailId: mail.id });
-  return { user, outcome: 'invited', invitationId };
+  return { user, outcome: 'invited', invitationId, linkToken: link?.token };
 }

@@ -31,3 +31,7 @@ export async function membershipsOf(db: Db | Tx, userId: number): Promise<Member
     .orderBy(['catalog_items.kind', 'catalog_items.name']);
   return rows.map((r) => ({ ...r, requestable: Boolean(r.requestable) }));
 }
+
+export async function hasMembership(db: Db | Tx, userId: number, itemId: number): Promise<boolean> {
+  return Boolean(await db('memberships').where({ user_id: userId, item_id: itemId }).first());
+}

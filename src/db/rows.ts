@@ -63,6 +63,7 @@ export interface AccessRequest {
   decided_at: string | null;
   guest_user_id: number | null;
   provisioned_at: string | null;
+  decided_by_client: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -82,6 +83,8 @@ export interface Invitation {
   created_at: string;
   cc: string | null;
   batch_id: number | null;
+  link_token_hash: string | null;
+  invited_by_client: number | null;
 }
 
 export interface Membership {

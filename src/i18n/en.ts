@@ -1,9 +1,10 @@
 // Every user-facing string in English, one file per audience. Placeholders are {name}; the views
 // escape the values.
 import { admin } from './en/admin.ts';
+import { api } from './en/api.ts';
 import { common } from './en/common.ts';
 import { mail } from './en/mail.ts';
 import { partner } from './en/partner.ts';
 import { staff } from './en/staff.ts';
 
-export const en: Record<string, string> = { ...common, ...partner, ...staff, ...admin, ...mail };
+export const en: Record<string, string> = { ...common, ...partner, ...staff, ...admin, ...api, ...mail };

@@ -76,7 +76,7 @@ export function invitationMail(
   sponsor: string,
   extra: { message?: string | null; cc?: string[]; dedupeKey?: string } = {},
 ): MailDraft {
-  const body = t('mail.invite.body', {
+  const body = t(items.length ? 'mail.invite.body' : 'mail.invite.bodyNoItems', {
     sponsor,
     items: itemList(items),
     link: REDEEM_LINK_PLACEHOLDER,
@@ -84,7 +84,7 @@ export function invitationMail(
   });
   const personal = extra.message ? `${t('mail.invite.personal', { sponsor })}\n${extra.message}\n\n` : '';
   return {
-    ...draft(extra.dedupeKey ?? `invitation:${invitation.id}`, invitation.email, t('mail.invite.subject', { items: itemList(items) }), personal + body),
+    ...draft(extra.dedupeKey ?? `invitation:${invitation.id}`, invitation.email, items.length ? t('mail.invite.subject', { items: itemList(items) }) : t('mail.invite.subjectNoItems', { sponsor }), personal + body),
     cc: extra.cc,
   };
 }

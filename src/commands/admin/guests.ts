@@ -10,7 +10,7 @@ import { grantMembership } from '../../db/memberships.ts';
 import { queueMail } from '../../db/mail.ts';
 import { addOutbox } from '../../db/outbox.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
-import { inviteGuest } from '../inviteGuest.ts';
+import { inviteGuest, type InviteInput, type InviteResult } from '../inviteGuest.ts';
 import { invitationMail } from '../../mail/templates.ts';
 
 async function guestOr404(deps: Deps, id: number) {
@@ -84,10 +84,22 @@ export async function resendInvitation(deps: Deps, ctx: AuditContext, guestId: n
  * Revokes every invitation and unbinds the identities, then invites again: the guest can redeem
  * with another identity (Azure AD B2B's "reset redemption status").
  */
-export async function resetRedemption(deps: Deps, ctx: AuditContext, guestId: number, by: number | null, sponsorName: string): Promise<void> {
+export async function resetRedemption(
+  deps: Deps,
+  ctx: AuditContext,
+  guestId: number,
+  by: number | null,
+  sponsorName: string,
+  extra: Pick<InviteInput, 'message' | 'cc' | 'redirectUrl' | 'sendMail' | 'linkToken' | 'invitedByClient'> & { email?: string } = {},
+): Promise<InviteResult> {
   const guest = await guestOr404(deps, guestId);
   if (guest.state === 'removed') throw conflict('guests.removedNoChange');
-  await inTransaction(deps.db, async (trx) => {
+  return inTransaction(deps.db, async (trx) => {
+    // Graph's resetRedemption may also change the address the guest is invited at.
+    if (extra.email && extra.email !== guest.email) {
+      await trx('users').where({ id: guestId }).update({ email: extra.email });
+      await appendAudit(trx, ctx, { action: 'guest.updated', target: `user:${guestId}`, details: { changes: { email: [guest.email, extra.email] } } });
+    }
     const revoked = await trx('invitations').where({ user_id: guestId }).whereIn('status', ['pending', 'redeemed']).update({ status: 'revoked' });
     const unbound = await trx('user_identities').where({ user_id: guestId }).delete();
     await trx('users').where({ id: guestId }).update({ state: 'invited' });
@@ -96,14 +108,16 @@ export async function resetRedemption(deps: Deps, ctx: AuditContext, guestId: nu
       target: `user:${guestId}`,
       details: { invitationsRevoked: Number(revoked), identitiesUnbound: Number(unbound), changes: { state: [guest.state, 'invited'] } },
     });
-    await inviteGuest(trx, deps.config, ctx, {
-      email: guest.email,
+    const { email: newEmail, ...options } = extra;
+    return inviteGuest(trx, deps.config, ctx, {
+      email: newEmail ?? guest.email,
       displayName: guest.display_name,
       items: await itemsOfGuest(trx, guestId),
       invitedBy: by,
       sponsorName,
       source: 'invitation',
-      knownUser: { ...guest, state: 'invited' },
+      knownUser: { ...guest, email: newEmail ?? guest.email, state: 'invited' },
+      ...options,
     });
   });
 }

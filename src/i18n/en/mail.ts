@@ -9,6 +9,8 @@ export const mail: Record<string, string> = {
   'mail.invite.body': '{sponsor} gave you access to: {items}. Accept the invitation to start using it.\n\nAccept: {link}\n\nThe link works once and expires on {expires} (UTC).',
   'mail.granted.subject': 'Your access to {items} is ready',
   'mail.granted.body': 'Your request was approved by {sponsor}. You now have access to: {items}.\n\nOpen your access panel: {link}',
+  'mail.invite.subjectNoItems': '{sponsor} invites you to collaborate',
+  'mail.invite.bodyNoItems': '{sponsor} invited you as a guest. Accept the invitation to sign in with your own account.\n\nAccept: {link}\n\nThe link works once and expires on {expires} (UTC).',
   'mail.invite.personal': 'A message from {sponsor}:',
   'mail.byPolicy': 'your organization’s agreement with us',
   'mail.code.subject': 'Your Passerelle sign-in code',

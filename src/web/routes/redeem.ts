@@ -21,8 +21,10 @@ export function redeemRoutes(deps: Deps, redeemLimit: RequestHandler): Router {
   r.get('/redeem/:token', redeemLimit, async (req, res) => {
     const token = req.params.token;
     if (!looksLikeToken(token)) throw invalidInvitation();
-    const inv = await usableInvitation(deps, hashToken(token));
-    (req.session as RedeemSession).redeemHash = inv.token_hash;
+    const presented = hashToken(token);
+    const inv = await usableInvitation(deps, presented);
+    // The hash of the link that was opened: a mailed link or the one an API caller handed over.
+    (req.session as RedeemSession).redeemHash = presented;
     const inviter = inv.invited_by ? await findUserById(db, inv.invited_by) : undefined;
     const idp = await findIdpForDomain(db, emailDomain(inv.email));
     res.setHeader('Referrer-Policy', 'no-referrer');

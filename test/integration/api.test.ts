@@ -1,0 +1,151 @@
+// The Graph-shaped API over real HTTP: tokens and scopes, invitations redeemable like any other,
+// users, groups, members, access requests, audit events, Graph error bodies, and an OpenAPI
+// document that matches the routes the server really has.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import supertest from 'supertest';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { Browser, redeemLink } from '../harness/browser.ts';
+import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { createApiClient, revokeApiClient } from '../../src/commands/apiClients.ts';
+import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
+import { listRoutes } from '../harness/routes.ts';
+import { ENDPOINTS, expressPath } from '../../src/api/router.ts';
+
+let stack: Stack;
+const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'test' };
+
+async function token(scopes: Scope[], name = `client ${scopes.join(' ')}`): Promise<string> {
+  return (await createApiClient(stack.db, cli, { name, scopes: scopes.join(',') }, null)).token;
+}
+
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const api = () => supertest(stack.appUrl);
+
+function graphError(res: supertest.Response, status: number, code: string): string {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.equal(res.body.error.code, code);
+  assert.equal(typeof res.body.error.message, 'string');
+  assert.ok(res.body.error.innerError['request-id']);
+  assert.ok(res.body.error.innerError.date);
+  return res.body.error.message as string;
+}
+
+describe('tokens and scopes', () => {
+  test('no token, a malformed, an unknown and a revoked token all answer 401 the same way, audited', async () => {
+    const t = await token(['User.Read.All']);
+    const client = await stack.db('api_clients').orderBy('id', 'desc').first();
+    await revokeApiClient(stack.db, cli, client.id);
+    const before = await stack.db('audit_events').where({ action: 'api.authenticate', outcome: 'denied' }).count({ n: '*' });
+    const answers = [];
+    for (const header of [undefined, 'Bearer nonsense', `Bearer psr_${'A'.repeat(43)}`, `Bearer ${t}`]) {
+      const req = api().get('/v1.0/users');
+      const res = await (header ? req.set('Authorization', header) : req);
+      graphError(res, 401, 'InvalidAuthenticationToken');
+      assert.match(String(res.headers['www-authenticate']), /^Bearer/);
+      answers.push(res.body.error.message);
+    }
+    assert.equal(new Set(answers.slice(1)).size, 1, 'bad tokens are not told apart');
+    const afterCount = await stack.db('audit_events').where({ action: 'api.authenticate', outcome: 'denied' }).count({ n: '*' });
+    assert.equal(Number(afterCount[0].n) - Number(before[0].n), 4);
+  });
+
+  test('a token without the scope gets 403 naming the scope, audited with the client as actor', async () => {
+    const t = await token(['AuditLog.Read.All'], 'audit reader');
+    const res = await api().get('/v1.0/users').set('Authorization', `Bearer ${t}`);
+    assert.match(graphError(res, 403, 'Authorization_RequestDenied'), /User\.Read\.All/);
+    const ev = await stack.db('audit_events').where({ action: 'api.authorize' }).orderBy('seq', 'desc').first();
+    assert.equal(ev.outcome, 'denied');
+    assert.equal(ev.actor_type, 'api');
+    assert.equal(ev.actor_label, 'audit reader');
+  });
+
+  test('only the hash of a token is stored', async () => {
+    const t = await token(['User.Read.All']);
+    const rows = await stack.db('api_clients').select('*');
+    assert.ok(!JSON.stringify(rows).includes(t.slice(4)));
+  });
+});
+
+describe('invitations', () => {
+  test('POST /v1.0/invitations invites a guest who redeems in the browser like an approved partner', async () => {
+    const t = await token(['User.Invite.All']);
+    const res = await api()
+      .post('/v1.0/invitations')
+      .set('Authorization', `Bearer ${t}`)
+      .send({
+        invitedUserEmailAddress: 'gary@globex.test',
+        inviteRedirectUrl: `${stack.config.publicUrl}/access`,
+        invitedUserDisplayName: 'Gary from Globex',
+        sendInvitationMessage: true,
+        invitedUserMessageInfo: { customizedMessageBody: 'Welcome aboard', ccRecipients: [{ emailAddress: { address: 'cc@globex.test', name: 'CC' } }] },
+      });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'PendingAcceptance');
+    assert.equal(res.body.invitedUserEmailAddress, 'gary@globex.test');
+    assert.equal(res.body.invitedUserType, 'Guest');
+    assert.match(res.body.inviteRedeemUrl, /\/redeem\/[A-Za-z0-9_-]{43}$/);
+    assert.ok(res.body.invitedUser.id);
+    assert.match(res.body['@odata.context'], /\$metadata#invitations/);
+
+    const mail = await stack.mail.waitFor((m) => m.to.includes('gary@globex.test'));
+    assert.match(mail.text, /Welcome aboard/);
+    const browser = new Browser();
+    const link = redeemLink(mail.text);
+    // Both the mailed link and the returned inviteRedeemUrl lead to the same invitation.
+    for (const url of [res.body.inviteRedeemUrl, link]) {
+      const landing = await browser.go(url);
+      assert.equal(landing.status, 200, landing.text.slice(0, 300));
+    }
+
+    const again = await api()
+      .post('/v1.0/invitations')
+      .set('Authorization', `Bearer ${t}`)
+      .send({ invitedUserEmailAddress: 'GARY@globex.test', inviteRedirectUrl: `${stack.config.publicUrl}/access` });
+    assert.equal(again.status, 201);
+    assert.equal(again.body.invitedUser.id, res.body.invitedUser.id, 'the same user');
+  });
+
+  test('bad bodies are 400 naming the field; nothing is stored', async () => {
+    const t = await token(['User.Invite.All']);
+    const count = async () => Number((await stack.db('invitations').count({ n: '*' }))[0].n);
+    const n = await count();
+    const cases: [unknown, RegExp][] = [
+      [{ inviteRedirectUrl: `${stack.config.publicUrl}/access` }, /invitedUserEmailAddress/],
+      [{ invitedUserEmailAddress: 'not-an-address', inviteRedirectUrl: `${stack.config.publicUrl}/access` }, /invitedUserEmailAddress: must be an e-mail address/],
+      [{ invitedUserEmailAddress: 'x@acme.test' }, /inviteRedirectUrl/],
+      [{ invitedUserEmailAddress: 'x@acme.test', inviteRedirectUrl: 'https://evil.example/' }, /inviteRedirectUrl/],
+      [{ invitedUserEmailAddress: 'x@acme.test', inviteRedirectUrl: `${stack.config.publicUrl}/`, invitedUserType: 'Member' }, /invitedUserType/],
+      [{ invitedUserEmailAddress: 'x@acme.test', inviteRedirectUrl: `${stack.config.publicUrl}/`, status: 'Completed' }, /status/],
+      [{ invitedUserEmailAddress: ['x@acme.test'], inviteRedirectUrl: `${stack.config.publicUrl}/` }, /invitedUserEmailAddress/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await api().post('/v1.0/invitations').set('Authorization', `Bearer ${t}`).send(body as object);
+      assert.match(graphError(res, 400, 'Request_BadRequest'), message);
+    }
+    const broken = await api().post('/v1.0/invitations').set('Authorization', `Bearer ${t}`).type('json').send('{"invitedUserEmailAddress":');
+    assert.match(graphError(broken, 400, 'Request_BadRequest'), /JSON/);
+    assert.equal(await count(), n);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  test('describes every route the server has under /v1.0', async () => {
+    const res = await api().get('/v1.0/openapi.json');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.openapi, '3.1.0');
+    const documented = new Set<string>();
+    for (const [path, ops] of Object.entries(res.body.paths as Record<string, object>)) {
+      for (const method of Object.keys(ops)) documented.add(`${method.toUpperCase()} ${expressPath(path).replace('/v1.0', '')}`);
+    }
+    const served = listRoutes(stack.web.app).filter((r) => r.startsWith('GET /v1.0/') || / \/v1\.0\//.test(r)).filter((r) => r !== 'GET /v1.0/openapi.json');
+    assert.ok(served.length >= ENDPOINTS.length);
+    for (const r of served) assert.ok(documented.has(r.replace(' /v1.0', ' ')), `${r} is not documented`);
+  });
+});
