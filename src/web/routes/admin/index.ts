@@ -9,6 +9,7 @@ import { catalogRoutes } from './catalog.ts';
 import { settingsRoutes } from './settings.ts';
 import { guestRoutes } from './guests.ts';
 import { queueRoutes } from './queues.ts';
+import { apiClientRoutes } from './apiClients.ts';
 import type { Queues } from '../../../queue/queues.ts';
 
 /** Everything under /admin needs the admin ability; each area's routes live in their own file. */
@@ -23,5 +24,6 @@ export function adminRoutes(deps: Deps, queues: Queues): Router {
   r.use(settingsRoutes(deps));
   r.use(guestRoutes(deps));
   r.use(queueRoutes(deps, queues));
+  r.use(apiClientRoutes(deps));
   return r;
 }
