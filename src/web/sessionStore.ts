@@ -5,6 +5,17 @@ import type { Db } from '../db/knex.ts';
 
 const TOUCH_EVERY_MS = 60_000;
 
+declare module 'express-session' {
+  interface SessionData {
+    /** When the person signed in (ms since the epoch); the absolute session lifetime counts from here. */
+    signedInAt?: number;
+  }
+}
+
+export function isSignedIn(sess: Partial<session.SessionData>): boolean {
+  return Boolean((sess as { passport?: { user?: unknown } }).passport?.user);
+}
+
 export class DbSessionStore extends session.Store {
   private lastSweep = 0;
 
@@ -23,12 +34,22 @@ export class DbSessionStore extends session.Store {
   get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
     this.db('sessions')
       .where({ sid })
-      .where('expires_at', '>', new Date().toISOString())
-      .first('sess')
-      .then((row) => cb(null, row ? (JSON.parse(row.sess) as session.SessionData) : null), cb);
+      .first('sess', 'expires_at')
+      .then(async (row) => {
+        if (!row) return null;
+        // Idle too long: the row goes now, so the old cookie can never bring the session back.
+        if (row.expires_at <= new Date().toISOString()) {
+          await this.db('sessions').where({ sid }).delete();
+          return null;
+        }
+        return JSON.parse(row.sess) as session.SessionData;
+      })
+      .then((sess) => cb(null, sess), cb);
   }
 
   set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    // Passport saves the new session at sign-in: that first save of a signed-in session is the sign-in time.
+    if (isSignedIn(sess) && typeof sess.signedInAt !== 'number') sess.signedInAt = Date.now();
     const row = { sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
     this.db('sessions')
       .insert(row)
