@@ -21,6 +21,7 @@ export const DEMO_ORGS: DemoOrg[] = [
       { sub: 'ours-ada', email: 'ada.admin@passerelle.test', name: 'Ada Admin', emailVerified: true, role: 'admin' },
       { sub: 'ours-sam', email: 'sam.sponsor@passerelle.test', name: 'Sam Sponsor', emailVerified: true, role: 'sponsor' },
       { sub: 'ours-sue', email: 'sue.sponsor@passerelle.test', name: 'Sue Second', emailVerified: true, role: 'sponsor (Globex)' },
+      { sub: 'ours-omar', email: 'omar.member@passerelle.test', name: 'Omar Member', emailVerified: true, role: 'member (sponsors nobody)' },
     ],
   },
   {

@@ -36,6 +36,16 @@ export class Browser {
     return { status: res.status, url, text: res.text ?? '', headers: res.headers };
   }
 
+  /** A JSON call with this browser's cookies (a page's script would send them the same way). */
+  async json(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<Page> {
+    const u = new URL(url);
+    const a = this.agent(u.origin);
+    const path = u.pathname + u.search;
+    const req = method === 'GET' ? a.get(path) : method === 'POST' ? a.post(path).send(body as object) : a.delete(path);
+    const res = await req.redirects(0).ok(() => true);
+    return { status: res.status, url, text: res.text ?? '', headers: res.headers };
+  }
+
   /** Requests, then follows redirects (as GET) the way a browser does. */
   async go(url: string, method: 'GET' | 'POST' = 'GET', form?: Record<string, string | string[]>, maxHops = 20): Promise<Page> {
     let page = await this.request(method, url, form);

@@ -1,21 +1,36 @@
-// Deny by default, proven: every route the app serves × every kind of person. A route added without a
-// rule here fails this test. "deny" means 403, 404 (foreign or hidden ids answer like missing ones) or a
-// redirect to sign in; "allow" means anything else (including 400 for an empty form: the person got
-// past authorization); "any" marks routes whose answer does not depend on who asks.
+// Deny by default, proven: every route the app serves × every kind of caller (people in each role, a
+// partner and a sponsor who are not the ones concerned, and API tokens holding each scope). A route
+// added without a rule here fails this test. "deny" means 401, 403, 404 (foreign or hidden ids answer
+// like missing ones) or a redirect to sign in; "allow" means anything else (including 400 for an empty
+// form: the caller got past authorization); "any" marks routes whose answer does not depend on who asks.
+// Every refusal (401, 403, and 404 for an id that exists) must be in the audit log under the
+// response's request id.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { listRoutes } from '../harness/routes.ts';
+import supertest from 'supertest';
+import { createApiClient } from '../../src/commands/apiClients.ts';
+import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
 
-type Role = 'anonymous' | 'partner' | 'sponsor' | 'owner' | 'admin';
+// otherPartner: Pete, of the same organization as Paula, whose request {request} is; otherSponsor:
+// Omar, a member who sponsors nobody and owns nothing.
+type Person = 'anonymous' | 'partner' | 'otherPartner' | 'sponsor' | 'otherSponsor' | 'owner' | 'admin';
+type Role = Person | `api:${Scope}` | 'api:none';
 type Rule = 'allow' | 'deny' | 'any';
-const ROLES: Role[] = ['anonymous', 'partner', 'sponsor', 'owner', 'admin'];
-const all = (r: Rule) => Object.fromEntries(ROLES.map((role) => [role, r])) as Record<Role, Rule>;
+const PEOPLE: Person[] = ['anonymous', 'partner', 'otherPartner', 'sponsor', 'otherSponsor', 'owner', 'admin'];
+const API_ROLES: Role[] = ['api:none', ...ALL_SCOPES.map((s) => `api:${s}` as Role)];
+const ROLES: Role[] = [...PEOPLE, ...API_ROLES];
+// A bearer token counts for nothing on the web pages: API callers are treated as anonymous there.
+const all = (r: Rule) => Object.fromEntries(PEOPLE.map((role) => [role, r])) as Record<Role, Rule>;
 const only = (...allowed: Role[]) => Object.fromEntries(ROLES.map((role) => [role, allowed.includes(role) ? 'allow' : 'deny'])) as Record<Role, Rule>;
-const signedIn = only('partner', 'sponsor', 'owner', 'admin');
-const members = only('sponsor', 'owner', 'admin');
+const signedIn = only('partner', 'otherPartner', 'sponsor', 'otherSponsor', 'owner', 'admin');
+const members = only('sponsor', 'otherSponsor', 'owner', 'admin');
+/** API routes: only a token holding one of these scopes. */
+const scoped = (...scopes: Scope[]) => only(...scopes.map((s) => `api:${s}` as Role));
+const partners = only('partner', 'otherPartner');
 const admin = only('admin');
 
 // ids are filled in once the data exists: {request} Paula's request routed to Sam, {item} the
@@ -30,8 +45,8 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'POST /auth/email-code/verify': { url: '/auth/email-code/verify', body: { email: 'a@b.test', code: 'x' }, expect: all('any') },
   'POST /auth/logout': { url: '/auth/logout', expect: all('any') },
   'GET /requests': { url: '/requests', expect: signedIn },
-  'GET /requests/new': { url: '/requests/new', expect: only('partner') },
-  'POST /requests': { url: '/requests', body: {}, expect: only('partner') },
+  'GET /requests/new': { url: '/requests/new', expect: partners },
+  'POST /requests': { url: '/requests', body: {}, expect: partners },
   'GET /requests/:id': { url: '/requests/{request}', expect: only('partner') },
   'GET /access': { url: '/access', expect: signedIn },
   'GET /inbox': { url: '/inbox', expect: members },
@@ -72,20 +87,50 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /owner': { url: '/owner', expect: members },
   'GET /owner/items/:id': { url: '/owner/items/{item}', expect: only('owner', 'admin') },
   'POST /owner/items/:id/guests/:guestId/remove': { url: '/owner/items/{item}/guests/999999/remove', expect: { ...only(), owner: 'any', admin: 'any' } },
+  'GET /admin/api-clients': { url: '/admin/api-clients', expect: admin },
+  'POST /admin/api-clients': { url: '/admin/api-clients', body: {}, expect: admin },
+  'POST /admin/api-clients/:id/revoke': { url: '/admin/api-clients/{apiClient}/revoke', expect: admin },
+  'GET /docs/api': { url: '/docs/api', expect: all('allow') },
+  'GET /v1.0/openapi.json': { url: '/v1.0/openapi.json', expect: Object.fromEntries(ROLES.map((r) => [r, 'allow'])) as Record<Role, Rule> },
+  'POST /v1.0/invitations': { url: '/v1.0/invitations', body: { invitedUserEmailAddress: 'matrix-api@newco.test', inviteRedirectUrl: '{publicUrl}/access' }, expect: scoped('User.Invite.All') },
+  'GET /v1.0/users': { url: '/v1.0/users', expect: scoped('User.Read.All') },
+  'GET /v1.0/users/:id': { url: '/v1.0/users/{guest}', expect: scoped('User.Read.All') },
+  'GET /v1.0/groups': { url: '/v1.0/groups', expect: scoped('GroupMember.ReadWrite.All') },
+  'GET /v1.0/groups/:id': { url: '/v1.0/groups/{item}', expect: scoped('GroupMember.ReadWrite.All') },
+  'GET /v1.0/groups/:id/members': { url: '/v1.0/groups/{item}/members', expect: scoped('GroupMember.ReadWrite.All') },
+  'POST /v1.0/groups/:id/members/$ref': { url: '/v1.0/groups/{item}/members/$ref', body: { '@odata.id': '{publicUrl}/v1.0/directoryObjects/{guest}' }, expect: scoped('GroupMember.ReadWrite.All') },
+  'DELETE /v1.0/groups/:id/members/:memberId/$ref': { url: '/v1.0/groups/{item}/members/{guest}/$ref', expect: scoped('GroupMember.ReadWrite.All') },
+  'GET /v1.0/accessRequests': { url: '/v1.0/accessRequests', expect: scoped('AccessRequest.Read.All', 'AccessRequest.ReadWrite.All') },
+  'GET /v1.0/accessRequests/:id': { url: '/v1.0/accessRequests/{apiRequest}', expect: scoped('AccessRequest.Read.All', 'AccessRequest.ReadWrite.All') },
+  'POST /v1.0/accessRequests/:id/approve': { url: '/v1.0/accessRequests/{apiRequest}/approve', body: {}, expect: scoped('AccessRequest.ReadWrite.All') },
+  'POST /v1.0/accessRequests/:id/deny': { url: '/v1.0/accessRequests/{apiRequest}/deny', body: {}, expect: scoped('AccessRequest.ReadWrite.All') },
+  'GET /v1.0/auditLogs/directoryAudits': { url: '/v1.0/auditLogs/directoryAudits', expect: scoped('AuditLog.Read.All') },
+  'GET /v1.0/auditLogs/directoryAudits/:id': { url: '/v1.0/auditLogs/directoryAudits/1', expect: scoped('AuditLog.Read.All') },
 };
 
 let stack: Stack;
-const people = {} as Record<Role, Browser>;
+const people = {} as Record<Person, Browser>;
+const tokens = {} as Record<Role, string | null>;
 const ids: Record<string, string> = {};
 
 before(async () => {
   stack = await startStack();
+  ids.publicUrl = stack.config.publicUrl;
   people.anonymous = new Browser();
   people.partner = new Browser();
   ids.request = String((await submitAsPartner(stack, people.partner, 'acme', 'paula@acme.test', ['Partner Wiki'])).id);
   await waitUntilRouted(stack, Number(ids.request));
+  people.otherPartner = new Browser();
+  ids.apiRequest = String((await submitAsPartner(stack, people.otherPartner, 'acme', 'pete@acme.test', ['Partner Wiki'])).id);
+  await waitUntilRouted(stack, Number(ids.apiRequest));
   people.sponsor = new Browser();
   await people.sponsor.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+  people.otherSponsor = new Browser();
+  await people.otherSponsor.signIn(stack.appUrl, 'ours', 'omar.member@passerelle.test');
+  const ctx = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'matrix' };
+  tokens['api:none'] = null;
+  for (const scope of ALL_SCOPES) tokens[`api:${scope}`] = (await createApiClient(stack.db, ctx, { name: `matrix ${scope}`, scopes: scope }, null)).token;
+  ids.apiClient = String((await createApiClient(stack.db, ctx, { name: 'to revoke', scopes: 'User.Read.All' }, null)).id);
   people.owner = new Browser();
   await people.owner.signIn(stack.appUrl, 'ours', 'sue.sponsor@passerelle.test');
   people.admin = new Browser();
@@ -95,6 +140,7 @@ before(async () => {
   ids.org = String((await stack.db('partner_organizations').first()).id);
   const stamp = new Date().toISOString();
   const [g] = await stack.db('users').insert({ display_name: 'Matrix Guest', email: 'matrix@guest.test', user_type: 'guest', state: 'invited', created_at: stamp }).returning('id');
+  [ids.group] = await catalogIds(stack, ['Project Atlas']);
   ids.guest = String((g as { id: number }).id);
   const form = await people.admin.go(`${stack.appUrl}/invitations`);
   const batch = await people.admin.submit(form, '/invitations', { emails: 'batch@newco.test', items: [ids.item] });
@@ -107,9 +153,28 @@ after(async () => {
 const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => ids[k]);
 
 function verdict(page: Page): 'allow' | 'deny' {
-  if (page.status === 403 || page.status === 404) return 'deny';
+  if ([401, 403, 404].includes(page.status)) return 'deny';
   if ([302, 303].includes(page.status) && /[?&]signIn=1/.test(String(page.headers.location ?? ''))) return 'deny';
   return 'allow';
+}
+
+/** An API caller: a bearer token (or none) and no cookie, on any route, web page or API. */
+async function callWithToken(role: Role, method: string, url: string, body?: Record<string, unknown>): Promise<Page> {
+  let req = supertest(stack.appUrl)[method.toLowerCase() as 'get' | 'post' | 'delete'](url).redirects(0);
+  const token = tokens[role];
+  if (token) req = req.set('Authorization', `Bearer ${token}`);
+  if (body) req = url.startsWith('/v1.0/') ? req.send(body) : req.type('form').send(body);
+  const res = await req.ok(() => true);
+  return { status: res.status, url, text: res.text ?? '', headers: res.headers };
+}
+
+async function callAsPerson(role: Person, method: string, url: string, body?: Record<string, unknown>): Promise<Page> {
+  const b = people[role];
+  // A signed-in person's cookie is no API credential.
+  if (url.startsWith('/v1.0/')) return b.json(method as 'GET' | 'POST' | 'DELETE', stack.appUrl + url, body);
+  if (method === 'GET') return b.request('GET', stack.appUrl + url);
+  const home = await b.request('GET', `${stack.appUrl}/`);
+  return b.request('POST', stack.appUrl + url, { _csrf: csrfToken(home.text) ?? '', ...(body as Record<string, string | string[]>) });
 }
 
 test('every route has a rule', () => {
@@ -117,24 +182,31 @@ test('every route has a rule', () => {
   assert.deepEqual(missing, [], 'add these routes to the matrix');
 });
 
-test('every route answers every kind of person as its rule says', async () => {
+test('every route answers every kind of caller as its rule says, and every refusal is audited', async () => {
   const wrong: string[] = [];
+  const refusals: { cell: string; requestId: string }[] = [];
   for (const [route, rule] of Object.entries(RULES)) {
-    const method = route.split(' ')[0] as 'GET' | 'POST';
+    const method = route.split(' ')[0];
+    const url = fill(rule.url);
+    const body = rule.body && Object.fromEntries(Object.entries(rule.body).map(([k, v]) => [k, Array.isArray(v) ? v.map(fill) : fill(v)]));
     for (const role of ROLES) {
-      if (rule.expect[role] === 'any') continue;
-      const b = people[role];
-      let page: Page;
-      if (method === 'GET') {
-        page = await b.request('GET', stack.appUrl + fill(rule.url));
-      } else {
-        const home = await b.request('GET', `${stack.appUrl}/`);
-        const body = Object.fromEntries(Object.entries(rule.body ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(fill) : fill(v)]));
-        page = await b.request('POST', stack.appUrl + fill(rule.url), { _csrf: csrfToken(home.text) ?? '', ...body });
-      }
+      // Web pages treat API callers as anonymous, and their forms need the CSRF token of a session
+      // page, so a token-only POST is refused; API routes accept tokens only.
+      const webDefault = method === 'GET' || rule.expect.anonymous === 'any' ? rule.expect.anonymous : 'deny';
+      const expected = rule.expect[role] ?? (url.startsWith('/v1.0/') ? 'deny' : webDefault);
+      if (expected === 'any') continue;
+      const page = role in people ? await callAsPerson(role as Person, method, url, body) : await callWithToken(role, method, url, body);
       const got = verdict(page);
-      if (got !== rule.expect[role]) wrong.push(`${route} as ${role}: expected ${rule.expect[role]}, got ${page.status} ${String(page.headers.location ?? '')}`);
+      if (got !== expected) wrong.push(`${route} as ${role}: expected ${expected}, got ${page.status} ${String(page.headers.location ?? '')}`);
+      if ([401, 403].includes(page.status) || (page.status === 404 && role !== 'anonymous' && got === expected && expected === 'deny' && /\{(request|apiRequest|batch|item|guest)\}/.test(rule.url))) {
+        refusals.push({ cell: `${route} as ${role} (${page.status})`, requestId: String(page.headers['x-request-id']) });
+      }
     }
   }
   assert.deepEqual(wrong, []);
+  const audited = new Set(
+    (await stack.db('audit_events').whereIn('correlation_id', refusals.map((r) => r.requestId)).where({ outcome: 'denied' }).select('correlation_id')).map((r) => r.correlation_id as string),
+  );
+  assert.deepEqual(refusals.filter((r) => !audited.has(r.requestId)).map((r) => r.cell), [], 'refusals without an audit event');
+  assert.ok(refusals.length > 100, `${refusals.length} refusals checked`);
 });

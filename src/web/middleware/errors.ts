@@ -2,6 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.ts';
 import { render } from '../render.ts';
+import type { Db } from '../../db/knex.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
+import { auditContext } from './requestContext.ts';
 
 function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
@@ -14,8 +17,8 @@ export function notFoundHandler(req: Request, res: Response): void {
 }
 
 /** Expected errors become their status and message; anything else is logged with the request id. */
-export function errorHandler(log: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+export function errorHandler(log: Logger, db: Db) {
+  return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     let status = 500;
     let code = 'internal';
     let message = 'errors.internal';
@@ -23,6 +26,10 @@ export function errorHandler(log: Logger) {
     const e = err as { status?: number; statusCode?: number; type?: string };
     if (err instanceof AppError) {
       ({ status, code, message, fields } = err);
+      // A form posted without the session's CSRF token is a refused request like any other.
+      if (code === 'csrf') {
+        await recordRefusal(db, auditContext(req), 'csrf', req.path.slice(0, 200), 'missing or wrong CSRF token').catch((e: unknown) => log.error({ err: e, reqId: req.id }, 'could not audit a CSRF refusal'));
+      }
     } else if (e?.type === 'entity.too.large') {
       status = 413; code = 'too_large'; message = 'errors.tooLarge';
     } else if (e?.status && e.status >= 400 && e.status < 500) {

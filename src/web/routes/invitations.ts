@@ -13,6 +13,7 @@ import { csrfProtection } from '../middleware/csrf.ts';
 import { csvUpload, uploadedText } from '../middleware/upload.ts';
 import { bodyGuard } from '../middleware/bodyGuard.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { parseId, render } from '../render.ts';
 
 export function invitationRoutes(deps: Deps): Router {
@@ -54,7 +55,11 @@ export function invitationRoutes(deps: Deps): Router {
   r.get('/invitations/batches/:id', members, async (req, res) => {
     const batch = await findBatch(db, parseId(req.params.id) ?? 0);
     // Owners see their own batches only; someone else's answers like a missing one.
-    if (!batch || (!isAdmin(req) && batch.created_by !== principalOf(req)!.userId)) throw notFound();
+    if (!batch) throw notFound();
+    if (!isAdmin(req) && batch.created_by !== principalOf(req)!.userId) {
+      await recordRefusal(db, auditContext(req), 'invitation.batch_read', `batch:${batch.id}`, 'not the batch creator');
+      throw notFound();
+    }
     const rows = await batchRows(db, batch.id);
     if (batch.status !== 'done') res.setHeader('Refresh', '2');
     render(req, res, 'invitations/batch', {

@@ -2,7 +2,8 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { listRequestableItems, itemsOfRequest } from '../../db/catalog.ts';
-import { findRequestOfRequester, listRequestsOfRequester } from '../../db/requests.ts';
+import { findRequest, findRequestOfRequester, listRequestsOfRequester } from '../../db/requests.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
 import { submitRequest } from '../../commands/submitRequest.ts';
@@ -67,7 +68,11 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
     const id = parseId(req.params.id);
     // Someone else's request and a request that does not exist answer the same.
     const request = id ? await findRequestOfRequester(db, id, p.issuer, p.subject) : undefined;
-    if (!request) throw notFound();
+    if (!request) {
+      // The attempt on someone else's request is recorded all the same.
+      if (id && (await findRequest(db, id))) await recordRefusal(db, auditContext(req), 'request.read', `request:${id}`, 'not the requester');
+      throw notFound();
+    }
     render(req, res, 'partner/request', {
       title: 'requests.detailTitle',
       titleParams: { id: request.id },
