@@ -18,12 +18,18 @@ export interface MailDraft {
 // Header values must be one line: a newline in a claim or a name must never start a new header.
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 250);
 
-function draft(dedupeKey: string, to: string, subject: string, text: string): MailDraft {
+/**
+ * Only our own links (and the redeem-link placeholder) become clickable: an address someone typed
+ * into a message or a name stays plain text, so nobody can slip a link to elsewhere into our mail.
+ */
+function draft(config: Config, dedupeKey: string, to: string, subject: string, text: string): MailDraft {
   const body = `${text}\n\n-- \n${t('mail.footer')}`;
+  const ours = escapeHtml(config.publicUrl).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const link = new RegExp(`(${ours}(?:/(?:[^\\s<&]|&#38;)*)?|\\{\\{[a-z-]+-link\\}\\})`, 'g');
   const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${escapeHtml(body)
     .split('\n')
     .join('<br>')
-    .replace(/(https?:\/\/[^\s<]+|\{\{redeem-link\}\})/g, '<a href="$1">$1</a>')}</body></html>`;
+    .replace(link, '<a href="$1">$1</a>')}</body></html>`;
   return { dedupeKey, to, subject: oneLine(subject), text: body, html };
 }
 
@@ -36,6 +42,7 @@ export function routeMail(
   approver: { id: number; email: string },
 ): MailDraft {
   return draft(
+    config,
     `request:${r.id}:route:${approver.id}`,
     approver.email,
     t('mail.route.subject', { id: r.id, name: oneLine(r.requester_name) }),
@@ -52,6 +59,7 @@ export function routeMail(
 
 export function deniedMail(config: Config, r: AccessRequest & { id: number }, reason: string, items?: CatalogItem[]): MailDraft {
   return draft(
+    config,
     `request:${r.id}:denied`,
     r.requester_email,
     t('mail.denied.subject', { id: r.id }),
@@ -84,13 +92,14 @@ export function invitationMail(
   });
   const personal = extra.message ? `${t('mail.invite.personal', { sponsor })}\n${extra.message}\n\n` : '';
   return {
-    ...draft(extra.dedupeKey ?? `invitation:${invitation.id}`, invitation.email, items.length ? t('mail.invite.subject', { items: itemList(items) }) : t('mail.invite.subjectNoItems', { sponsor }), personal + body),
+    ...draft(config, extra.dedupeKey ?? `invitation:${invitation.id}`, invitation.email, items.length ? t('mail.invite.subject', { items: itemList(items) }) : t('mail.invite.subjectNoItems', { sponsor }), personal + body),
     cc: extra.cc,
   };
 }
 
 export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailDraft {
   return draft(
+    config,
     `${cause}:granted`,
     to,
     t('mail.granted.subject', { items: itemList(items) }),
@@ -101,6 +110,7 @@ export function grantedMail(config: Config, cause: string, to: string, items: Ca
 /** To someone who is already a guest and was given more access directly (no request of theirs). */
 export function addedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailDraft {
   return draft(
+    config,
     `${cause}:added`,
     to,
     t('mail.added.subject', { items: itemList(items) }),

@@ -135,6 +135,58 @@ describe('invitations', () => {
   });
 });
 
+describe('hostile input reaching e-mail', () => {
+  test('CR/LF and HTML in the display name, the message and CC names stay inside the mail body, escaped', async () => {
+    const t = await token(['User.Invite.All']);
+    const res = await api()
+      .post('/v1.0/invitations')
+      .set('Authorization', `Bearer ${t}`)
+      .send({
+        invitedUserEmailAddress: 'crlf@newco.test',
+        inviteRedirectUrl: `${stack.config.publicUrl}/access`,
+        invitedUserDisplayName: 'Eve\r\nBcc: victim@evil.example',
+        sendInvitationMessage: true,
+        invitedUserMessageInfo: {
+          customizedMessageBody: '<script>alert(1)</script>\r\nBcc: victim@evil.example\r\n\r\n<a href="https://evil.example">click</a>',
+          ccRecipients: [{ emailAddress: { address: 'cc2@newco.test', name: 'Bob\r\nBcc: victim@evil.example' } }],
+        },
+      });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const mail = await stack.mail.waitFor((m) => m.to.includes('crlf@newco.test'));
+    assert.ok(!('bcc' in mail.headers), 'no injected Bcc header');
+    assert.ok(!JSON.stringify(mail.headers).includes('evil.example'));
+    assert.deepEqual(mail.cc, ['cc2@newco.test']);
+    assert.ok(mail.html && !mail.html.includes('<script>') && mail.html.includes("&#60;script&#62;"), 'HTML is escaped');
+    assert.ok(!mail.html!.includes('href="https://evil.example"'));
+  });
+});
+
+describe('API tokens in a database dump', () => {
+  test('no value stored anywhere works as a bearer token', async () => {
+    const good = await token(['User.Read.All']);
+    assert.equal((await api().get('/v1.0/users').set('Authorization', `Bearer ${good}`)).status, 200);
+    const strings = new Set<string>();
+    for (const table of ['api_clients', 'audit_events', 'invitations', 'sessions']) {
+      for (const row of await stack.db(table).select('*')) {
+        for (const v of Object.values(row)) {
+          if (typeof v !== 'string') continue;
+          strings.add(v);
+          for (const m of v.match(/[A-Za-z0-9_-]{16,}/g) ?? []) {
+            strings.add(m);
+            strings.add(`psr_${m}`);
+          }
+        }
+      }
+    }
+    assert.ok(strings.size > 20);
+    for (const s of strings) {
+      if (/[\r\n]/.test(s) || s.length > 4000) continue;
+      const res = await api().get('/v1.0/users').set('Authorization', `Bearer ${s}`);
+      assert.equal(res.status, 401, `the stored value ${s.slice(0, 20)}… was accepted`);
+    }
+  });
+});
+
 describe('the OpenAPI document', () => {
   test('describes every route the server has under /v1.0', async () => {
     const res = await api().get('/v1.0/openapi.json');
