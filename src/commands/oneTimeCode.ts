@@ -75,9 +75,36 @@ export async function mintCode(db: Db, codeId: number): Promise<string | null> {
   return Number(n) === 1 ? code : null;
 }
 
-/** Consumes a code once; the same vague answer for wrong, used and expired codes. */
+/**
+ * Wrong codes for one address in the last minute, up to `budget`. The audit log already records each
+ * failure in its own transaction, so it is the counter: it holds across web processes and client
+ * addresses, and no one can reset it.
+ */
+async function recentWrongCodes(db: Db, address: string, budget: number): Promise<number> {
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const rows = await db('audit_events')
+    .where({ target: `email:${address}`, action: 'auth.code_used', outcome: 'failure' })
+    .where('at', '>', since)
+    .orderBy('seq', 'desc')
+    .limit(budget)
+    .select('seq');
+  return rows.length;
+}
+
+/**
+ * Consumes a code once; the same vague answer for wrong, used and expired codes. Guesses are limited
+ * per address (the sign-in limit per minute, as for any account), whatever client they come from;
+ * while the limit holds, even the right code waits, or guessing would still pay.
+ */
 export async function consumeCode(deps: Deps, ctx: AuditContext, email: string, code: string): Promise<string> {
   const address = email.toLowerCase();
+  const budget = deps.config.rateLimits.signInPerMinute;
+  if ((await recentWrongCodes(deps.db, address, budget)) >= budget) {
+    await inTransaction(deps.db, (trx) =>
+      appendAudit(trx, ctx, { action: 'auth.code_used', target: `email:${address}`, outcome: 'denied', details: { reason: 'rate limit per address' } }),
+    );
+    throw new AppError(429, 'too_many_attempts', 'otp.tooManyAttempts');
+  }
   const stamp = new Date().toISOString();
   const used = await inTransaction(deps.db, async (trx) => {
     const n = await trx('one_time_codes')

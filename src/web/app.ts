@@ -15,7 +15,7 @@ import { bodyGuard } from './middleware/bodyGuard.ts';
 import { sessionMiddleware } from './middleware/session.ts';
 import { csrfLocals } from './middleware/csrf.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
-import { limiter } from './middleware/rateLimit.ts';
+import { allOf, byAccount, limiter } from './middleware/rateLimit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { partnerRoutes } from './routes/partner.ts';
 import { sponsorRoutes } from './routes/sponsor.ts';
@@ -69,8 +69,16 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
         },
       },
       strictTransportSecurity: config.secureCookies,
+      // Links out of our pages (and the redeem page's token in its URL) never travel in a Referer.
+      referrerPolicy: { policy: 'no-referrer' },
+      xContentTypeOptions: true,
     }),
   );
+  // Pages carry personal data and CSRF tokens: no browser or proxy keeps a copy. Only /static may be cached.
+  app.use((req, res, next) => {
+    if (!req.path.startsWith('/static/')) res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -105,9 +113,9 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);
   app.use(authRoutes(deps, strategies, log, perMinute('signin', limits.signInPerMinute)));
-  app.use(partnerRoutes(deps, perMinute('submit', limits.submitPerMinute)));
+  app.use(partnerRoutes(deps, allOf(perMinute('submit', limits.submitPerMinute), limiter(config, redis, 'submit-account', limits.submitPerMinute, log, byAccount))));
   app.use(sponsorRoutes(deps));
-  app.use(redeemRoutes(deps, perMinute('redeem', limits.redeemPerMinute)));
+  app.use(redeemRoutes(deps, allOf(perMinute('redeem', limits.redeemPerMinute), limiter(config, redis, 'redeem-account', limits.redeemPerMinute, log, byAccount))));
   app.use(adminRoutes(deps, queues));
   app.use(invitationRoutes(deps));
   app.use(ownerRoutes(deps));

@@ -50,5 +50,6 @@ export const partner: Record<string, string> = {
   'otp.confirmLead': 'Sign in as {email} with the code from your e-mail.',
   'otp.invalid': 'This code is not valid: it may be mistyped, already used or expired. Ask for a new one from the home page.',
   'otp.tooMany': 'Several codes were sent to this address recently. Wait ten minutes, then ask again.',
+  'otp.tooManyAttempts': 'Too many wrong codes were typed for this address. Wait a minute, then try again.',
   'otp.disabled': 'Sign-in by e-mail code is turned off. Choose your organization instead.',
 };
