@@ -11,6 +11,20 @@ import { createApiClient, revokeApiClient } from '../../src/commands/apiClients.
 import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
 import { listRoutes } from '../harness/routes.ts';
 import { ENDPOINTS, expressPath } from '../../src/api/router.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+async function passerelle(...args: string[]) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/passerelle.js', ...args], { env: { ...process.env, DATABASE_URL: stack.config.databaseUrl } });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
+  }
+}
 
 let stack: Stack;
 const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'test' };
@@ -70,6 +84,53 @@ describe('tokens and scopes', () => {
     const t = await token(['User.Read.All']);
     const rows = await stack.db('api_clients').select('*');
     assert.ok(!JSON.stringify(rows).includes(t.slice(4)));
+  });
+});
+
+describe('API clients', () => {
+  test('an admin creates one in the admin pages, sees the token once, its last use, and revokes it', async () => {
+    const admin = new Browser();
+    await admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
+    const page = await admin.go(`${stack.appUrl}/admin/api-clients`);
+    assert.equal(page.status, 200);
+    const empty = await admin.submit(page, '/admin/api-clients', { name: '' });
+    assert.equal(empty.status, 400);
+    assert.match(empty.text, /Choose at least one scope/);
+    const created = await admin.submit(page, '/admin/api-clients', { name: 'HR onboarding', scopes: ['User.Invite.All', 'User.Read.All'] });
+    assert.equal(created.status, 201);
+    const shown = /value="(psr_[A-Za-z0-9_-]{43})"/.exec(created.text)?.[1];
+    assert.ok(shown, 'the token is on the page');
+    assert.match(created.text, /cannot be shown again/);
+    const list = await admin.go(`${stack.appUrl}/admin/api-clients`);
+    assert.ok(!list.text.includes(shown), 'the list never shows the token');
+    assert.match(list.text, new RegExp(`${shown.slice(0, 10)}…`));
+    assert.match(list.text, /HR onboarding[\s\S]*Never/);
+    assert.equal((await api().get('/v1.0/users').set('Authorization', `Bearer ${shown}`)).status, 200);
+    const used = await admin.go(`${stack.appUrl}/admin/api-clients`);
+    assert.doesNotMatch(used.text, /HR onboarding[\s\S]{0,600}<td>Never<\/td>/);
+    const id = (await stack.db('api_clients').where({ name: 'HR onboarding' }).first()).id;
+    const revoked = await admin.submit(used, `/admin/api-clients/${id}/revoke`, {});
+    assert.equal(revoked.status, 200);
+    assert.match(revoked.text, /revoked/);
+    assert.equal((await api().get('/v1.0/users').set('Authorization', `Bearer ${shown}`)).status, 401);
+    const events = await stack.db('audit_events').where({ target: `api_client:${id}` }).orderBy('seq').select('action', 'details');
+    assert.deepEqual(events.map((e) => e.action), ['api_client.created', 'api_client.revoked']);
+    assert.ok(!JSON.stringify(events).includes(shown.slice(10)), 'the token is not in the audit log');
+  });
+
+  test('`passerelle api-client create` prints the token as its last line; bad scopes are named', async () => {
+    const ok = await passerelle('api-client', 'create', '--name', 'nightly sync', '--scopes', 'User.Read.All,AuditLog.Read.All');
+    assert.equal(ok.code, 0, ok.err);
+    const last = ok.out.trim().split('\n').pop()!;
+    assert.match(last, /^psr_[A-Za-z0-9_-]{43}$/);
+    const res = await api().get('/v1.0/auditLogs/directoryAudits?$top=1').set('Authorization', `Bearer ${last}`);
+    assert.equal(res.status, 200);
+    const bad = await passerelle('api-client', 'create', '--name', 'x', '--scopes', 'Directory.ReadWrite.All');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /scopes: Unknown scope/);
+    const listed = await passerelle('api-client', 'list');
+    assert.match(listed.out, /nightly sync/);
+    assert.ok(!listed.out.includes(last));
   });
 });
 
