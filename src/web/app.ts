@@ -27,6 +27,8 @@ import { idpOrigins } from './idpOrigins.ts';
 import { StrategyRegistry } from '../auth/strategies.ts';
 import type { PassportStatic } from 'passport';
 import type { Queues } from '../queue/queues.ts';
+import { apiRouter } from '../api/router.ts';
+import { apiDocsRoutes } from './routes/apiDocs.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -84,6 +86,17 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
     res.json({ status: 'ok' });
   });
 
+  // The Graph-shaped API: bearer tokens, JSON, no session and no CSRF. Limited per client address
+  // before the token is checked, and per API client after.
+  app.use(
+    apiRouter(
+      deps,
+      log,
+      limiter(config, redis, 'api', limits.apiPerMinute, log),
+      limiter(config, redis, 'api-client', limits.apiPerMinute, log, (req) => (req.apiClient ? String(req.apiClient.id) : undefined)),
+    ),
+  );
+
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
   app.use(bodyGuard);
   app.use(sessionMiddleware(config, db));
@@ -119,8 +132,9 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(adminRoutes(deps, queues));
   app.use(invitationRoutes(deps));
   app.use(ownerRoutes(deps));
+  app.use(apiDocsRoutes(deps));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, db));
   return app;
 }
