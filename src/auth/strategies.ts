@@ -58,7 +58,10 @@ export type VerifiedSignIn = { idp: IdentityProvider; claims: VerifiedClaims };
 async function build(deps: Deps, idp: IdentityProvider): Promise<passport.Strategy> {
   const options: client.DiscoveryRequestOptions = { timeout: 5 };
   if (deps.config.allowInsecureIdp) options.execute = [client.allowInsecureRequests];
-  const config = await client.discovery(new URL(idp.issuer), idp.client_id, idp.client_secret, undefined, options);
+  // The IdP's clock is not ours: ID-token times (exp, nbf) get the documented leeway
+  // (OIDC_CLOCK_TOLERANCE_SECONDS) instead of openid-client's default 30 seconds.
+  const metadata: Partial<client.ClientMetadata> = { client_secret: idp.client_secret, [client.clockTolerance]: deps.config.oidcClockToleranceSeconds };
+  const config = await client.discovery(new URL(idp.issuer), idp.client_id, metadata, undefined, options);
   // Five seconds for every call to the IdP (token, userinfo): a slow IdP gives a clear page, not a hang.
   config.timeout = 5;
   const strategy = new IdpStrategy(

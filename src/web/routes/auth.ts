@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.ts';
 import { findIdpBySlug, findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
 import type { StrategyRegistry, VerifiedSignIn } from '../../auth/strategies.ts';
 import { signIn } from '../../commands/signIn.ts';
-import { invalid, notFound } from '../../domain/errors.ts';
+import { AppError, invalid, notFound } from '../../domain/errors.ts';
 import { consumeCode, requestCode } from '../../commands/oneTimeCode.ts';
 import { emailDomain, type Principal } from '../../domain/principal.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
@@ -13,6 +13,7 @@ import { csrfProtection } from '../middleware/csrf.ts';
 import { render, safeReturnTo } from '../render.ts';
 import { inTransaction } from '../../db/knex.ts';
 import { appendAudit } from '../../db/audit.ts';
+import type { Limiter } from '../middleware/rateLimit.ts';
 
 const EMAIL_CODE_SLUG = 'email-code';
 
@@ -51,14 +52,54 @@ export async function homePage(deps: Deps, req: Request, res: Response, extra: R
   }, status);
 }
 
-export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger, signInLimit: RequestHandler): Router {
+/**
+ * Why a callback failed, for the audit log. openid-client reports a failed check under a summary
+ * ("invalid response encountered") with the check itself as the cause (the state, the issuer, `aud`,
+ * `exp`...), and an IdP's refusal as an OAuth error code (`invalid_grant` for a spent, foreign or
+ * PKCE-mismatched code); an investigation needs all three.
+ */
+function failureReason(err: unknown, info?: { message?: string }): string {
+  if (!err) return info?.message ?? 'state or verifier missing';
+  const e = err as { message?: unknown; cause?: unknown; error?: unknown; error_description?: unknown };
+  const parts = [String(e.message)];
+  if (typeof e.error === 'string') parts.push(typeof e.error_description === 'string' ? `${e.error} (${e.error_description})` : e.error);
+  if (e.cause instanceof Error && e.cause.message !== e.message) parts.push(e.cause.message);
+  return parts.join(': ').slice(0, 300);
+}
+
+const discoverSchema = z.object({ email: z.string().trim().toLowerCase().email().max(320) });
+
+/** The address typed into the sign-in form, read as discovery reads it; undefined when there is none. */
+export function typedEmail(req: Request): string | undefined {
+  const parsed = discoverSchema.safeParse(req.body ?? {});
+  return parsed.success ? parsed.data.email : undefined;
+}
+
+/**
+ * Audits a limit's refusals: once per key and window (the request that first goes over), so a
+ * flood is on record without flooding the audit log as well.
+ */
+function auditedLimit(deps: Deps, limit: RequestHandler, reason: string): RequestHandler {
+  return (req, res, next) =>
+    limit(req, res, (err?: unknown) => {
+      const count = (req as { rateLimit?: { used: number; limit: number } }).rateLimit;
+      if (!(err instanceof AppError && err.status === 429) || !count || count.used !== count.limit + 1) return next(err);
+      inTransaction(deps.db, (trx) =>
+        appendAudit(trx, auditContext(req), { action: 'auth.sign_in', target: `email:${typedEmail(req)}`, outcome: 'denied', details: { reason } }),
+      ).then(() => next(err), next);
+    });
+}
+
+export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger, signInLimit: Limiter): Router {
   const { passport } = strategies;
   const r = Router();
+  // The same limit again, per typed address whatever client sends it: one account cannot be
+  // hammered from many addresses. The address is hashed before it becomes part of a Redis key.
+  const accountLimit = auditedLimit(deps, signInLimit.alsoBy('signin-account', typedEmail), 'rate limit per account');
 
   r.get('/', (req, res) => homePage(deps, req, res));
 
-  const discoverSchema = z.object({ email: z.string().trim().toLowerCase().email().max(320) });
-  r.post('/auth/discover', signInLimit, csrfProtection, async (req, res) => {
+  r.post('/auth/discover', signInLimit, csrfProtection, accountLimit, async (req, res) => {
     const parsed = discoverSchema.safeParse(req.body);
     if (!parsed.success) {
       return homePage(deps, req, res, { fields: { email: 'home.emailLabel' }, values: { email: String(req.body?.email ?? '').slice(0, 320) } }, 400);
@@ -102,16 +143,17 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
   r.get('/auth/:slug/callback', signInLimit, async (req, res, next) => {
     const name = await strategyOr503(req, res);
     if (!name) return;
-    passport.authenticate(name, async (err: unknown, verified: VerifiedSignIn | false) => {
+    passport.authenticate(name, async (err: unknown, verified: VerifiedSignIn | false, info?: { message?: string }) => {
       try {
         if (err || !verified) {
-          log.info({ reqId: req.id, err: err ? (err as Error).message : 'no user' }, 'sign-in failed');
+          const reason = failureReason(err, info);
+          log.info({ reqId: req.id, err: reason }, 'sign-in failed');
           await inTransaction(deps.db, (trx) =>
             appendAudit(trx, auditContext(req), {
               action: 'auth.sign_in',
               target: `idp:${req.params.slug}`,
               outcome: 'failure',
-              details: { error: err ? String((err as Error).message).slice(0, 200) : 'state or verifier missing' },
+              details: { error: reason },
             }),
           );
           const unavailable = err && /timed out|fetch failed|ECONNREFUSED|aborted/i.test(String((err as Error).message));
