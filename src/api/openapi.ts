@@ -36,13 +36,14 @@ const ERRORS: Record<number, string> = {
 
 /** A zod schema as JSON Schema 2020-12; named schemas go to components and are referenced. */
 function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, Json>): Json {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12', reused: 'inline' }) as Json;
-  const defs = (json.$defs ?? {}) as Record<string, Json>;
-  delete json.$defs;
-  delete json.$schema;
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12', reused: 'inline' });
+  // Refs are rewritten before the definitions are moved: a definition refers to others too (a
+  // collection to its item), and "#/$defs/…" resolves nowhere once it sits in components.
+  const out = JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
+  const defs = (out.$defs ?? {}) as Record<string, Json>;
+  delete out.$defs;
+  delete out.$schema;
   for (const [name, def] of Object.entries(defs)) components[name] = def;
-  const text = JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/');
-  const out = JSON.parse(text) as Json;
   // A named top-level schema is stored once and referenced.
   if (typeof out.id === 'string') {
     const name = out.id;
