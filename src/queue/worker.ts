@@ -56,16 +56,21 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
       .finally(() => (sweeping = false));
   }, deps.config.sweepIntervalMs);
 
+  // SIGTERM: no new jobs, running ones finish, jobs Bull had already claimed go back to the queue.
+  // Closing twice (a second signal, a test's clean-up) waits for the first close instead of redoing it.
+  let closing: Promise<void> | null = null;
   return {
     queues,
     relay,
-    // SIGTERM: no new jobs, running ones finish, jobs Bull had already claimed go back to the queue.
-    async close() {
-      clearInterval(sweeper);
-      await queues.stopProcessing();
-      await relay.stop();
-      await queues.close();
-      transport.close();
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        await queues.stopProcessing();
+        await relay.stop();
+        await queues.close();
+        transport.close();
+      })();
+      return closing;
     },
   };
 }
