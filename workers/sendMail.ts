@@ -17,7 +17,7 @@ export async function sendMail(
 ): Promise<'sent' | 'skipped'> {
   const { db, config, transport } = deps;
   const mail = await findMail(db, data.mailId);
-  if (!mail || mail.status === 'sent') return 'skipped';
+  if (!mail || mail.status === 'sent' || mail.status === 'cancelled') return 'skipped';
   // Claim it: a second delivery of this job (or a sweeper's) waits its turn instead of sending too.
   const claimFor = Math.max(config.smtpTimeoutMs * 3, 5000);
   const now = new Date();
@@ -38,7 +38,7 @@ export async function sendMail(
       .where({ id: Number(invitation[1]), status: 'pending' })
       .where('expires_at', '>', new Date().toISOString())
       .update({ token_hash: hash });
-    if (Number(rotated) !== 1) return 'skipped';
+    if (Number(rotated) !== 1) return cancel(deps, ctx, mail.id, 'the invitation is no longer pending');
     const link = `${config.publicUrl}/redeem/${token}`;
     text = text.split(REDEEM_LINK_PLACEHOLDER).join(link);
     html = html.split(REDEEM_LINK_PLACEHOLDER).join(link);
@@ -47,7 +47,7 @@ export async function sendMail(
   const code = /^code:(\d+)$/.exec(mail.dedupe_key);
   if (code) {
     const value = await mintCode(db, Number(code[1]));
-    if (!value) return 'skipped';
+    if (!value) return cancel(deps, ctx, mail.id, 'the one-time code is no longer usable');
     const link = `${config.publicUrl}/auth/email-code/verify?${new URLSearchParams({ email: mail.to_address, code: value })}`;
     text = text.split(CODE_PLACEHOLDER).join(value).split(CODE_LINK_PLACEHOLDER).join(link);
     html = '';
@@ -75,4 +75,16 @@ export async function sendMail(
     await appendAudit(trx, ctx, { action: 'mail.sent', target: `mail:${mail.id}`, details: { to: mail.to_address, subject: mail.subject } });
   });
   return 'sent';
+}
+
+/**
+ * A message whose invitation was revoked or redeemed (or whose code expired) before it left is
+ * never sent: it is marked cancelled, so neither a retry nor the sweeper picks it up again.
+ */
+async function cancel(deps: Deps, ctx: AuditContext, mailId: number, reason: string): Promise<'skipped'> {
+  await inTransaction(deps.db, async (trx) => {
+    const n = await trx('mail_messages').where({ id: mailId }).whereIn('status', ['queued', 'failed']).update({ status: 'cancelled', claimed_until: null });
+    if (Number(n)) await appendAudit(trx, ctx, { action: 'mail.cancelled', target: `mail:${mailId}`, details: { reason } });
+  });
+  return 'skipped';
 }

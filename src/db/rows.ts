@@ -102,7 +102,7 @@ export interface MailMessage {
   subject: string;
   text_body: string;
   html_body: string;
-  status: 'queued' | 'sent' | 'failed';
+  status: 'queued' | 'sent' | 'failed' | 'cancelled';
   attempts: number;
   cc: string | null;
 }

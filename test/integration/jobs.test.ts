@@ -7,6 +7,9 @@ import { routeRequest } from '../../workers/routeRequest.ts';
 import { provisionRequest } from '../../workers/provision.ts';
 import { jobContext } from '../../src/queue/system.ts';
 import { relayOnce } from '../../src/queue/relay.ts';
+import { sendMail } from '../../workers/sendMail.ts';
+import { sweepOnce } from '../../workers/sweep.ts';
+import { createTransport } from '../../src/mail/transport.ts';
 
 let stack: Stack;
 let requestId = 0;
@@ -65,4 +68,26 @@ test('exactly one guest, one invitation and each membership once', async () => {
   const guest = await stack.db('users').where({ email: 'paula@acme.test' }).first();
   assert.equal((await stack.db('memberships').where({ user_id: guest.id })).length, 2);
   assert.equal(stack.mail.messages().filter((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject)).length, 1);
+});
+
+test('an invitation mail whose invitation was revoked before it left is cancelled, never sent, and not swept again', async () => {
+  const guest = await stack.db('users').where({ email: 'paula@acme.test' }).first();
+  const inv = await stack.db('invitations').where({ user_id: guest.id }).first();
+  const [row] = await stack.db('mail_messages')
+    .insert({
+      dedupe_key: `invitation:${inv.id}:resend:test`, to_address: 'paula@acme.test', subject: 'You are invited', text_body: 'Accept: {{redeem-link}}',
+      html_body: '', status: 'queued', attempts: 0, created_at: new Date(Date.now() - 3_600_000).toISOString(),
+    })
+    .returning('id');
+  const mailId = (row as { id: number }).id;
+  await stack.db('invitations').where({ id: inv.id }).update({ status: 'revoked' });
+  const sentBefore = stack.mail.messages().length;
+  assert.equal(await sendMail({ ...stack, transport: createTransport(stack.config) }, jobContext('test', 'cancel'), { mailId }), 'skipped');
+  const mail = await stack.db('mail_messages').where({ id: mailId }).first();
+  assert.equal(mail.status, 'cancelled');
+  assert.equal((await stack.db('audit_events').where({ action: 'mail.cancelled', target: `mail:${mailId}` })).length, 1);
+  await sweepOnce(stack, stack.worker.queues);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(stack.mail.messages().length, sentBefore, 'nothing was sent');
+  await stack.db('invitations').where({ id: inv.id }).update({ status: inv.status });
 });
