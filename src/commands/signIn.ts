@@ -4,9 +4,23 @@ import { inTransaction } from '../db/knex.ts';
 import type { IdentityProvider } from '../db/rows.ts';
 import { bindIdentity, findUserByEmail, findUserByIdentity, insertUser, touchSignIn } from '../db/users.ts';
 import { findOrgForDomain } from '../db/organizations.ts';
+import { findIdpForDomain } from '../db/identityProviders.ts';
 import { forbidden } from '../domain/errors.ts';
 import { emailDomain, type Principal } from '../domain/principal.ts';
 import { recordRefusal } from './recordRefusal.ts';
+
+/**
+ * An identity provider vouches only for addresses it is authoritative for: a domain registered to
+ * one provider is verified only by that provider (another IdP saying "paula@acme.test, verified"
+ * is not believed, so it can neither redeem Paula's invitation nor pass Acme's domain rules).
+ * Domains no provider serves are verified by whoever says so; a mailed one-time code proves the
+ * mailbox itself.
+ */
+async function vouchesFor(deps: Deps, idp: IdentityProvider, email: string): Promise<boolean> {
+  if (idp.kind === 'email') return true;
+  const owner = await findIdpForDomain(deps.db, emailDomain(email));
+  return !owner || owner.id === idp.id;
+}
 
 export interface VerifiedClaims {
   issuer: string;
@@ -22,9 +36,10 @@ export interface VerifiedClaims {
  * bound to the identity when the home IdP vouches for that e-mail. Partners are looked up by
  * identity only: an e-mail never reaches someone else's account.
  */
-export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvider, c: VerifiedClaims): Promise<Principal> {
+export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvider, claims: VerifiedClaims): Promise<Principal> {
   const { db } = deps;
-  const email = c.email.toLowerCase();
+  const email = claims.email.toLowerCase();
+  const c: VerifiedClaims = { ...claims, emailVerified: claims.emailVerified && (await vouchesFor(deps, idp, email)) };
   const actorCtx: AuditContext = { ...ctx, actor: { type: 'user', id: `${c.issuer}|${c.subject}`, label: email } };
 
   if (idp.kind !== 'home') {

@@ -42,6 +42,7 @@ before(async () => {
       accounts: [
         { sub: 'umbrella-mallory', email: 'paula@acme.test', emailVerified: true, name: 'Mallory Mimic', password: DEMO_PASSWORD },
         { sub: 'umbrella-una', email: 'una@umbrella.test', emailVerified: true, name: 'Una Umbrella', password: DEMO_PASSWORD },
+        { sub: 'umbrella-mimic-pete', email: 'pete@acme.test', emailVerified: true, name: 'Mallory as Pete', password: DEMO_PASSWORD },
       ],
       clients: [{ ...UMBRELLA_CLIENT, redirectUris: [`${stack.appUrl}/auth/umbrella/callback`] }],
     }),
@@ -311,6 +312,26 @@ describe('identity is (issuer, subject), never the e-mail address', () => {
     const [event] = await signedInEvents(`${umbrella.issuer}|umbrella-mallory`);
     assert.ok(event, 'the sign-in is audited under Mallory\'s own identity');
     assert.equal(event.target, null, 'and reaches no user');
+    assert.equal(JSON.parse(event.details).emailVerified, false, 'Umbrella does not vouch for acme.test addresses');
+  });
+
+  test('a leaked invitation link for an Acme address cannot be redeemed through another IdP', async () => {
+    const petes = await submitAsPartner(stack, new Browser(), 'acme', 'pete@acme.test', ['Partner Wiki']);
+    await waitUntilRouted(stack, petes.id);
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    assert.equal((await decide(stack, sam, petes.id, 'approve')).status, 200);
+    const mail = await stack.mail.waitFor((m) => m.to.includes('pete@acme.test') && /invited/i.test(m.subject));
+    const mallory = new Browser();
+    await mallory.go(redeemLink(mail.text));
+    await mallory.signIn(stack.appUrl, 'umbrella', 'pete@acme.test');
+    const review = await mallory.go(`${stack.appUrl}/redeem`);
+    assert.equal(review.status, 403);
+    const post = await mallory.submit(await mallory.go(`${stack.appUrl}/`), '/redeem', {});
+    assert.equal(post.status, 403);
+    const pete = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' }).first();
+    assert.deepEqual(await stack.db('user_identities').where({ user_id: pete.id }), [], 'nobody was bound to Pete');
+    assert.equal((await stack.db('invitations').where({ user_id: pete.id }).first()).status, 'pending');
   });
 });
 
