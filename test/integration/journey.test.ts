@@ -143,5 +143,26 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     assert.equal(bad.code, 1);
     assert.match(bad.out, new RegExp(`event ${victim.seq}\\b`));
     await stack.db('audit_events').where({ seq: victim.seq }).update({ details: victim.details });
+    assert.equal((await passerelle('audit', 'verify')).code, 0, 'restored');
+
+    // Reordered: two neighbours swap places (their sequence numbers stay where they were).
+    const [a, b] = await stack.db('audit_events').where('seq', '>', victim.seq).orderBy('seq').limit(2);
+    const { seq: _sa, ...restA } = a;
+    const { seq: _sb, ...restB } = b;
+    await stack.db('audit_events').where({ seq: a.seq }).update(restB);
+    await stack.db('audit_events').where({ seq: b.seq }).update(restA);
+    const swapped = await passerelle('audit', 'verify');
+    assert.equal(swapped.code, 1);
+    assert.match(swapped.out, new RegExp(`event ${a.seq}\\b`));
+    await stack.db('audit_events').where({ seq: a.seq }).update(restA);
+    await stack.db('audit_events').where({ seq: b.seq }).update(restB);
+
+    // Deleted: the event after the gap is named.
+    await stack.db('audit_events').where({ seq: a.seq }).delete();
+    const deleted = await passerelle('audit', 'verify');
+    assert.equal(deleted.code, 1);
+    assert.match(deleted.out, new RegExp(`event ${a.seq}\\b`));
+    await stack.db('audit_events').insert(a);
+    assert.equal((await passerelle('audit', 'verify')).code, 0, 'restored');
   });
 });
