@@ -80,6 +80,9 @@ export function createQueues(config: Config): Queues {
     },
     /** Waits for running jobs to finish (Bull's close), but never longer than maxWaitMs. */
     async close(maxWaitMs = 30_000) {
+      // A queue closed while its Redis connections are still being set up rejects a promise nobody
+      // holds ("Connection is closed"); let set-up finish (or fail) first.
+      await within(Promise.all(all.map((q) => q.isReady().catch(() => undefined))), Math.min(maxWaitMs, 2000));
       await within(Promise.all(all.map((q) => q.close())), maxWaitMs);
     },
   });

@@ -248,6 +248,19 @@ describe('API tokens in a database dump', () => {
   });
 });
 
+describe('the API reference page', () => {
+  test('lists every operation with its scopes, readable without signing in', async () => {
+    const res = await api().get('/docs/api');
+    assert.equal(res.status, 200);
+    for (const e of ENDPOINTS) {
+      assert.ok(res.text.includes(`id="${e.operationId}"`), `${e.operationId} is on the page`);
+      assert.ok(res.text.includes(`<code>/v1.0${e.path}</code>`), `${e.path} is on the page`);
+      for (const scope of e.scopes) assert.ok(res.text.includes(`<code>${scope}</code>`));
+    }
+    assert.doesNotMatch(res.text, /<script/);
+  });
+});
+
 describe('the OpenAPI document', () => {
   test('describes every route the server has under /v1.0', async () => {
     const res = await api().get('/v1.0/openapi.json');
