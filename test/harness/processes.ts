@@ -14,10 +14,10 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export function spawnPasserelle(command: string[], env: Record<string, string>): Proc {
+export function spawnPasserelle(command: string[], env: Record<string, string>, logLevel = 'info'): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...command], {
     cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env, LOG_LEVEL: logLevel },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
