@@ -4,6 +4,10 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.ts';
 import { t } from '../i18n/t.ts';
+import type { Db } from '../db/knex.ts';
+import { recordRefusal } from '../commands/recordRefusal.ts';
+import { rateLimitAudit } from '../web/middleware/rateLimit.ts';
+import { apiAuditContext } from './auth.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -41,9 +45,13 @@ export function sendApiError(req: Request, res: Response, status: number, code: 
 }
 
 /** Maps every error under /v1.0 to Graph's shape; nothing falls through to the HTML error page. */
-export function apiErrorHandler(log: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+export function apiErrorHandler(log: Logger, db: Db) {
+  return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     if (res.headersSent) return;
+    const limited = rateLimitAudit(err);
+    if (limited) {
+      await recordRefusal(db, apiAuditContext(req), limited.action, limited.target, limited.reason).catch((e: unknown) => log.error({ err: e, reqId: req.id }, 'could not audit a refusal'));
+    }
     const e = err as { status?: number; type?: string };
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);

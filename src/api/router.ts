@@ -92,7 +92,7 @@ export function apiRouter(deps: Deps, log: Logger, perClient: RequestHandler, pe
     }
     sendApiError(req, res, 404, 'Request_ResourceNotFound', `Resource not found for the segment '${req.path.split('/').filter(Boolean)[0] ?? ''}'.`);
   });
-  r.use('/v1.0', apiErrorHandler(log));
+  r.use('/v1.0', apiErrorHandler(log, deps.db));
   return r;
 }
 

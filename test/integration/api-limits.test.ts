@@ -29,6 +29,9 @@ test('one API client is limited however many addresses it calls from', async () 
     if (res.status === 429) limited = res;
   }
   assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+  const events = await stack.db('audit_events').where({ action: 'rate_limit', target: 'limit:api-client', outcome: 'denied' });
+  assert.equal(events.length, 1);
+  assert.equal(events[0].actor_label, 'busy script');
   assert.equal(limited!.body.error.code, 'TooManyRequests');
   assert.ok(Number(limited!.headers['retry-after']) > 0, 'Retry-After is set');
   // Another client is not slowed down by the first one.
@@ -43,4 +46,7 @@ test('one address guessing tokens is limited before any token is looked up', asy
     statuses.push(res.status);
   }
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+  // The first refusal of the window is on record (once, not once per call).
+  const events = await stack.db('audit_events').where({ action: 'rate_limit', target: 'limit:api', outcome: 'denied', ip: '192.0.2.77' });
+  assert.equal(events.length, 1);
 });

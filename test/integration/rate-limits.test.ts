@@ -61,6 +61,9 @@ test(`the ${SUBMIT + 1}th request for access by one account in a minute is refus
   const stored = await stack.db('access_requests').where({ requester_subject: 'acme-paula' }).select('justification');
   assert.equal(stored.length, SUBMIT);
   assert.ok(!stored.some((r) => r.justification.includes(`number ${SUBMIT + 1} `)), 'the refused submission left no row');
+  const refusal = await stack.db('audit_events').where({ action: 'rate_limit', target: 'limit:submit-account', outcome: 'denied' });
+  assert.equal(refusal.length, 1, 'the refusal is audited');
+  assert.match(refusal[0].actor_id, /acme-paula/);
 
   // The limit is Paula's, not everyone's: Pete, from yet another address, is not held back by it.
   const pete = new Browser();

@@ -5,6 +5,7 @@ import { render } from '../render.ts';
 import type { Db } from '../../db/knex.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { auditContext } from './requestContext.ts';
+import { rateLimitAudit } from './rateLimit.ts';
 
 function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
@@ -27,8 +28,10 @@ export function errorHandler(log: Logger, db: Db) {
     if (err instanceof AppError) {
       ({ status, code, message, fields } = err);
       // A form posted without the session's CSRF token is a refused request like any other.
-      if (code === 'csrf') {
-        await recordRefusal(db, auditContext(req), 'csrf', req.path.slice(0, 200), 'missing or wrong CSRF token').catch((e: unknown) => log.error({ err: e, reqId: req.id }, 'could not audit a CSRF refusal'));
+      const limited = rateLimitAudit(err);
+      const refusal = code === 'csrf' ? { action: 'csrf', target: req.path.slice(0, 200), reason: 'missing or wrong CSRF token' } : limited;
+      if (refusal) {
+        await recordRefusal(db, auditContext(req), refusal.action, refusal.target, refusal.reason).catch((e: unknown) => log.error({ err: e, reqId: req.id }, 'could not audit a refusal'));
       }
     } else if (e?.type === 'entity.too.large') {
       status = 413; code = 'too_large'; message = 'errors.tooLarge';

@@ -43,9 +43,31 @@ export function limiter(config: Config, redis: RedisClientType, name: string, pe
         return redis.sendCommand(args) as Promise<RedisReply>;
       },
     }),
-    handler: (_req, _res, next) => next(new AppError(429, 'too_many_requests', 'errors.tooMany')),
+    handler: (req, _res, next) => {
+      const count = (req as { rateLimit?: { used: number; limit: number } }).rateLimit;
+      next(new RateLimited(name, Boolean(count && count.used === count.limit + 1)));
+    },
   });
   return Object.assign(handler, { alsoBy: (n: string, k: (req: Request) => string | undefined) => limiter(config, redis, n, perMinute, log, k) });
+}
+
+/**
+ * A refusal by a limit. The first one per key and window is audited by the error handlers (so a
+ * flood is on record without flooding the audit log as well); the rest only answer 429.
+ */
+export class RateLimited extends AppError {
+  constructor(
+    readonly limit: string,
+    /** Cleared by a route that audited the refusal itself, with more to say. */
+    public firstInWindow: boolean,
+  ) {
+    super(429, 'too_many_requests', 'errors.tooMany');
+  }
+}
+
+/** The audit event for the first refusal of a window; other errors and later refusals need none. */
+export function rateLimitAudit(err: unknown): { action: string; target: string; reason: string } | null {
+  return err instanceof RateLimited && err.firstInWindow ? { action: 'rate_limit', target: `limit:${err.limit}`, reason: 'rate limit reached' } : null;
 }
 
 /**

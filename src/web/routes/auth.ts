@@ -13,7 +13,7 @@ import { csrfProtection } from '../middleware/csrf.ts';
 import { render, safeReturnTo } from '../render.ts';
 import { inTransaction } from '../../db/knex.ts';
 import { appendAudit } from '../../db/audit.ts';
-import type { Limiter } from '../middleware/rateLimit.ts';
+import { RateLimited, type Limiter } from '../middleware/rateLimit.ts';
 
 const EMAIL_CODE_SLUG = 'email-code';
 
@@ -84,6 +84,8 @@ function auditedLimit(deps: Deps, limit: RequestHandler, reason: string): Reques
     limit(req, res, (err?: unknown) => {
       const count = (req as { rateLimit?: { used: number; limit: number } }).rateLimit;
       if (!(err instanceof AppError && err.status === 429) || !count || count.used !== count.limit + 1) return next(err);
+      // Audited here with the typed address; the error handler need not record it again.
+      if (err instanceof RateLimited) err.firstInWindow = false;
       inTransaction(deps.db, (trx) =>
         appendAudit(trx, auditContext(req), { action: 'auth.sign_in', target: `email:${typedEmail(req)}`, outcome: 'denied', details: { reason } }),
       ).then(() => next(err), next);
