@@ -36,6 +36,13 @@ export class Browser {
     return { status: res.status, url, text: res.text ?? '', headers: res.headers };
   }
 
+  /** The Cookie header this browser would send to an origin (for load generators that act as it). */
+  cookieHeader(url: string): string {
+    const u = new URL(url);
+    const jar = (this.agent(u.origin) as unknown as { jar: { getCookies(info: unknown): { toValueString(): string }[] } }).jar;
+    return jar.getCookies({ domain: u.hostname, path: '/', secure: u.protocol === 'https:', script: false }).map((c) => c.toValueString()).join('; ');
+  }
+
   /** A JSON call with this browser's cookies (a page's script would send them the same way). */
   async json(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<Page> {
     const u = new URL(url);

@@ -1,0 +1,88 @@
+// 1 Request submission and 2 the sponsor inbox, each against its bare-stack ceiling in the same run.
+import { Browser, csrfToken } from '../../test/harness/browser.ts';
+import { catalogIds } from '../../test/harness/flows.ts';
+import type { BenchStack } from '../lib/stack.ts';
+import { startCeiling } from '../lib/ceiling.ts';
+import { load } from '../lib/load.ts';
+import { seedGuests, seedRequests } from '../lib/data.ts';
+import type { Row } from '../lib/report.ts';
+
+export interface WebOptions {
+  label: string;
+  seconds: number;
+  connections: number;
+  inboxRequests: number;
+  guests: number;
+}
+
+export async function submission(b: BenchStack, o: WebOptions): Promise<Row> {
+  const { stack } = b;
+  const paula = new Browser();
+  await paula.signIn(stack.appUrl, 'acme', 'paula@acme.test');
+  const form = await paula.go(`${stack.appUrl}/requests/new`);
+  const body = new URLSearchParams({ _csrf: csrfToken(form.text)!, justification: 'Benchmark: we need the shared specifications for the gearbox.' });
+  for (const id of await catalogIds(stack, ['Partner Wiki'])) body.append('items', id);
+  const headers = { cookie: paula.cookieHeader(stack.appUrl), 'content-type': 'application/x-www-form-urlencoded' };
+  const run = (url: string, seconds = o.seconds) => load({ url: `${url}/requests`, method: 'POST', headers, body: body.toString(), connections: o.connections, seconds, expect: 303 });
+
+  await run(stack.appUrl, 2); // warm-up
+  const figure = await run(stack.appUrl);
+  const ceiling = await startCeiling('insertServer.ts', { DATABASE_URL: stack.env.DATABASE_URL });
+  let bare;
+  try {
+    await run(ceiling.url, 2);
+    bare = await run(ceiling.url);
+  } finally {
+    await ceiling.stop();
+  }
+  const ratio = figure.rps / bare.rps;
+  return {
+    name: `1 request submission (${o.label})`,
+    figure: figure.rps,
+    unit: 'req/s',
+    ceiling: bare.rps,
+    ratio,
+    p50: figure.p50,
+    p99: figure.p99,
+    target: 'ratio ≥ 0.5, p99 < 100 ms',
+    ok: ratio >= 0.5 && figure.p99 < 100 && figure.unexpected === 0,
+    notes: `${figure.total} submissions at ${o.connections} connections, ${figure.unexpected} unexpected answers; ceiling p99 ${bare.p99} ms`,
+  };
+}
+
+export async function inbox(b: BenchStack, o: WebOptions): Promise<Row> {
+  const { stack } = b;
+  await seedRequests(stack.db, { count: o.inboxRequests, approverEmail: 'sam.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'] });
+  await seedGuests(stack.db, o.guests);
+  const sam = new Browser();
+  await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+  const page = await sam.go(`${stack.appUrl}/inbox`);
+  const shown = (page.text.match(/href="\/inbox\/\d+"/g) ?? []).length;
+  if (page.status !== 200 || shown === 0) throw new Error(`inbox answered ${page.status} with ${shown} rows`);
+  const headers = { cookie: sam.cookieHeader(stack.appUrl) };
+  const run = (url: string, seconds = o.seconds) => load({ url: `${url}/inbox`, headers, connections: o.connections, seconds, expect: 200 });
+
+  await run(stack.appUrl, 2);
+  const figure = await run(stack.appUrl);
+  const ceiling = await startCeiling('pageServer.ts', { ROWS: String(shown) });
+  let bare;
+  try {
+    await run(ceiling.url, 2);
+    bare = await run(ceiling.url);
+  } finally {
+    await ceiling.stop();
+  }
+  const ratio = figure.rps / bare.rps;
+  return {
+    name: `2 sponsor inbox (${o.label})`,
+    figure: figure.rps,
+    unit: 'req/s',
+    ceiling: bare.rps,
+    ratio,
+    p50: figure.p50,
+    p99: figure.p99,
+    target: 'ratio ≥ 0.6, p99 < 60 ms',
+    ok: ratio >= 0.6 && figure.p99 < 60 && figure.unexpected === 0,
+    notes: `${o.inboxRequests} requests and ${o.guests} guests in the database, ${shown} rows on the page; ceiling p99 ${bare.p99} ms`,
+  };
+}
