@@ -7,6 +7,7 @@ import os from 'node:os';
 import { benchStack } from './lib/stack.ts';
 import { printTable, writeResults, type Row } from './lib/report.ts';
 import { inbox, submission } from './scenarios/web.ts';
+import { auditLog } from './scenarios/audit.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const only = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(','));
@@ -32,6 +33,8 @@ async function databaseRun(postgres: boolean): Promise<void> {
 
 await databaseRun(false);
 if (only.has('6') && process.env.BENCH_PG !== '0') await databaseRun(true);
+if (only.has('4')) rows.push(...(await auditLog({ label: 'sqlite', events: Math.round(1_000_000 * scale), postgres: false })));
+if (only.has('4') && only.has('6') && process.env.BENCH_PG !== '0') rows.push(...(await auditLog({ label: 'postgres', events: Math.round(1_000_000 * scale), postgres: true })));
 
 printTable(rows);
 const file = writeResults(rows, { scale, seconds, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version } });

@@ -83,38 +83,56 @@ export async function seedGuests(db: Db, count: number, itemName = 'Partner Wiki
   await syncSequence(db, 'memberships');
 }
 
-/** A valid hash chain of `count` events (spread over 500 actors), appended after what is there. */
+/**
+ * A valid hash chain of `count` events (spread over 500 actors), appended after what is there.
+ * A million rows take a while, so: a transaction per 20,000 rows (one commit instead of forty), and
+ * the next batch is built and hashed while the database writes the one before (SQLite writes on a
+ * thread of its own, PostgreSQL in its own process).
+ */
 export async function seedAuditEvents(db: Db, count: number): Promise<void> {
   const head = await db('audit_head').where({ id: 1 }).first();
   let prev = (head?.hash as string) ?? GENESIS_HASH;
   let seq = Number(head?.seq ?? 0);
   const actions = ['request.submitted', 'request.routed', 'request.approved', 'mail.sent', 'auth.signed_in'];
   const start = Date.now() - count * 1000;
-  let batch: Record<string, unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    seq++;
-    const e = {
-      seq,
-      at: new Date(start + i * 1000).toISOString(),
-      actor_type: 'user',
-      actor_id: `user:${seq % 500}`,
-      actor_label: `person${seq % 500}@acme.test`,
-      action: actions[seq % actions.length],
-      target: `request:${Math.floor(seq / 5)}`,
-      outcome: 'success',
-      ip: '127.0.0.1',
-      correlation_id: `c-${seq}`,
-      details: '{}',
-      prev_hash: prev,
-    };
-    const hash = eventHash(e);
-    batch.push({ ...e, hash });
-    prev = hash;
-    if (batch.length === BATCH) {
-      await db('audit_events').insert(batch);
-      batch = [];
+  const perTransaction = 40 * BATCH;
+  let made = 0;
+  const nextBatch = (): Record<string, unknown>[] => {
+    const batch: Record<string, unknown>[] = [];
+    for (let n = Math.min(BATCH, count - made); n > 0; n--, made++) {
+      seq++;
+      const e = {
+        seq,
+        at: new Date(start + made * 1000).toISOString(),
+        actor_type: 'user',
+        actor_id: `user:${seq % 500}`,
+        actor_label: `person${seq % 500}@acme.test`,
+        action: actions[seq % actions.length],
+        target: `request:${Math.floor(seq / 5)}`,
+        outcome: 'success',
+        ip: '127.0.0.1',
+        correlation_id: `c-${seq}`,
+        details: '{}',
+        prev_hash: prev,
+        hash: '',
+      };
+      e.hash = eventHash(e);
+      prev = e.hash;
+      batch.push(e);
     }
+    return batch;
+  };
+  for (let guard = 0; made < count && guard <= count; guard++) {
+    await db.transaction(async (trx) => {
+      const end = Math.min(count, made + perTransaction);
+      let pending: Promise<unknown> | null = null;
+      while (made < end) {
+        const batch = nextBatch();
+        if (pending) await pending;
+        pending = trx('audit_events').insert(batch).then(() => undefined);
+      }
+      await pending;
+      await trx('audit_head').where({ id: 1 }).update({ seq, hash: prev });
+    });
   }
-  if (batch.length) await db('audit_events').insert(batch);
-  await db('audit_head').where({ id: 1 }).update({ seq, hash: prev });
 }
