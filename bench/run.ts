@@ -8,6 +8,7 @@ import { benchStack } from './lib/stack.ts';
 import { printTable, writeResults, type Row } from './lib/report.ts';
 import { inbox, submission } from './scenarios/web.ts';
 import { auditLog } from './scenarios/audit.ts';
+import { approvals } from './scenarios/approvals.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const only = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(','));
@@ -21,6 +22,7 @@ async function databaseRun(postgres: boolean): Promise<void> {
     const o = { label, seconds, connections: 50, inboxRequests: Math.round(100_000 * scale), guests: Math.round(10_000 * scale) };
     if (only.has('1')) rows.push(await submission(b, o));
     if (only.has('2')) rows.push(await inbox(b, o));
+    if (only.has('3')) rows.push(await approvals(b, { label, count: Math.round(2000 * Math.min(scale, 1)), connections: 50 }));
     if (only.has('5')) {
       const rss = b.rss();
       rows.push({ name: `5 memory, web (${label})`, figure: rss.web, unit: 'MB', target: '< 150 MB', ok: rss.web < 150 });
