@@ -3,7 +3,7 @@ import { Browser, csrfToken } from '../../test/harness/browser.ts';
 import { catalogIds } from '../../test/harness/flows.ts';
 import type { BenchStack } from '../lib/stack.ts';
 import { startCeiling } from '../lib/ceiling.ts';
-import { load } from '../lib/load.ts';
+import { load, type LoadResult } from '../lib/load.ts';
 import { seedGuests, seedRequests } from '../lib/data.ts';
 import type { Row } from '../lib/report.ts';
 
@@ -13,6 +13,20 @@ export interface WebOptions {
   connections: number;
   inboxRequests: number;
   guests: number;
+}
+
+/** Warms up and measures the product, then the ceiling server on the same load, one after the other. */
+async function againstCeiling(run: (url: string, seconds?: number) => Promise<LoadResult>, appUrl: string, ceilingFile: string, env: Record<string, string>) {
+  await run(appUrl, 2);
+  const figure = await run(appUrl);
+  const ceiling = await startCeiling(ceilingFile, env);
+  try {
+    await run(ceiling.url, 2);
+    const bare = await run(ceiling.url);
+    return { figure, bare, ratio: figure.rps / bare.rps };
+  } finally {
+    await ceiling.stop();
+  }
 }
 
 export async function submission(b: BenchStack, o: WebOptions): Promise<Row> {
@@ -25,17 +39,7 @@ export async function submission(b: BenchStack, o: WebOptions): Promise<Row> {
   const headers = { cookie: paula.cookieHeader(stack.appUrl), 'content-type': 'application/x-www-form-urlencoded' };
   const run = (url: string, seconds = o.seconds) => load({ url: `${url}/requests`, method: 'POST', headers, body: body.toString(), connections: o.connections, seconds, expect: 303 });
 
-  await run(stack.appUrl, 2); // warm-up
-  const figure = await run(stack.appUrl);
-  const ceiling = await startCeiling('insertServer.ts', { DATABASE_URL: stack.env.DATABASE_URL });
-  let bare;
-  try {
-    await run(ceiling.url, 2);
-    bare = await run(ceiling.url);
-  } finally {
-    await ceiling.stop();
-  }
-  const ratio = figure.rps / bare.rps;
+  const { figure, bare, ratio } = await againstCeiling(run, stack.appUrl, 'insertServer.ts', { DATABASE_URL: stack.env.DATABASE_URL });
   return {
     name: `1 request submission (${o.label})`,
     figure: figure.rps,
@@ -62,17 +66,7 @@ export async function inbox(b: BenchStack, o: WebOptions): Promise<Row> {
   const headers = { cookie: sam.cookieHeader(stack.appUrl) };
   const run = (url: string, seconds = o.seconds) => load({ url: `${url}/inbox`, headers, connections: o.connections, seconds, expect: 200 });
 
-  await run(stack.appUrl, 2);
-  const figure = await run(stack.appUrl);
-  const ceiling = await startCeiling('pageServer.ts', { ROWS: String(shown) });
-  let bare;
-  try {
-    await run(ceiling.url, 2);
-    bare = await run(ceiling.url);
-  } finally {
-    await ceiling.stop();
-  }
-  const ratio = figure.rps / bare.rps;
+  const { figure, bare, ratio } = await againstCeiling(run, stack.appUrl, 'pageServer.ts', { ROWS: String(shown) });
   return {
     name: `2 sponsor inbox (${o.label})`,
     figure: figure.rps,
