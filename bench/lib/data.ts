@@ -16,6 +16,11 @@ async function syncSequence(db: Db, table: string): Promise<void> {
   await db.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`);
 }
 
+/** After a bulk load the planner's statistics are stale (autovacuum has not run yet): refresh them. */
+async function analyze(db: Db): Promise<void> {
+  await db.raw('analyze');
+}
+
 async function insertAll(db: Db, table: string, rows: Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += BATCH) await db(table).insert(rows.slice(i, i + BATCH));
 }
@@ -61,6 +66,7 @@ export async function seedRequests(db: Db, s: RequestSeed): Promise<{ id: number
   await insertAll(db, 'access_request_items', rows.flatMap((r) => items.map((it) => ({ request_id: r.id, item_id: it.id }))));
   await insertAll(db, 'access_request_approvers', rows.map((r) => ({ request_id: r.id, user_id: approver.id })));
   await syncSequence(db, 'access_requests');
+  await analyze(db);
   return rows.map((r) => ({ id: r.id, email: r.requester_email }));
 }
 
@@ -81,6 +87,7 @@ export async function seedGuests(db: Db, count: number, itemName = 'Partner Wiki
   await insertAll(db, 'memberships', users.map((u) => ({ user_id: u.id, item_id: item.id, source: 'direct', created_at: stamp })));
   await syncSequence(db, 'users');
   await syncSequence(db, 'memberships');
+  await analyze(db);
 }
 
 /**

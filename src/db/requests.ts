@@ -52,13 +52,30 @@ export async function listRequestsOfRequester(db: Db | Tx, issuer: string, subje
     .limit(200);
 }
 
-export async function listRequestsForApprover(db: Db | Tx, userId: number, statuses: RequestStatus[]): Promise<RequestView[]> {
+/**
+ * Requests waiting for this approver, newest first: read along the approver's own index
+ * (user_id, request_id), so a sponsor with a hundred thousand open requests still gets the first
+ * page at once, on SQLite and PostgreSQL alike.
+ */
+export async function listPendingForApprover(db: Db | Tx, userId: number, limit = 200): Promise<RequestView[]> {
   return viewQuery(db)
     .join('access_request_approvers', 'access_requests.id', 'access_request_approvers.request_id')
     .where('access_request_approvers.user_id', userId)
-    .whereIn('access_requests.status', statuses)
+    .where('access_requests.status', 'pending')
+    .orderBy('access_request_approvers.request_id', 'desc')
+    .limit(limit);
+}
+
+/**
+ * Recently decided requests that were routed to this approver: read along the (status, id) index
+ * and checked against the approver, so a long list of open requests is not walked to find them.
+ */
+export async function listDecidedForApprover(db: Db | Tx, userId: number, limit = 20): Promise<RequestView[]> {
+  return viewQuery(db)
+    .whereIn('access_requests.status', ['approved', 'denied', 'provisioned', 'failed'])
+    .whereExists((q) => q.select(db.raw('1')).from('access_request_approvers').whereRaw('access_request_approvers.request_id = access_requests.id').where('access_request_approvers.user_id', userId))
     .orderBy('access_requests.id', 'desc')
-    .limit(200);
+    .limit(limit);
 }
 
 export async function isApproverOf(db: Db | Tx, requestId: number, userId: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import type { Deps } from '../../deps.ts';
 import { findItem, isSelfServiceOwner, selfServiceItemsOwnedBy } from '../../db/catalog.ts';
 import { guestsOfItem } from '../../db/guests.ts';
-import { listRequestsForApprover } from '../../db/requests.ts';
+import { listPendingForApprover } from '../../db/requests.ts';
 import { removeMembership } from '../../commands/admin/guests.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { forbidden, notFound } from '../../domain/errors.ts';
@@ -35,7 +35,7 @@ export function ownerRoutes(deps: Deps): Router {
     const p = principalOf(req)!;
     const items = await selfServiceItemsOwnedBy(db, p.userId!);
     const counts = new Map(await Promise.all(items.map(async (i) => [i.id, (await guestsOfItem(db, i.id)).length] as const)));
-    render(req, res, 'owner/index', { title: 'owner.title', items, counts, pending: (await listRequestsForApprover(db, p.userId!, ['pending'])).length });
+    render(req, res, 'owner/index', { title: 'owner.title', items, counts, pending: (await listPendingForApprover(db, p.userId!)).length });
   });
 
   r.get('/owner/items/:id', members, async (req, res) => {

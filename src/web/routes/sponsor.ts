@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { findRequest, isApproverOf, listRequestsForApprover } from '../../db/requests.ts';
+import { findRequest, isApproverOf, listDecidedForApprover, listPendingForApprover } from '../../db/requests.ts';
 import { itemsOfRequest } from '../../db/catalog.ts';
 import { decideRequest } from '../../commands/decideRequest.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
@@ -27,8 +27,8 @@ export function sponsorRoutes(deps: Deps): Router {
     const decided = parseId(req.query.decided);
     render(req, res, 'sponsor/inbox', {
       title: 'inbox.title',
-      pending: await listRequestsForApprover(db, p.userId!, ['pending']),
-      recent: (await listRequestsForApprover(db, p.userId!, ['approved', 'denied', 'provisioned', 'failed'])).slice(0, 20),
+      pending: await listPendingForApprover(db, p.userId!),
+      recent: await listDecidedForApprover(db, p.userId!),
       notice: decided ? { key: req.query.d === 'deny' ? 'inbox.denied' : 'inbox.approved', params: { id: decided } } : null,
     });
   });
