@@ -47,6 +47,22 @@ async function giveBackUnstarted(queue: Bull.Queue): Promise<number> {
   return n;
 }
 
+/**
+ * Adds a job under a fixed id unless one with that id is still waiting, delayed or running. Bull
+ * refuses a duplicate id anyway, but it also keeps finished jobs under their ids: a finished (or
+ * stuck) one is removed first so that work found undone again gets a fresh job.
+ */
+export async function addOnce(queue: Bull.Queue, jobId: string, data: object): Promise<boolean> {
+  const existing = await queue.getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (['waiting', 'active', 'delayed', 'paused'].includes(state)) return false;
+    await existing.remove();
+  }
+  await queue.add(data, { jobId });
+  return true;
+}
+
 const within = (p: Promise<unknown>, ms: number) => {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
