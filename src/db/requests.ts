@@ -52,26 +52,59 @@ export async function listRequestsOfRequester(db: Db | Tx, issuer: string, subje
     .limit(200);
 }
 
+/** What the inbox lists of a request: only the columns its rows show. */
+export interface InboxRow {
+  id: number;
+  requester_name: string;
+  requester_email: string;
+  organization_name: string | null;
+  status: RequestStatus;
+  created_at: string;
+}
+
+const inboxColumns = (db: Db | Tx) =>
+  db('access_requests')
+    .leftJoin('partner_organizations', 'access_requests.organization_id', 'partner_organizations.id')
+    .select(
+      'access_requests.id',
+      'access_requests.requester_name',
+      'access_requests.requester_email',
+      'partner_organizations.name as organization_name',
+      'access_requests.status',
+      'access_requests.created_at',
+    );
+
 /**
- * Requests waiting for this approver, newest first: read along the approver's own index
- * (user_id, request_id), so a sponsor with a hundred thousand open requests still gets the first
- * page at once, on SQLite and PostgreSQL alike.
+ * One page of the requests waiting for this approver, newest first, older than `before` when given:
+ * read along the approver's own index (user_id, request_id), so a sponsor with a hundred thousand
+ * open requests gets any page at once, on SQLite and PostgreSQL alike. `nextBefore` is the cursor
+ * of the following (older) page, or null on the last one.
  */
-export async function listPendingForApprover(db: Db | Tx, userId: number, limit = 200): Promise<RequestView[]> {
-  return viewQuery(db)
+export async function listPendingForApprover(
+  db: Db | Tx,
+  userId: number,
+  page: { before?: number; limit?: number } = {},
+): Promise<{ rows: InboxRow[]; nextBefore: number | null }> {
+  const limit = page.limit ?? 50;
+  const q = inboxColumns(db)
     .join('access_request_approvers', 'access_requests.id', 'access_request_approvers.request_id')
     .where('access_request_approvers.user_id', userId)
     .where('access_requests.status', 'pending')
     .orderBy('access_request_approvers.request_id', 'desc')
-    .limit(limit);
+    .limit(limit + 1);
+  if (page.before) q.where('access_request_approvers.request_id', '<', page.before);
+  const rows = (await q) as InboxRow[];
+  const more = rows.length > limit;
+  if (more) rows.pop();
+  return { rows, nextBefore: more ? rows[rows.length - 1]!.id : null };
 }
 
 /**
  * Recently decided requests that were routed to this approver: read along the (status, id) index
  * and checked against the approver, so a long list of open requests is not walked to find them.
  */
-export async function listDecidedForApprover(db: Db | Tx, userId: number, limit = 20): Promise<RequestView[]> {
-  return viewQuery(db)
+export async function listDecidedForApprover(db: Db | Tx, userId: number, limit = 20): Promise<InboxRow[]> {
+  return inboxColumns(db)
     .whereIn('access_requests.status', ['approved', 'denied', 'provisioned', 'failed'])
     .whereExists((q) => q.select(db.raw('1')).from('access_request_approvers').whereRaw('access_request_approvers.request_id = access_requests.id').where('access_request_approvers.user_id', userId))
     .orderBy('access_requests.id', 'desc')

@@ -35,7 +35,7 @@ export function ownerRoutes(deps: Deps): Router {
     const p = principalOf(req)!;
     const items = await selfServiceItemsOwnedBy(db, p.userId!);
     const counts = new Map(await Promise.all(items.map(async (i) => [i.id, (await guestsOfItem(db, i.id)).length] as const)));
-    render(req, res, 'owner/index', { title: 'owner.title', items, counts, pending: (await listPendingForApprover(db, p.userId!)).length });
+    render(req, res, 'owner/index', { title: 'owner.title', items, counts, pending: (await listPendingForApprover(db, p.userId!, { limit: 200 })).rows.length });
   });
 
   r.get('/owner/items/:id', members, async (req, res) => {

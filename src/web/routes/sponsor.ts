@@ -25,10 +25,16 @@ export function sponsorRoutes(deps: Deps): Router {
   r.get('/inbox', inbox, async (req, res) => {
     const p = principalOf(req)!;
     const decided = parseId(req.query.decided);
+    const before = req.query.before === undefined ? undefined : parseId(req.query.before);
+    if (before === null) throw invalid('inbox.errors.badPage');
+    const page = await listPendingForApprover(db, p.userId!, { before });
     render(req, res, 'sponsor/inbox', {
       title: 'inbox.title',
-      pending: await listPendingForApprover(db, p.userId!),
-      recent: await listDecidedForApprover(db, p.userId!),
+      pending: page.rows,
+      nextBefore: page.nextBefore,
+      olderPage: Boolean(before),
+      // Recent decisions belong with the newest requests, not with every older page.
+      recent: before ? [] : await listDecidedForApprover(db, p.userId!),
       notice: decided ? { key: req.query.d === 'deny' ? 'inbox.denied' : 'inbox.approved', params: { id: decided } } : null,
     });
   });

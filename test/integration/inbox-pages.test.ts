@@ -1,0 +1,61 @@
+// A sponsor with more open requests than fit on a page walks them newest first, 50 a page, and
+// reaches every one exactly once; another sponsor's requests never show; a made-up cursor is a 400.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, type Stack } from '../harness/stack.ts';
+import { Browser } from '../harness/browser.ts';
+import { seedRequests } from '../../bench/lib/data.ts';
+
+let stack: Stack;
+const sam = new Browser();
+const sue = new Browser();
+let samsIds: number[];
+
+before(async () => {
+  stack = await startStack({ worker: false });
+  samsIds = (await seedRequests(stack.db, { count: 120, approverEmail: 'sam.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'] })).map((r) => r.id);
+  await seedRequests(stack.db, { count: 5, approverEmail: 'sue.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'] });
+  await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+  await sue.signIn(stack.appUrl, 'ours', 'sue.sponsor@passerelle.test');
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const rowIds = (html: string) => [...html.matchAll(/<td><a href="\/inbox\/(\d+)">/g)].map((m) => Number(m[1]));
+const olderLink = (html: string) => /<a href="(\/inbox\?before=\d+)">Older requests<\/a>/.exec(html)?.[1];
+
+test('120 open requests: three pages of newest first, each request once, with links both ways', async () => {
+  const seen: number[] = [];
+  let url: string | undefined = '/inbox';
+  const sizes: number[] = [];
+  while (url) {
+    const page = await sam.go(`${stack.appUrl}${url}`);
+    assert.equal(page.status, 200);
+    const ids = rowIds(page.text);
+    sizes.push(ids.length);
+    seen.push(...ids);
+    if (url !== '/inbox') assert.match(page.text, /<a href="\/inbox">Newest requests<\/a>/);
+    else assert.doesNotMatch(page.text, /Newest requests/);
+    url = olderLink(page.text);
+    assert.ok(sizes.length <= 5, 'the pages end');
+  }
+  assert.deepEqual(sizes, [50, 50, 20]);
+  assert.deepEqual(seen, [...samsIds].sort((a, b) => b - a), 'newest first, none twice, none missing');
+});
+
+test("another sponsor's inbox shows only what is routed to them", async () => {
+  const page = await sue.go(`${stack.appUrl}/inbox`);
+  const ids = rowIds(page.text);
+  assert.equal(ids.length, 5);
+  assert.ok(ids.every((id) => !samsIds.includes(id)));
+  assert.equal(olderLink(page.text), undefined);
+});
+
+test('a made-up page cursor is a 400 page that says what to do', async () => {
+  for (const bad of ['abc', '-1', '0', '1e3', '99999999999']) {
+    const page = await sam.go(`${stack.appUrl}/inbox?before=${encodeURIComponent(bad)}`);
+    assert.equal(page.status, 400, bad);
+    assert.match(page.text, /That page of the inbox does not exist/);
+  }
+});
