@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
+import { beginAuditBatch, flushAuditBatch } from './audit.ts';
 
 export type Db = Knex;
 export type Tx = Knex.Transaction;
@@ -48,14 +49,18 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
 }
 
 /**
- * Every state change runs here. The first statement locks the audit head row, so writers queue up
- * instead of failing: on SQLite a transaction that reads before it writes can hit SQLITE_BUSY when
- * another process committed in between, and on PostgreSQL the row lock keeps the audit chain linear.
+ * Every state change runs here. The first statement locks the audit head row (and reads it), so
+ * writers queue up instead of failing: on SQLite a transaction that reads before it writes can hit
+ * SQLITE_BUSY when another process committed in between, and on PostgreSQL the row lock keeps the
+ * audit chain linear. The transaction's audit events are written, chained, when `fn` is done.
  */
 export async function inTransaction<T>(db: Knex, fn: (trx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (trx) => {
-    await trx('audit_head').where({ id: 1 }).update({ locked_at: new Date().toISOString() });
-    return fn(trx);
+    const [head] = await trx('audit_head').where({ id: 1 }).update({ locked_at: new Date().toISOString() }, ['seq', 'hash']);
+    beginAuditBatch(trx, head as { seq: number; hash: string });
+    const result = await fn(trx);
+    await flushAuditBatch(trx);
+    return result;
   });
 }
 
