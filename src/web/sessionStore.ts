@@ -18,6 +18,17 @@ export function isSignedIn(sess: Partial<session.SessionData>): boolean {
 
 export class DbSessionStore extends session.Store {
   private lastSweep = 0;
+  /**
+   * The stored expiry of sessions this process just read or wrote, so that the touch at the end of a
+   * request does not read back what `get` read at its start. Only ever a hint: a missing entry means
+   * one more read, and another process moving the expiry forward only makes a touch write early.
+   */
+  private readonly knownExpiry = new Map<string, string>();
+
+  private remember(sid: string, expiresAt: string): void {
+    if (this.knownExpiry.size >= 10_000) this.knownExpiry.clear();
+    this.knownExpiry.set(sid, expiresAt);
+  }
 
   constructor(
     private readonly db: Db,
@@ -37,6 +48,7 @@ export class DbSessionStore extends session.Store {
       .first('sess', 'expires_at')
       .then(async (row) => {
         if (!row) return null;
+        this.remember(sid, row.expires_at);
         // Idle too long: the row goes now, so the old cookie can never bring the session back.
         if (row.expires_at <= new Date().toISOString()) {
           await this.db('sessions').where({ sid }).delete();
@@ -55,6 +67,7 @@ export class DbSessionStore extends session.Store {
       .insert(row)
       .onConflict('sid')
       .merge(['sess', 'expires_at'])
+      .then(() => this.remember(sid, row.expires_at))
       .then(() => this.sweep())
       .then(() => cb?.(), (err) => cb?.(err));
   }
@@ -65,14 +78,21 @@ export class DbSessionStore extends session.Store {
     // to the minute without a write per request. Reading first matters on SQLite, where even an
     // UPDATE that matches nothing takes the write lock.
     const stale = new Date(new Date(expiresAt).getTime() - TOUCH_EVERY_MS).toISOString();
+    const known = this.knownExpiry.get(sid);
+    if (known !== undefined && known >= stale) return void cb?.();
     this.db('sessions')
       .where({ sid })
       .first('expires_at')
-      .then((row) => (row && row.expires_at < stale ? this.db('sessions').where({ sid }).update({ expires_at: expiresAt }) : undefined))
+      .then(async (row) => {
+        if (!row || row.expires_at >= stale) return;
+        await this.db('sessions').where({ sid }).update({ expires_at: expiresAt });
+        this.remember(sid, expiresAt);
+      })
       .then(() => cb?.(), (err) => cb?.(err));
   }
 
   destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.knownExpiry.delete(sid);
     this.db('sessions').where({ sid }).delete().then(() => cb?.(), (err) => cb?.(err));
   }
 
