@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import { createQueues, JOBS, type Queues } from './queues.ts';
 import { startRelay, type Relay } from './relay.ts';
 import { jobContext } from './system.ts';
-import { createTransport } from '../mail/transport.ts';
+import { createTransport, MAIL_CONCURRENCY } from '../mail/transport.ts';
 import { routeRequest } from '../../workers/routeRequest.ts';
 import { provisionRequest } from '../../workers/provision.ts';
 import { sendMail } from '../../workers/sendMail.ts';
@@ -34,9 +34,9 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
     return result;
   });
   queues[JOBS.invitationBatch].process(1, (job) => processBatch(deps, jobContext(JOBS.invitationBatch, job.id), job.data, () => relay.kick()));
-  // Mostly waiting on the SMTP server (a new connection per message, and servers pause before their
-  // greeting): 8 at once. Safe: a message is claimed before it is sent, and a sent one is never resent.
-  queues[JOBS.sendMail].process(8, (job) => sendMail({ ...deps, transport }, jobContext(JOBS.sendMail, job.id), job.data));
+  // Mostly waiting on the SMTP server: several at once, over pooled connections. Safe: a message is
+  // claimed before it is sent, and a sent one is never resent.
+  queues[JOBS.sendMail].process(MAIL_CONCURRENCY, (job) => sendMail({ ...deps, transport }, jobContext(JOBS.sendMail, job.id), job.data));
 
   for (const q of Object.values(JOBS)) {
     queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));
