@@ -10,7 +10,7 @@ export type Tx = Knex.Transaction;
 const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 export function isSqlite(db: Knex): boolean {
-  return db.client.config.client === 'sqlite3';
+  return db.client.config.client === 'better-sqlite3';
 }
 
 /** One knex instance for `sqlite:<file>` (the embedded default) or `postgres://…`. */
@@ -19,7 +19,10 @@ export function createDb(databaseUrl: string): Knex {
     const filename = databaseUrl.slice('sqlite:'.length);
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
     return knexFactory({
-      client: 'sqlite3',
+      // Synchronous: a statement costs microseconds on the calling thread instead of a thread-pool
+      // round trip, and a transaction no longer waits for an event-loop turn between its statements
+      // while it holds SQLite's single write lock (node-sqlite3 took about three times as long).
+      client: 'better-sqlite3',
       connection: { filename },
       useNullAsDefault: true,
       // One connection per process: SQLite has one writer anyway, and a single connection means a
@@ -27,11 +30,13 @@ export function createDb(databaseUrl: string): Knex {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-          conn.exec(
-            'PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;',
-            (err) => done(err, conn),
-          );
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          try {
+            for (const p of ['foreign_keys = ON', 'journal_mode = WAL', 'busy_timeout = 10000', 'synchronous = NORMAL']) conn.pragma(p);
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
         },
       },
     });

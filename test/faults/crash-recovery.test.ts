@@ -63,9 +63,17 @@ test('the same job delivered twice, also after it was removed on completion, cre
     const id = Number(/\/requests\/(\d+)/.exec(page.url)![1]);
     // The relay is stopped (previous test): route by hand with a job that is removed on completion.
     const q = stack.worker.queues;
+    // Waits on the in-process worker's own events, taken before the job is added: a fast job is
+    // done and removed before job.finished() could look for it.
     const run = async (name: typeof JOBS[keyof typeof JOBS], data: object, jobId: string) => {
-      const job = await q[name].add(data, { jobId, removeOnComplete: true });
-      await job.finished();
+      const done = new Promise<void>((resolve, reject) => {
+        const completed = (job: { id: unknown }) => job.id === jobId && (off(), resolve());
+        const failed = (job: { id: unknown }, err: Error) => job.id === jobId && (off(), reject(err));
+        const off = () => q[name].off('completed', completed).off('failed', failed);
+        q[name].on('completed', completed).on('failed', failed);
+      });
+      await q[name].add(data, { jobId, removeOnComplete: true });
+      await done;
     };
     await run(JOBS.routeRequest, { requestId: id }, 'dup-route');
     await run(JOBS.routeRequest, { requestId: id }, 'dup-route'); // same id again, after removal
