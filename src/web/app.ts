@@ -47,6 +47,9 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
+  // Express caches compiled views only when NODE_ENV=production; compiling the page and its partials
+  // again on every request is only worth it while someone edits templates.
+  app.set('view cache', config.env !== 'development');
   app.disable('x-powered-by');
   app.locals.t = t;
 
