@@ -13,6 +13,30 @@ export function isSqlite(db: Knex): boolean {
   return db.client.config.client === 'better-sqlite3';
 }
 
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/**
+ * knex prepares every statement again each time it runs (compiling the SQL was a tenth of a
+ * submission's time); the same few hundred texts come back all the time, so the connection keeps
+ * them. better-sqlite3 statements are reusable, and SQLite re-prepares one whose schema changed.
+ */
+function cachePreparedStatements(conn: SqliteConnection, max = 500): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 /** One knex instance for `sqlite:<file>` (the embedded default) or `postgres://…`. */
 export function createDb(databaseUrl: string): Knex {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -30,9 +54,10 @@ export function createDb(databaseUrl: string): Knex {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
           try {
             for (const p of ['foreign_keys = ON', 'journal_mode = WAL', 'busy_timeout = 10000', 'synchronous = NORMAL']) conn.pragma(p);
+            cachePreparedStatements(conn);
             done(null, conn);
           } catch (err) {
             done(err as Error, conn);
@@ -53,6 +78,43 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
   return applied;
 }
 
+/** How long a write waits for SQLite's write lock, held by another process, before it fails. */
+const SQLITE_LOCK_WAIT_MS = 10_000;
+
+/**
+ * A write on SQLite, in a transaction that waits for the database's single write lock between
+ * event-loop turns. The driver is synchronous, so SQLite's own busy handler would block the whole
+ * process in sleeps of up to 100 ms while another process writes (the web answered nothing
+ * meanwhile, the worker renewed no job lock). Here the transaction runs with no busy timeout:
+ * SQLITE_BUSY can only come from its first write, before anything was written, so it is rolled
+ * back and tried again a moment later. `fn` must not act outside the database before that write.
+ */
+async function sqliteWrite<T>(db: Knex, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(async (trx) => {
+        await trx.raw('PRAGMA busy_timeout = 0');
+        try {
+          return await fn(trx);
+        } finally {
+          await trx.raw(`PRAGMA busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
+        }
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      // Short and jittered at first (a write transaction holds the lock about a millisecond),
+      // longer while the other process keeps it.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1 + attempt, 20) * (0.5 + Math.random())));
+    }
+  }
+}
+
+/** A write outside the audited state changes (sessions): on SQLite it waits for the lock like them. */
+export function writeOutsideAudit<T>(db: Knex, fn: (q: Knex | Tx) => Promise<T>): Promise<T> {
+  return isSqlite(db) ? sqliteWrite(db, fn) : fn(db);
+}
+
 /**
  * Every state change runs here. The first statement locks the audit head row (and reads it), so
  * writers queue up instead of failing: on SQLite a transaction that reads before it writes can hit
@@ -60,13 +122,14 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
  * audit chain linear. The transaction's audit events are written, chained, when `fn` is done.
  */
 export async function inTransaction<T>(db: Knex, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
+  const body = async (trx: Tx) => {
     const [head] = await trx('audit_head').where({ id: 1 }).update({ locked_at: new Date().toISOString() }, ['seq', 'hash']);
     beginAuditBatch(trx, head as { seq: number; hash: string });
     const result = await fn(trx);
     await flushAuditBatch(trx);
     return result;
-  });
+  };
+  return isSqlite(db) ? sqliteWrite(db, body) : db.transaction(body);
 }
 
 export const now = (): string => new Date().toISOString();

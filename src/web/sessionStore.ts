@@ -1,7 +1,7 @@
 // An express-session store on the application database. Writes are plain upserts outside the
 // audit-ordered transactions; touches are throttled so a busy page does not write on every click.
 import session from 'express-session';
-import type { Db } from '../db/knex.ts';
+import { writeOutsideAudit, type Db } from '../db/knex.ts';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -51,7 +51,7 @@ export class DbSessionStore extends session.Store {
         this.remember(sid, row.expires_at);
         // Idle too long: the row goes now, so the old cookie can never bring the session back.
         if (row.expires_at <= new Date().toISOString()) {
-          await this.db('sessions').where({ sid }).delete();
+          await writeOutsideAudit(this.db, (q) => q('sessions').where({ sid }).delete());
           return null;
         }
         return JSON.parse(row.sess) as session.SessionData;
@@ -63,10 +63,7 @@ export class DbSessionStore extends session.Store {
     // Passport saves the new session at sign-in: that first save of a signed-in session is the sign-in time.
     if (isSignedIn(sess) && typeof sess.signedInAt !== 'number') sess.signedInAt = Date.now();
     const row = { sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
-    this.db('sessions')
-      .insert(row)
-      .onConflict('sid')
-      .merge(['sess', 'expires_at'])
+    writeOutsideAudit(this.db, (q) => q('sessions').insert(row).onConflict('sid').merge(['sess', 'expires_at']))
       .then(() => this.remember(sid, row.expires_at))
       .then(() => this.sweep())
       .then(() => cb?.(), (err) => cb?.(err));
@@ -85,7 +82,7 @@ export class DbSessionStore extends session.Store {
       .first('expires_at')
       .then(async (row) => {
         if (!row || row.expires_at >= stale) return;
-        await this.db('sessions').where({ sid }).update({ expires_at: expiresAt });
+        await writeOutsideAudit(this.db, (q) => q('sessions').where({ sid }).update({ expires_at: expiresAt }));
         this.remember(sid, expiresAt);
       })
       .then(() => cb?.(), (err) => cb?.(err));
@@ -93,12 +90,12 @@ export class DbSessionStore extends session.Store {
 
   destroy(sid: string, cb?: (err?: unknown) => void): void {
     this.knownExpiry.delete(sid);
-    this.db('sessions').where({ sid }).delete().then(() => cb?.(), (err) => cb?.(err));
+    writeOutsideAudit(this.db, (q) => q('sessions').where({ sid }).delete()).then(() => cb?.(), (err) => cb?.(err));
   }
 
   private async sweep(): Promise<void> {
     if (Date.now() - this.lastSweep < 10 * 60_000) return;
     this.lastSweep = Date.now();
-    await this.db('sessions').where('expires_at', '<', new Date().toISOString()).delete();
+    await writeOutsideAudit(this.db, (q) => q('sessions').where('expires_at', '<', new Date().toISOString()).delete());
   }
 }
