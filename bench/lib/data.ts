@@ -145,4 +145,5 @@ export async function seedAuditEvents(db: Db, count: number): Promise<void> {
       await trx('audit_head').where({ id: 1 }).update({ seq, hash: prev });
     });
   }
+  await analyze(db);
 }

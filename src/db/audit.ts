@@ -97,22 +97,18 @@ export async function eventsForTarget(db: Db, target: string): Promise<AuditRow[
   return (await db<AuditRow>('audit_events').where({ target }).orderBy('seq', 'asc')).map((r) => ({ ...r, seq: Number(r.seq) }));
 }
 
-// The database builds each event's canonical text itself: reading one string per event instead of
-// thirteen columns is most of the cost of verifying a long log. SQLite's json_array and PostgreSQL's
-// to_json render text, NULL and integers exactly as JSON.stringify does (same escapes, including
-// lower-case \u00xx for other control characters), so the text is used as it comes: on SQLite only
-// for rows whose columns are all text or NULL and whose seq is an integer (PostgreSQL's column types
-// guarantee that). Any other row, and any row whose hash does not match, is read whole and checked
-// by canonicalEvent, which stays the only judge of a bad event.
+// On SQLite the database builds each event's canonical text itself: reading one string per event
+// instead of thirteen columns is most of the cost of verifying a long log. json_array renders text,
+// NULL and integers exactly as JSON.stringify does (same escapes, UTF-8 decoded the same way), so it
+// is used only for rows whose columns are all text or NULL and whose seq is an integer; any other
+// row, and any row whose hash does not match, is read whole and checked by canonicalEvent, which
+// stays the only judge of a bad event.
 const CHAIN_TEXT_COLUMNS = ['at', 'actor_type', 'actor_id', 'actor_label', 'action', 'target', 'outcome', 'ip', 'correlation_id', 'details', 'prev_hash'];
 const SQLITE_CANONICAL =
   `case when typeof(seq) = 'integer' and ${CHAIN_TEXT_COLUMNS.map((c) => `typeof(${c}) in ('text', 'null')`).join(' and ')}` +
   ` then json_array(seq, ${CHAIN_TEXT_COLUMNS.join(', ')}) end as canonical`;
-// json_build_array would put a space after each comma; JSON.stringify puts none.
-const POSTGRES_CANONICAL =
-  `'[' || seq::text || ${CHAIN_TEXT_COLUMNS.map((c) => `',' || coalesce(to_json(${c})::text, 'null')`).join(' || ')} || ']' as canonical`;
 
-type ChainPageRow = { seq: number | string; prev_hash: string; hash: string; canonical: string | null };
+type ChainPageRow = { seq: number | string; prev_hash: string; hash: string; canonical?: string | null } & Partial<AuditRow>;
 
 /**
  * Reads the whole log in pages and checks every link; reports the first bad sequence number.
@@ -120,10 +116,10 @@ type ChainPageRow = { seq: number | string; prev_hash: string; hash: string; can
  */
 export async function verifyAuditChain(db: Db, pageSize = 10_000): Promise<ChainCheck> {
   const verifier = new ChainVerifier();
-  const canonical = isSqlite(db) ? SQLITE_CANONICAL : POSTGRES_CANONICAL;
+  const fast = isSqlite(db);
   const page = (after: number): Promise<ChainPageRow[]> => {
     const q = db('audit_events').where('seq', '>', after).orderBy('seq', 'asc').limit(pageSize);
-    return q.select('seq', 'prev_hash', 'hash', db.raw(canonical)).then((rows) => rows as ChainPageRow[]);
+    return (fast ? q.select('seq', 'prev_hash', 'hash', db.raw(SQLITE_CANONICAL)) : q.select('*')).then((rows) => rows as ChainPageRow[]);
   };
   let next: Promise<ChainPageRow[]> | null = page(0);
   while (next) {
@@ -131,8 +127,8 @@ export async function verifyAuditChain(db: Db, pageSize = 10_000): Promise<Chain
     // A full page may have more after it: ask now, check this one meanwhile.
     next = rows.length === pageSize ? page(Number(rows[rows.length - 1].seq)) : null;
     for (const r of rows) {
-      let bad = typeof r.canonical === 'string' ? verifier.checkCanonical(r, r.canonical) : undefined;
-      if (bad !== null) {
+      let bad = fast && typeof r.canonical === 'string' ? verifier.checkCanonical(r, r.canonical) : fast ? undefined : verifier.check(r as AuditRow);
+      if (bad !== null && fast) {
         // Not checked yet, or the database's text did not match: the whole row decides.
         const whole = await db<AuditRow>('audit_events').where('seq', r.seq).first();
         bad = whole ? verifier.check(whole) : { ok: false, badSeq: Number(r.seq), reason: 'event disappeared while the log was being verified' };

@@ -1,5 +1,5 @@
-// `audit verify` has the database render each event's canonical text (SQLite's json_array,
-// PostgreSQL's to_json). Whatever people type or IdPs send ends up in events: quotes, backslashes,
+// `audit verify` on SQLite has the database render each event's canonical text (json_array); on
+// PostgreSQL it reads whole rows. Whatever people type or IdPs send ends up in events: quotes, backslashes,
 // control characters, line and paragraph separators, accents, emoji, missing fields. A log made of
 // them must verify intact, and changing one character of one of them must name that event.
 import { after, before, test } from 'node:test';
