@@ -1,4 +1,5 @@
 import { isSqlite, type Db, type Tx } from './knex.ts';
+import { keysetPage } from './keyset.ts';
 import { ChainVerifier, eventHash, type ChainCheck, type ChainedEvent } from '../domain/auditChain.ts';
 
 export interface Actor {
@@ -87,10 +88,8 @@ export async function listAudit(db: Db | Tx, f: AuditFilter): Promise<{ rows: Au
   if (f.action) q.where('action', f.action);
   if (f.target) q.where('target', f.target);
   if (f.before) q.where('seq', '<', f.before);
-  const rows = (await q).map((r) => ({ ...r, seq: Number(r.seq) }));
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  return { rows: page, nextBefore: more ? page[page.length - 1].seq : null };
+  const page = keysetPage((await q).map((r) => ({ ...r, seq: Number(r.seq) })), limit, (r) => r.seq);
+  return { rows: page.rows, nextBefore: page.next };
 }
 
 export async function eventsForTarget(db: Db, target: string): Promise<AuditRow[]> {

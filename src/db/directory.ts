@@ -4,18 +4,7 @@
 import type { Db, Tx } from './knex.ts';
 import type { AccessRequest, CatalogItem, User } from './rows.ts';
 import type { AuditRow } from './audit.ts';
-
-export interface Page<T> {
-  rows: T[];
-  /** Where the next page starts (the last id or sequence number of this one), if there is one. */
-  next: number | null;
-}
-
-function page<T>(rows: T[], limit: number, key: (r: T) => number): Page<T> {
-  const more = rows.length > limit;
-  const out = rows.slice(0, limit);
-  return { rows: out, next: more ? key(out[out.length - 1]) : null };
-}
+import { keysetPage as page, type Page } from './keyset.ts';
 
 export type DirectoryUser = User & { redeemed: boolean; state_changed_at: string | null };
 

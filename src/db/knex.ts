@@ -19,8 +19,8 @@ interface SqliteConnection {
 }
 
 /**
- * knex prepares every statement again each time it runs (compiling the SQL was a tenth of a
- * submission's time); the same few hundred texts come back all the time, so the connection keeps
+ * knex prepares every statement again each time it runs (a third of a submission's database time
+ * went to compiling SQL); the same few hundred texts come back all the time, so the connection keeps
  * them. better-sqlite3 statements are reusable, and SQLite re-prepares one whose schema changed.
  */
 function cachePreparedStatements(conn: SqliteConnection, max = 500): void {

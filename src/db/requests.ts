@@ -1,5 +1,6 @@
 import type { Db, Tx } from './knex.ts';
 import type { AccessRequest, RequestStatus } from './rows.ts';
+import { keysetPage, type Page } from './keyset.ts';
 
 export interface RequestView extends AccessRequest {
   idp_name: string;
@@ -77,14 +78,14 @@ const inboxColumns = (db: Db | Tx) =>
 /**
  * One page of the requests waiting for this approver, newest first, older than `before` when given:
  * read along the approver's own index (user_id, request_id), so a sponsor with a hundred thousand
- * open requests gets any page at once, on SQLite and PostgreSQL alike. `nextBefore` is the cursor
- * of the following (older) page, or null on the last one.
+ * open requests gets any page at once, on SQLite and PostgreSQL alike. `next` is the cursor of
+ * the following (older) page, or null on the last one.
  */
 export async function listPendingForApprover(
   db: Db | Tx,
   userId: number,
   page: { before?: number; limit?: number } = {},
-): Promise<{ rows: InboxRow[]; nextBefore: number | null }> {
+): Promise<Page<InboxRow>> {
   const limit = page.limit ?? 50;
   const q = inboxColumns(db)
     .join('access_request_approvers', 'access_requests.id', 'access_request_approvers.request_id')
@@ -93,10 +94,7 @@ export async function listPendingForApprover(
     .orderBy('access_request_approvers.request_id', 'desc')
     .limit(limit + 1);
   if (page.before) q.where('access_request_approvers.request_id', '<', page.before);
-  const rows = (await q) as InboxRow[];
-  const more = rows.length > limit;
-  if (more) rows.pop();
-  return { rows, nextBefore: more ? rows[rows.length - 1]!.id : null };
+  return keysetPage((await q) as InboxRow[], limit, (r) => r.id);
 }
 
 /**

@@ -31,7 +31,7 @@ export function sponsorRoutes(deps: Deps): Router {
     render(req, res, 'sponsor/inbox', {
       title: 'inbox.title',
       pending: page.rows,
-      nextBefore: page.nextBefore,
+      nextBefore: page.next,
       olderPage: Boolean(before),
       // Recent decisions belong with the newest requests, not with every older page.
       recent: before ? [] : await listDecidedForApprover(db, p.userId!),
