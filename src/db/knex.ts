@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
+import { migrations } from '../../migrations/index.ts';
 import { beginAuditBatch, flushAuditBatch } from './audit.ts';
 
 export type Db = Knex;
 export type Tx = Knex.Transaction;
-
-const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 export function isSqlite(db: Knex): boolean {
   return db.client.config.client === 'better-sqlite3';
@@ -69,8 +67,17 @@ export function createDb(databaseUrl: string): Knex {
   return knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 10 } });
 }
 
+const byName = new Map(migrations);
+
+/** The migrations come from migrations/index.ts, not the folder: the bundle in dist/ has no folder. */
 export function migrationConfig(): Knex.MigratorConfig {
-  return { directory: migrationsDir, loadExtensions: ['.ts'], extension: 'ts' };
+  return {
+    migrationSource: {
+      getMigrations: async () => migrations.map(([name]) => name),
+      getMigrationName: (name: string) => name,
+      getMigration: async (name: string) => byName.get(name)!,
+    },
+  };
 }
 
 export async function migrateLatest(db: Knex): Promise<string[]> {

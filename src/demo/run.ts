@@ -2,7 +2,6 @@
 // separate processes, exactly as in production; the demo parts run in this process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, processEnvironment } from '../config.ts';
 import { createDb, migrateLatest } from '../db/knex.ts';
 import { startDemoIssuer, type RunningIssuer } from './idp.ts';
@@ -10,8 +9,10 @@ import { startMailCatcher } from './mailCatcher.ts';
 import { isRedisReachable, startRedisServer, type RedisServer } from './redisServer.ts';
 import { seedDemo } from './seed.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, issuerSpecs } from './world.ts';
+import { projectRoot } from '../paths.ts';
+import { SERVICE_NODE_FLAGS } from '../nodeFlags.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = projectRoot;
 const IDP_BASE_PORT = 4101;
 const MAIL_SMTP_PORT = 2525;
 const MAIL_HTTP_PORT = 4180;
@@ -55,8 +56,10 @@ export async function runDemo(env: Record<string, string | undefined> = processE
       PUBLIC_URL: config.publicUrl,
       LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     };
+    // The children run the same entry as this process (the bundle under `npm start`, the sources when
+    // started through tsx), with the service processes' memory flags.
     const children: ChildProcess[] = ['web', 'worker'].map((cmd) =>
-      spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), cmd], { env: childEnv, stdio: 'inherit', cwd: root }),
+      spawn(process.execPath, [...process.execArgv, ...SERVICE_NODE_FLAGS, process.argv[1]!, cmd], { env: childEnv, stdio: 'inherit', cwd: root }),
     );
     stops.push(async () => {
       await Promise.all(

@@ -1,6 +1,5 @@
 // Builds the Express app from its parts; no logic lives here.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import helmet from 'helmet';
 import { Passport } from 'passport';
@@ -29,8 +28,9 @@ import type { PassportStatic } from 'passport';
 import type { Queues } from '../queue/queues.ts';
 import { apiRouter } from '../api/router.ts';
 import { apiDocsRoutes } from './routes/apiDocs.ts';
+import { projectRoot } from '../paths.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = projectRoot;
 
 type Stored = Omit<Principal, 'userId' | 'userType' | 'role'>;
 

@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from '../../scripts/build.mjs';
+import { SERVICE_NODE_FLAGS } from '../../src/nodeFlags.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -14,8 +16,13 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+// Child processes run the bundle, as `npm start` and production do (the tests' own process runs the
+// sources through tsx); it is built once per test file, from the sources as they are now.
+let bundle: string | undefined;
+
 export function spawnPasserelle(command: string[], env: Record<string, string>, logLevel = 'info'): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...command], {
+  bundle ??= build();
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, bundle, ...command], {
     cwd: root,
     env: { ...process.env, ...env, LOG_LEVEL: logLevel },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,20 @@
+// Every migration, in order, imported statically so that the bundle in dist/ carries them too.
+// knex records each by its name here (the file's name, as when it read the directory), so databases
+// migrated before this list existed see nothing new. A unit test checks the list against the folder.
+import type { Knex } from 'knex';
+import * as initial from './20261127000000_initial.ts';
+import * as adminConsole from './20261127010000_admin_console.ts';
+import * as reliability from './20261127020000_reliability.ts';
+import * as invitationApi from './20261127030000_invitation_api.ts';
+
+export interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: [name: string, migration: Migration][] = [
+  ['20261127000000_initial.ts', initial],
+  ['20261127010000_admin_console.ts', adminConsole],
+  ['20261127020000_reliability.ts', reliability],
+  ['20261127030000_invitation_api.ts', invitationApi],
+];
