@@ -1,13 +1,15 @@
 // Starts a ceiling server (bench/ceilings/*.ts) as its own process, like the web process it is
-// compared with, and gives its URL.
+// compared with (and with the same Node flags), and gives its URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../../src/nodeFlags.ts';
+import { cpuMsOf } from './stack.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export async function startCeiling(file: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/ceilings', file)], {
+export async function startCeiling(file: string, env: Record<string, string>): Promise<{ url: string; cpu(): number; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', path.join(root, 'bench/ceilings', file)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -27,6 +29,7 @@ export async function startCeiling(file: string, env: Record<string, string>): P
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    cpu: () => cpuMsOf(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -11,6 +11,8 @@ export interface BenchStack {
   worker: Proc;
   /** Resident memory of the web and worker processes, in MB. */
   rss(): { web: number; worker: number };
+  /** CPU time the web and worker processes have used so far, in ms (for CPU per request or job). */
+  cpu(): { web: number; worker: number };
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,12 @@ export function rssOf(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux, 100 ticks/s). */
+export function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export async function benchStack(opts: { postgres: boolean; env?: Record<string, string> }): Promise<BenchStack> {
@@ -39,6 +47,8 @@ export async function benchStack(opts: { postgres: boolean; env?: Record<string,
       RATE_LIMIT_API_PER_MINUTE: '1000000',
       OUTBOX_POLL_MS: '20',
       JOB_ATTEMPTS: '3',
+      // BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=bench/profiles" profiles the web and worker.
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...opts.env,
     },
   });
@@ -57,6 +67,7 @@ export async function benchStack(opts: { postgres: boolean; env?: Record<string,
     web,
     worker,
     rss: () => ({ web: rssOf(web.child.pid!), worker: rssOf(worker.child.pid!) }),
+    cpu: () => ({ web: cpuMsOf(web.child.pid!), worker: cpuMsOf(worker.child.pid!) }),
     async stop() {
       await web.kill('SIGTERM');
       await worker.kill('SIGTERM');

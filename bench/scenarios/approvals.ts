@@ -105,6 +105,7 @@ export async function approvals(b: BenchStack, o: { label: string; count: number
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
   };
+  const cpuBefore = b.cpu();
   const t0 = Date.now();
   const posting = Promise.all(Array.from({ length: o.connections }, poster));
   const poll = setInterval(collect, 100);
@@ -114,6 +115,8 @@ export async function approvals(b: BenchStack, o: { label: string; count: number
   clearInterval(poll);
   collect();
   agent.destroy();
+  const cpuAfter = b.cpu();
+  const cpuPer = (k: 'web' | 'worker') => ((cpuAfter[k] - cpuBefore[k]) / Math.max(arrived, 1)).toFixed(1);
 
   const latencies: number[] = [];
   let last = t0;
@@ -148,6 +151,7 @@ export async function approvals(b: BenchStack, o: { label: string; count: number
       `${settled ? '' : ', earlier work had not drained after 180 s'}; ` +
       `POSTs took ${((postsDone - t0) / 1000).toFixed(1)} s (${Math.round(o.count / ((postsDone - t0) / 1000))}/s, p50 ${fmt(percentile(postLatency, 50))} ms, p99 ${fmt(percentile(postLatency, 99))} ms); ` +
       `median hops ${hops}; ` +
+      `CPU per approval: web ${cpuPer('web')} ms, worker ${cpuPer('worker')} ms; ` +
       `ceiling: ${ceiling.completed} no-op jobs, p50 ${ceiling.p50.toFixed(1)} ms, p99 ${ceiling.p99.toFixed(1)} ms at ${o.connections} producers and worker concurrency ${o.connections}`,
   };
 }
