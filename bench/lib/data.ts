@@ -36,6 +36,8 @@ export interface RequestSeed {
   itemNames: string[];
   /** Requester addresses are bench<n>@<domain>, one person per request. */
   domain?: string;
+  /** One requester for all of them instead: this subject at Acme's IdP, with this e-mail. */
+  requester?: { subject: string; email: string };
 }
 
 /** Requests from distinct Acme people, routed to one sponsor; returns their ids and requester e-mails. */
@@ -53,8 +55,8 @@ export async function seedRequests(db: Db, s: RequestSeed): Promise<{ id: number
     return {
       id: n,
       requester_issuer: idp.issuer,
-      requester_subject: `bench-${n}`,
-      requester_email: `bench${n}@${domain}`,
+      requester_subject: s.requester?.subject ?? `bench-${n}`,
+      requester_email: s.requester?.email ?? `bench${n}@${domain}`,
       requester_name: `Bench Partner ${n}`,
       identity_provider_id: idp.id,
       organization_id: org?.organization_id ?? null,

@@ -46,11 +46,31 @@ export async function findRequestOfRequester(db: Db | Tx, id: number, issuer: st
     .first();
 }
 
-export async function listRequestsOfRequester(db: Db | Tx, issuer: string, subject: string): Promise<RequestView[]> {
-  return viewQuery(db)
-    .where({ 'access_requests.requester_issuer': issuer, 'access_requests.requester_subject': subject })
-    .orderBy('access_requests.id', 'desc')
-    .limit(200);
+/** What a partner's own list shows of each request. */
+export interface OwnRequestRow {
+  id: number;
+  status: RequestStatus;
+  created_at: string;
+}
+
+/**
+ * One page of a partner's own requests, newest first, older than `before` when given: read along the
+ * (requester_issuer, requester_subject, id) index, so every request stays reachable however many.
+ */
+export async function listRequestsOfRequester(
+  db: Db | Tx,
+  issuer: string,
+  subject: string,
+  page: { before?: number; limit?: number } = {},
+): Promise<Page<OwnRequestRow>> {
+  const limit = page.limit ?? 50;
+  const q = db('access_requests')
+    .where({ requester_issuer: issuer, requester_subject: subject })
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .select('id', 'status', 'created_at');
+  if (page.before) q.where('id', '<', page.before);
+  return keysetPage((await q) as OwnRequestRow[], limit, (r) => r.id);
 }
 
 /** What the inbox lists of a request: only the columns its rows show. */

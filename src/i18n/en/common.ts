@@ -2,6 +2,7 @@
 export const common: Record<string, string> = {
   'app.name': 'Passerelle',
   'app.tagline': 'Partner access portal',
+  'common.pages': 'Pages',
   'nav.home': 'Home',
   'nav.requests': 'My requests',
   'nav.newRequest': 'Request access',

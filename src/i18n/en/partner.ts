@@ -2,6 +2,9 @@
 export const partner: Record<string, string> = {
   'requests.title': 'My requests',
   'requests.none': 'You have not asked for access yet.',
+  'requests.older': 'Older requests',
+  'requests.newest': 'Newest requests',
+  'requests.errors.badPage': 'That page of your requests does not exist. Start again from the newest.',
   'requests.new': 'Request access',
   'requests.newTitle': 'Request access',
   'requests.newLead': 'Choose what you need and tell your sponsor why. You will get an e-mail when it is decided.',

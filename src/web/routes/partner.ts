@@ -8,7 +8,7 @@ import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
 import { submitRequest } from '../../commands/submitRequest.ts';
 import { faultPoint } from '../../faults.ts';
-import { notFound } from '../../domain/errors.ts';
+import { invalid, notFound } from '../../domain/errors.ts';
 import { requireAbility, requireSignIn } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
@@ -31,7 +31,10 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
 
   r.get('/requests', requireSignIn, async (req, res) => {
     const p = principalOf(req)!;
-    render(req, res, 'partner/requests', { title: 'requests.title', requests: await listRequestsOfRequester(db, p.issuer, p.subject) });
+    const before = req.query.before === undefined ? undefined : parseId(req.query.before);
+    if (before === null) throw invalid('requests.errors.badPage');
+    const page = await listRequestsOfRequester(db, p.issuer, p.subject, { before });
+    render(req, res, 'partner/requests', { title: 'requests.title', requests: page.rows, nextBefore: page.next, olderPage: Boolean(before) });
   });
 
   const showForm = async (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], extra = {}, status = 200) =>
