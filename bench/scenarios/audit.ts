@@ -113,7 +113,8 @@ export async function auditLog(o: AuditOptions): Promise<Row[]> {
     // The web and worker processes go first (the worker polls the outbox): verify has the machine.
     await b.web.kill('SIGTERM');
     await b.worker.kill('SIGTERM');
-    // What the command costs before it reads a row: tsx and every module cli.ts imports.
+    // What the command costs before it reads a row: start-up (bin/passerelle.js runs the bundle the
+    // harness just built) and every module cli.ts imports.
     const startup = await runCli(['help'], stack.env);
     const verify = await runCli(['audit', 'verify'], stack.env);
     const verified = Number(/intact: (\d+) event/.exec(verify.out)?.[1] ?? NaN);
