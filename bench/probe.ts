@@ -5,7 +5,6 @@ import { Browser, csrfToken } from '../test/harness/browser.ts';
 import { catalogIds } from '../test/harness/flows.ts';
 import { seedRequests } from './lib/data.ts';
 
-
 const b = await benchStack({ postgres: process.env.PG === '1', env: process.env.PROBE_ENV ? JSON.parse(process.env.PROBE_ENV) : {} });
 try {
   const paula = new Browser();

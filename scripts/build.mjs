@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const bundleEntry = path.join(root, 'dist', 'cli.js');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bundleEntry = path.join(root, 'dist', 'cli.js');
 
 export function build() {
   // Chunk names carry content hashes: start clean so old ones do not pile up.

@@ -47,7 +47,7 @@ export async function benchStack(opts: { postgres: boolean; env?: Record<string,
       RATE_LIMIT_API_PER_MINUTE: '1000000',
       OUTBOX_POLL_MS: '20',
       JOB_ATTEMPTS: '3',
-      // BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=bench/profiles" profiles the web and worker.
+      // BENCH_NODE_OPTIONS="--import ./bench/lib/cpuProfile.mjs" profiles the web and worker.
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...opts.env,
     },

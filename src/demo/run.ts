@@ -12,7 +12,6 @@ import { DEMO_ORGS, DEMO_PASSWORD, issuerSpecs } from './world.ts';
 import { projectRoot } from '../paths.ts';
 import { SERVICE_NODE_FLAGS } from '../nodeFlags.ts';
 
-const root = projectRoot;
 const IDP_BASE_PORT = 4101;
 const MAIL_SMTP_PORT = 2525;
 const MAIL_HTTP_PORT = 4180;
@@ -28,7 +27,7 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     let redisUrl = config.redisUrl;
     if (!(await isRedisReachable(redisUrl))) {
       if (env.REDIS_URL) throw new Error(`REDIS_URL=${env.REDIS_URL} does not answer.`);
-      const redis: RedisServer = await startRedisServer({ dir: path.join(root, 'var', 'redis') });
+      const redis: RedisServer = await startRedisServer({ dir: path.join(projectRoot, 'var', 'redis') });
       stops.push(() => redis.stop());
       redisUrl = redis.url;
       console.log(`Started redis-server on ${redis.url} (data in var/redis).`);
@@ -59,7 +58,7 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     // The children run the same entry as this process (the bundle under `npm start`, the sources when
     // started through tsx), with the service processes' memory flags.
     const children: ChildProcess[] = ['web', 'worker'].map((cmd) =>
-      spawn(process.execPath, [...process.execArgv, ...SERVICE_NODE_FLAGS, process.argv[1]!, cmd], { env: childEnv, stdio: 'inherit', cwd: root }),
+      spawn(process.execPath, [...process.execArgv, ...SERVICE_NODE_FLAGS, process.argv[1]!, cmd], { env: childEnv, stdio: 'inherit', cwd: projectRoot }),
     );
     stops.push(async () => {
       await Promise.all(

@@ -30,7 +30,6 @@ import { apiRouter } from '../api/router.ts';
 import { apiDocsRoutes } from './routes/apiDocs.ts';
 import { projectRoot } from '../paths.ts';
 
-const root = projectRoot;
 
 type Stored = Omit<Principal, 'userId' | 'userType' | 'role'>;
 
@@ -46,7 +45,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
-  app.set('views', path.join(root, 'views'));
+  app.set('views', path.join(projectRoot, 'views'));
   // Express caches compiled views only when NODE_ENV=production; compiling the page and its partials
   // again on every request is only worth it while someone edits templates.
   app.set('view cache', config.env !== 'development');
@@ -84,7 +83,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
     if (!req.path.startsWith('/static/')) res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,12 +1,10 @@
 // Runs `passerelle web` and `passerelle worker` as real child processes, so fault tests can SIGKILL,
 // SIGTERM and restart them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from '../../scripts/build.mjs';
 import { SERVICE_NODE_FLAGS } from '../../src/nodeFlags.ts';
+import { projectRoot } from '../../src/paths.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface Proc {
   child: ChildProcess;
@@ -23,7 +21,7 @@ let bundle: string | undefined;
 export function spawnPasserelle(command: string[], env: Record<string, string>, logLevel = 'info'): Proc {
   bundle ??= build();
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, bundle, ...command], {
-    cwd: root,
+    cwd: projectRoot,
     env: { ...process.env, ...env, LOG_LEVEL: logLevel },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
