@@ -4,7 +4,7 @@ import type { Transporter } from 'nodemailer';
 import type { Deps } from '../src/deps.ts';
 import type { AuditContext } from '../src/db/audit.ts';
 import { appendAudit } from '../src/db/audit.ts';
-import { inTransaction } from '../src/db/knex.ts';
+import { inTransaction, writeOutsideAudit } from '../src/db/knex.ts';
 import { findMail, recordMailFailure } from '../src/db/mail.ts';
 import { newToken } from '../src/domain/tokens.ts';
 import { REDEEM_LINK_PLACEHOLDER } from '../src/mail/templates.ts';
@@ -18,38 +18,47 @@ export async function sendMail(
   const { db, config, transport } = deps;
   const mail = await findMail(db, data.mailId);
   if (!mail || mail.status === 'sent' || mail.status === 'cancelled') return 'skipped';
-  // Claim it: a second delivery of this job (or a sweeper's) waits its turn instead of sending too.
+  // Claim it (a second delivery of this job, or a sweeper's, waits its turn instead of sending too)
+  // and mint what it carries, in one short write: on SQLite it waits for the lock between event-loop
+  // turns rather than in SQLite's busy handler, which would freeze every job of this worker.
   const claimFor = Math.max(config.smtpTimeoutMs * 3, 5000);
-  const now = new Date();
-  const claimed = await db('mail_messages')
-    .where({ id: mail.id })
-    .whereIn('status', ['queued', 'failed'])
-    .where((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', now.toISOString()))
-    .update({ claimed_until: new Date(now.getTime() + claimFor).toISOString() });
-  if (Number(claimed) !== 1) throw new Error(`mail ${mail.id} is being sent by another worker`);
+  // "invitation:12" and its resends "invitation:12:resend:…" carry a redeem link.
+  const invitation = /^invitation:(\d+)(?::|$)/.exec(mail.dedupe_key);
+  const code = /^code:(\d+)$/.exec(mail.dedupe_key);
+  const claim = await writeOutsideAudit(db, async (q): Promise<{ token?: string; code?: string; unusable?: string }> => {
+    const now = new Date();
+    const claimed = await q('mail_messages')
+      .where({ id: mail.id })
+      .whereIn('status', ['queued', 'failed'])
+      .where((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now.toISOString()))
+      .update({ claimed_until: new Date(now.getTime() + claimFor).toISOString() });
+    if (Number(claimed) !== 1) throw new Error(`mail ${mail.id} is being sent by another worker`);
+    if (invitation) {
+      const { token, hash } = newToken();
+      const rotated = await q('invitations')
+        .where({ id: Number(invitation[1]), status: 'pending' })
+        .where('expires_at', '>', now.toISOString())
+        .update({ token_hash: hash });
+      return Number(rotated) === 1 ? { token } : { unusable: 'the invitation is no longer pending' };
+    }
+    if (code) {
+      const value = await mintCode(q, Number(code[1]));
+      return value ? { code: value } : { unusable: 'the one-time code is no longer usable' };
+    }
+    return {};
+  });
+  if (claim.unusable) return cancel(deps, ctx, mail.id, claim.unusable);
 
   let text = mail.text_body;
   let html = mail.html_body;
-  // "invitation:12" and its resends "invitation:12:resend:…" carry a redeem link.
-  const invitation = /^invitation:(\d+)(?::|$)/.exec(mail.dedupe_key);
-  if (invitation) {
-    const { token, hash } = newToken();
-    const rotated = await db('invitations')
-      .where({ id: Number(invitation[1]), status: 'pending' })
-      .where('expires_at', '>', new Date().toISOString())
-      .update({ token_hash: hash });
-    if (Number(rotated) !== 1) return cancel(deps, ctx, mail.id, 'the invitation is no longer pending');
-    const link = `${config.publicUrl}/redeem/${token}`;
+  if (claim.token) {
+    const link = `${config.publicUrl}/redeem/${claim.token}`;
     text = text.split(REDEEM_LINK_PLACEHOLDER).join(link);
     html = html.split(REDEEM_LINK_PLACEHOLDER).join(link);
   }
-
-  const code = /^code:(\d+)$/.exec(mail.dedupe_key);
-  if (code) {
-    const value = await mintCode(db, Number(code[1]));
-    if (!value) return cancel(deps, ctx, mail.id, 'the one-time code is no longer usable');
-    const link = `${config.publicUrl}/auth/email-code/verify?${new URLSearchParams({ email: mail.to_address, code: value })}`;
-    text = text.split(CODE_PLACEHOLDER).join(value).split(CODE_LINK_PLACEHOLDER).join(link);
+  if (claim.code) {
+    const link = `${config.publicUrl}/auth/email-code/verify?${new URLSearchParams({ email: mail.to_address, code: claim.code })}`;
+    text = text.split(CODE_PLACEHOLDER).join(claim.code).split(CODE_LINK_PLACEHOLDER).join(link);
     html = '';
   }
 
@@ -65,7 +74,6 @@ export async function sendMail(
     });
   } catch (err) {
     await recordMailFailure(db, mail.id, (err as Error).message);
-    await db('mail_messages').where({ id: mail.id }).update({ claimed_until: null });
     throw err;
   }
   await inTransaction(db, async (trx) => {

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
-import { inTransaction, type Db } from '../db/knex.ts';
+import { inTransaction, type Db, type Tx } from '../db/knex.ts';
 import { queueMail } from '../db/mail.ts';
 import { addOutbox } from '../db/outbox.ts';
 import { AppError } from '../domain/errors.ts';
@@ -69,7 +69,7 @@ export async function requestCode(deps: Deps, ctx: AuditContext, email: string):
 }
 
 /** Called by the mail job right before sending: mints the code, stores its hash, returns it. */
-export async function mintCode(db: Db, codeId: number): Promise<string | null> {
+export async function mintCode(db: Db | Tx, codeId: number): Promise<string | null> {
   const { code, hash } = newCode();
   const n = await db('one_time_codes').where({ id: codeId }).whereNull('consumed_at').where('expires_at', '>', new Date().toISOString()).update({ code_hash: hash });
   return Number(n) === 1 ? code : null;

@@ -1,4 +1,4 @@
-import type { Db, Tx } from './knex.ts';
+import { writeOutsideAudit, type Db, type Tx } from './knex.ts';
 import type { MailMessage } from './rows.ts';
 
 /** Stores a message once per cause; returns its id whether it is new or already there. */
@@ -27,6 +27,7 @@ export async function findMail(db: Db | Tx, id: number): Promise<MailMessage | u
   return db<MailMessage>('mail_messages').where({ id }).first();
 }
 
+/** A failed attempt: counted, its error kept, and the claim released so a retry may send it. */
 export async function recordMailFailure(db: Db, id: number, error: string): Promise<void> {
-  await db('mail_messages').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: error.slice(0, 1000) });
+  await writeOutsideAudit(db, (q) => q('mail_messages').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: error.slice(0, 1000), claimed_until: null }));
 }

@@ -1,4 +1,4 @@
-import type { Db, Tx } from './knex.ts';
+import { writeOutsideAudit, type Db, type Tx } from './knex.ts';
 
 export interface OutboxRow {
   id: number;
@@ -16,5 +16,5 @@ export async function unpublishedOutbox(db: Db, limit: number): Promise<OutboxRo
 }
 
 export async function markPublished(db: Db, ids: number[]): Promise<void> {
-  if (ids.length) await db('outbox').whereIn('id', ids).whereNull('published_at').update({ published_at: new Date().toISOString() });
+  if (ids.length) await writeOutsideAudit(db, (q) => q('outbox').whereIn('id', ids).whereNull('published_at').update({ published_at: new Date().toISOString() }));
 }
