@@ -3,13 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS } from '../../src/nodeFlags.ts';
+import { nodeFlagsFor } from '../../src/nodeFlags.ts';
 import { cpuMsOf } from './stack.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export async function startCeiling(file: string, env: Record<string, string>): Promise<{ url: string; cpu(): number; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', path.join(root, 'bench/ceilings', file)], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlagsFor('web'), '--import', 'tsx', path.join(root, 'bench/ceilings', file)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

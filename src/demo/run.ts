@@ -10,7 +10,7 @@ import { isRedisReachable, startRedisServer, type RedisServer } from './redisSer
 import { seedDemo } from './seed.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, issuerSpecs } from './world.ts';
 import { projectRoot } from '../paths.ts';
-import { SERVICE_NODE_FLAGS } from '../nodeFlags.ts';
+import { nodeFlagsFor } from '../nodeFlags.ts';
 
 const IDP_BASE_PORT = 4101;
 const MAIL_SMTP_PORT = 2525;
@@ -58,7 +58,7 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     // The children run the same entry as this process (the bundle under `npm start`, the sources when
     // started through tsx), with the service processes' memory flags.
     const children: ChildProcess[] = ['web', 'worker'].map((cmd) =>
-      spawn(process.execPath, [...process.execArgv, ...SERVICE_NODE_FLAGS, process.argv[1]!, cmd], { env: childEnv, stdio: 'inherit', cwd: projectRoot }),
+      spawn(process.execPath, [...process.execArgv, ...nodeFlagsFor(cmd), process.argv[1]!, cmd], { env: childEnv, stdio: 'inherit', cwd: projectRoot }),
     );
     stops.push(async () => {
       await Promise.all(

@@ -2,7 +2,7 @@
 // SIGTERM and restart them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from '../../scripts/build.mjs';
-import { SERVICE_NODE_FLAGS } from '../../src/nodeFlags.ts';
+import { nodeFlagsFor } from '../../src/nodeFlags.ts';
 import { projectRoot } from '../../src/paths.ts';
 
 
@@ -20,7 +20,7 @@ let bundle: string | undefined;
 
 export function spawnPasserelle(command: string[], env: Record<string, string>, logLevel = 'info'): Proc {
   bundle ??= build();
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, bundle, ...command], {
+  const child = spawn(process.execPath, [...nodeFlagsFor(command[0]), bundle, ...command], {
     cwd: projectRoot,
     env: { ...process.env, ...env, LOG_LEVEL: logLevel },
     stdio: ['ignore', 'pipe', 'pipe'],
