@@ -15,12 +15,14 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
 
 export async function relayOnce(db: Db, queues: Queues, batch = 100): Promise<number> {
   const rows = await unpublishedOutbox(db, batch);
-  // Rows with no job (none today) are done as soon as they are read.
-  const done: number[] = rows.filter((row) => !TOPIC_TO_JOB[row.topic]).map((row) => row.id);
+  const done: number[] = [];
   const byJob = new Map<JobName, OutboxRow[]>();
   for (const row of rows) {
     const job = TOPIC_TO_JOB[row.topic];
-    if (job) byJob.set(job, [...(byJob.get(job) ?? []), row]);
+    // A row with no job (none today) is done as soon as it is read.
+    if (!job) done.push(row.id);
+    else if (byJob.has(job)) byJob.get(job)!.push(row);
+    else byJob.set(job, [row]);
   }
   // One pipelined addBulk per queue instead of a Redis round trip per row, all queues at once; a
   // queue that fails leaves its rows for the next pass and takes nothing from the others.
