@@ -16,6 +16,8 @@ export interface Row {
   /** The targets in words, e.g. "ratio ≥ 0.5, p99 < 100 ms". */
   target: string;
   ok: boolean;
+  /** A measurement to read the others by (the stack floor), with no target of its own. */
+  reference?: boolean;
   notes?: string;
 }
 
@@ -25,7 +27,7 @@ const fmt = (n: number | undefined, digits = 1) => (n === undefined || Number.is
 
 export function printTable(rows: Row[]): void {
   const header = ['figure', 'value', 'ceiling', 'ratio', 'p50 ms', 'p99 ms', 'target', ''];
-  const lines = rows.map((r) => [r.name, `${fmt(r.figure)} ${r.unit}`, fmt(r.ceiling), fmt(r.ratio, 2), fmt(r.p50), fmt(r.p99), r.target, r.ok ? 'ok' : 'MISSED']);
+  const lines = rows.map((r) => [r.name, `${fmt(r.figure)} ${r.unit}`, fmt(r.ceiling), fmt(r.ratio, 2), fmt(r.p50), fmt(r.p99), r.target, r.reference ? '' : r.ok ? 'ok' : 'MISSED']);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   console.log(line(header));

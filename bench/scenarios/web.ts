@@ -15,28 +15,69 @@ export interface WebOptions {
   guests: number;
 }
 
-/** Warms up and measures the product, then the ceiling server on the same load, one after the other. */
-async function againstCeiling(b: BenchStack, run: (url: string, seconds?: number) => Promise<LoadResult>, ceilingFile: string, env: Record<string, string>) {
-  const appUrl = b.stack.appUrl;
-  await run(appUrl, 2);
-  const cpuBefore = b.cpu().web;
-  const figure = await run(appUrl);
+type Run = (url: string, seconds?: number) => Promise<LoadResult>;
+
+/** Warms up and measures one server under the load of `run`, with the CPU time it spent per request. */
+async function measure(run: Run, url: string, cpu: () => number): Promise<{ result: LoadResult; cpuMs: number }> {
+  await run(url, 2);
+  const before = cpu();
+  const result = await run(url);
+  return { result, cpuMs: (cpu() - before) / result.total };
+}
+
+/**
+ * The product, then its bare ceiling, then the stack floor (bench/ceilings/stackFloor.ts: the same
+ * framework layers as the product with none of its code), one after the other under the same load.
+ * The floor says how much of the distance to the ceiling is the stack's and how much the product's.
+ * `floorRun` signs in at the floor server and builds the load for it (its own cookie and CSRF token).
+ */
+async function againstCeiling(b: BenchStack, run: Run, ceilingFile: string, env: Record<string, string>, floorRun: (floorUrl: string) => Promise<Run>) {
   // What one request costs the web process: the figure that does not depend on the machine's noise.
-  const webCpuMs = (b.cpu().web - cpuBefore) / figure.total;
+  const product = await measure(run, b.stack.appUrl, () => b.cpu().web);
+  // The worker drains what the product's load queued (routing, mail) before the others are measured:
+  // on SQLite its writes would take the lock from them, and everywhere its CPU.
+  await workerQuiet(b);
   const ceiling = await startCeiling(ceilingFile, env);
+  let bare;
   try {
-    await run(ceiling.url, 2);
-    const ceilingCpuBefore = ceiling.cpu();
-    const bare = await run(ceiling.url);
-    const bareCpuMs = (ceiling.cpu() - ceilingCpuBefore) / bare.total;
-    return { figure, bare, ratio: figure.rps / bare.rps, webCpuMs, bareCpuMs };
+    bare = await measure(run, ceiling.url, ceiling.cpu);
   } finally {
     await ceiling.stop();
   }
+  const floorServer = await startCeiling('stackFloor.ts', { ...env, DATABASE_URL: b.stack.env.DATABASE_URL });
+  let floor;
+  try {
+    floor = await measure(await floorRun(floorServer.url), floorServer.url, floorServer.cpu);
+  } finally {
+    await floorServer.stop();
+  }
+  return {
+    figure: product.result,
+    bare: bare.result,
+    ratio: product.result.rps / bare.result.rps,
+    webCpuMs: product.cpuMs,
+    bareCpuMs: bare.cpuMs,
+    floor: floor.result,
+    floorCpuMs: floor.cpuMs,
+  };
 }
 
+/** Waits (at most a minute) until the worker spends under 5 % of a core. */
+async function workerQuiet(b: BenchStack): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let last = b.cpu().worker;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = b.cpu().worker;
+    if (now - last < 50) return;
+    last = now;
+  }
+}
+
+type Measured = Awaited<ReturnType<typeof againstCeiling>>;
+
 /** A row for a throughput figure held against its ceiling: targets on the ratio and the p99. */
-function ratioRow(name: string, m: { figure: LoadResult; bare: LoadResult; ratio: number; webCpuMs: number; bareCpuMs: number }, target: { ratio: number; p99: number }, what: string): Row {
+function ratioRow(name: string, m: Measured, target: { ratio: number; p99: number }, what: string): Row {
   return {
     name,
     figure: m.figure.rps,
@@ -47,25 +88,59 @@ function ratioRow(name: string, m: { figure: LoadResult; bare: LoadResult; ratio
     p99: m.figure.p99,
     target: `ratio ≥ ${target.ratio}, p99 < ${target.p99} ms`,
     ok: m.ratio >= target.ratio && m.figure.p99 < target.p99 && m.figure.unexpected === 0,
-    notes: `${what}, ${m.figure.unexpected} unexpected answers; web CPU ${m.webCpuMs.toFixed(2)} ms per request against the ceiling's ${m.bareCpuMs.toFixed(2)} ms; ceiling p99 ${m.bare.p99} ms`,
+    notes: `${what}, ${m.figure.unexpected} unexpected answers; web CPU ${m.webCpuMs.toFixed(2)} ms per request against the ceiling's ${m.bareCpuMs.toFixed(2)} ms and the stack floor's ${m.floorCpuMs.toFixed(2)} ms; ceiling p99 ${m.bare.p99} ms`,
   };
 }
 
-export async function submission(b: BenchStack, o: WebOptions): Promise<Row> {
+/** The stack floor's row: what the framework layers alone reach against the same ceiling (no target). */
+function floorRow(name: string, m: Measured, layers: string): Row {
+  return {
+    name,
+    figure: m.floor.rps,
+    unit: 'req/s',
+    ceiling: m.bare.rps,
+    ratio: m.floor.rps / m.bare.rps,
+    p50: m.floor.p50,
+    p99: m.floor.p99,
+    target: 'reference: the stack alone',
+    ok: m.floor.unexpected === 0,
+    reference: true,
+    notes: `${layers}, no product code; ${m.floor.unexpected} unexpected answers; CPU ${m.floorCpuMs.toFixed(2)} ms per request`,
+  };
+}
+
+/** Signs in at the stack floor server: its session cookie and the CSRF token of that session. */
+async function floorSignIn(floorUrl: string): Promise<{ cookie: string; csrf: string }> {
+  const res = await fetch(`${floorUrl}/login`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  if (res.status !== 200 || !cookie) throw new Error(`stack floor sign-in answered ${res.status}`);
+  return { cookie, csrf: await res.text() };
+}
+
+export async function submission(b: BenchStack, o: WebOptions): Promise<Row[]> {
   const { stack } = b;
   const paula = new Browser();
   await paula.signIn(stack.appUrl, 'acme', 'paula@acme.test');
   const form = await paula.go(`${stack.appUrl}/requests/new`);
   const body = new URLSearchParams({ _csrf: csrfToken(form.text)!, justification: 'Benchmark: we need the shared specifications for the gearbox.' });
   for (const id of await catalogIds(stack, ['Partner Wiki'])) body.append('items', id);
-  const headers = { cookie: paula.cookieHeader(stack.appUrl), 'content-type': 'application/x-www-form-urlencoded' };
-  const run = (url: string, seconds = o.seconds) => load({ url: `${url}/requests`, method: 'POST', headers, body: body.toString(), connections: o.connections, seconds, expect: 303 });
+  const post = (cookie: string, form: URLSearchParams): Run => (url, seconds = o.seconds) =>
+    load({ url: `${url}/requests`, method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), connections: o.connections, seconds, expect: 303 });
+  const floorRun = async (floorUrl: string) => {
+    const { cookie, csrf } = await floorSignIn(floorUrl);
+    const form = new URLSearchParams(body);
+    form.set('_csrf', csrf);
+    return post(cookie, form);
+  };
 
-  const m = await againstCeiling(b, run, 'insertServer.ts', { DATABASE_URL: stack.env.DATABASE_URL });
-  return ratioRow(`1 request submission (${o.label})`, m, { ratio: 0.5, p99: 100 }, `${m.figure.total} submissions at ${o.connections} connections`);
+  const m = await againstCeiling(b, post(paula.cookieHeader(stack.appUrl), body), 'insertServer.ts', { DATABASE_URL: stack.env.DATABASE_URL }, floorRun);
+  return [
+    ratioRow(`1 request submission (${o.label})`, m, { ratio: 0.5, p99: 100 }, `${m.figure.total} submissions at ${o.connections} connections`),
+    floorRow(`1 stack floor: submission (${o.label})`, m, 'helmet, urlencoded body, express-session on a database store, passport session, csrf-sync, a knex transaction of two inserts'),
+  ];
 }
 
-export async function inbox(b: BenchStack, o: WebOptions): Promise<Row> {
+export async function inbox(b: BenchStack, o: WebOptions): Promise<Row[]> {
   const { stack } = b;
   await seedRequests(stack.db, { count: o.inboxRequests, approverEmail: 'sam.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'] });
   await seedGuests(stack.db, o.guests);
@@ -74,9 +149,12 @@ export async function inbox(b: BenchStack, o: WebOptions): Promise<Row> {
   const page = await sam.go(`${stack.appUrl}/inbox`);
   const shown = (page.text.match(/href="\/inbox\/\d+"/g) ?? []).length;
   if (page.status !== 200 || shown === 0) throw new Error(`inbox answered ${page.status} with ${shown} rows`);
-  const headers = { cookie: sam.cookieHeader(stack.appUrl) };
-  const run = (url: string, seconds = o.seconds) => load({ url: `${url}/inbox`, headers, connections: o.connections, seconds, expect: 200 });
+  const get = (cookie: string): Run => (url, seconds = o.seconds) => load({ url: `${url}/inbox`, headers: { cookie }, connections: o.connections, seconds, expect: 200 });
+  const floorRun = async (floorUrl: string) => get((await floorSignIn(floorUrl)).cookie);
 
-  const m = await againstCeiling(b, run, 'pageServer.ts', { ROWS: String(shown) });
-  return ratioRow(`2 sponsor inbox (${o.label})`, m, { ratio: 0.6, p99: 60 }, `${o.inboxRequests} requests and ${o.guests} guests in the database, ${shown} rows on the page`);
+  const m = await againstCeiling(b, get(sam.cookieHeader(stack.appUrl)), 'pageServer.ts', { ROWS: String(shown) }, floorRun);
+  return [
+    ratioRow(`2 sponsor inbox (${o.label})`, m, { ratio: 0.6, p99: 60 }, `${o.inboxRequests} requests and ${o.guests} guests in the database, ${shown} rows on the page`),
+    floorRow(`2 stack floor: inbox (${o.label})`, m, `helmet, express-session on a database store, passport session, a CSRF token, the ceiling's ${shown}-row EJS table`),
+  ];
 }
