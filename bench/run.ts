@@ -22,7 +22,7 @@ async function databaseRun(postgres: boolean): Promise<void> {
     const o = { label, seconds, connections: 50, inboxRequests: Math.round(100_000 * scale), guests: Math.round(10_000 * scale) };
     if (only.has('1')) rows.push(...(await submission(b, o)));
     if (only.has('2')) rows.push(...(await inbox(b, o)));
-    if (only.has('3')) rows.push(await approvals(b, { label, count: Math.round(2000 * Math.min(scale, 1)), connections: 50 }));
+    if (only.has('3')) rows.push(...(await approvals(b, { label, count: Math.round(2000 * Math.min(scale, 1)), connections: 50 })));
     if (only.has('5')) {
       const rss = b.rss();
       rows.push({ name: `5 memory, web (${label})`, figure: rss.web, unit: 'MB', target: '< 150 MB', ok: rss.web < 150 });

@@ -11,6 +11,7 @@ import type { BenchStack } from '../lib/stack.ts';
 import { seedRequests } from '../lib/data.ts';
 import { percentile } from '../lib/load.ts';
 import { bullNoopCeiling } from '../lib/bullCeiling.ts';
+import { mailFloor } from '../lib/mailFloor.ts';
 import type { Row } from '../lib/report.ts';
 
 const SAM = 'sam.sponsor@passerelle.test';
@@ -49,7 +50,7 @@ function post(agent: http.Agent, url: URL, headers: Record<string, string>, body
   });
 }
 
-export async function approvals(b: BenchStack, o: { label: string; count: number; connections: number }): Promise<Row> {
+export async function approvals(b: BenchStack, o: { label: string; count: number; connections: number }): Promise<Row[]> {
   const { stack } = b;
   const { db } = stack;
   const settled = await settle(db, 180_000);
@@ -135,7 +136,8 @@ export async function approvals(b: BenchStack, o: { label: string; count: number
 
   const ceiling = await bullNoopCeiling({ redisUrl: stack.env.REDIS_URL, count: o.count, connections: o.connections });
   const ratio = perSecond / ceiling.perSecond;
-  return {
+  const mail = await mailFloor(stack, o.count);
+  const figure: Row = {
     name: `3 approval → invitation mail (${o.label})`,
     figure: perSecond,
     unit: 'approvals/s',
@@ -154,6 +156,22 @@ export async function approvals(b: BenchStack, o: { label: string; count: number
       `CPU per approval: web ${cpuPer('web')} ms, worker ${cpuPer('worker')} ms; ` +
       `ceiling: ${ceiling.completed} no-op jobs, p50 ${ceiling.p50.toFixed(1)} ms, p99 ${ceiling.p99.toFixed(1)} ms at ${o.connections} producers and worker concurrency ${o.connections}`,
   };
+  return [
+    figure,
+    {
+      name: `3 stack floor: the mail hop alone (${o.label})`,
+      figure: mail.perSecond,
+      unit: 'mails/s',
+      ceiling: ceiling.perSecond,
+      ratio: mail.perSecond / ceiling.perSecond,
+      p50: mail.p50,
+      p99: mail.p99,
+      target: 'reference: the stack alone',
+      ok: mail.sent === o.count,
+      reference: true,
+      notes: `${mail.sent} copies of an invitation mail through the product's pooled SMTP transport to the same catcher, nothing else running; p50/p99 are per message`,
+    },
+  ];
 }
 
 /**
