@@ -35,9 +35,12 @@ function draft(config: Config, dedupeKey: string, to: string, subject: string, t
 
 const itemList = (items: CatalogItem[]) => items.map((i) => i.name).join(', ');
 
+/** What a sponsor's mail says of the request routed to them. */
+export type RoutedRequest = Pick<AccessRequest, 'id' | 'requester_name' | 'requester_email' | 'justification'> & { organization_name: string | null };
+
 export function routeMail(
   config: Config,
-  r: AccessRequest & { organization_name: string | null },
+  r: RoutedRequest,
   items: CatalogItem[],
   approver: { id: number; email: string },
 ): MailDraft {

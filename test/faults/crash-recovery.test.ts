@@ -32,12 +32,15 @@ test('a web process killed right after the commit loses nothing; the relay publi
     const answer = await submitting;
     assert.ok(answer instanceof Error, 'the partner saw the connection drop');
     await waitUntilRouted(stack, row.id);
-    const outbox = await stack.db('outbox').where({ topic: 'request.submitted' });
-    assert.equal(outbox.length, 1);
-    assert.ok(outbox[0].published_at);
-    const jobs = await stack.worker.queues[JOBS.routeRequest].getJobs(['completed', 'waiting', 'active', 'delayed', 'failed']);
-    assert.equal(jobs.filter((j) => j.data.requestId === row.id).length, 1, 'exactly one job for the row');
     assert.equal((await stack.db('audit_events').where({ action: 'request.routed', target: `request:${row.id}` })).length, 1);
+    // The submission's transaction routed it and queued the sponsor's mail with its outbox row.
+    const [mail] = await stack.db('mail_messages').where('dedupe_key', 'like', `request:${row.id}:route:%`);
+    assert.ok(mail, 'the sponsor mail was queued with the request');
+    const outbox = (await stack.db('outbox').where({ topic: 'mail.send' })).filter((o) => JSON.parse(o.payload).mailId === Number(mail.id));
+    assert.equal(outbox.length, 1);
+    await eventually('the outbox row published', async () => (await stack.db('outbox').where({ id: outbox[0].id }).first()).published_at ?? null);
+    const jobs = await stack.worker.queues[JOBS.sendMail].getJobs(['completed', 'waiting', 'active', 'delayed', 'failed']);
+    assert.equal(jobs.filter((j) => j.data.mailId === Number(mail.id)).length, 1, 'exactly one job for the row');
   } finally {
     await web.kill('SIGKILL');
   }

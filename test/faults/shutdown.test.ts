@@ -102,13 +102,14 @@ test('SIGTERM to a web process under load: every in-flight submission is answere
   assert.equal(code, 0, `web exit code\n${web.output().slice(-2000)}`);
   t.diagnostic(`web: last answer ${Math.max(...answeredAt) - sigtermAt} ms after SIGTERM, exit after ${exitedAt - sigtermAt} ms`);
 
-  // Nothing lost: the ten requests the partner was sent to are exactly the ten stored, each with its outbox row.
+  // Nothing lost: the ten requests the partner was sent to are exactly the ten stored, each routed with its sponsor's mail.
   const rows = await stack.db('access_requests').where({ requester_email: 'paula@acme.test' }).orderBy('id');
   assert.equal(rows.length, N);
   const answered = answers.map((a) => Number(/\/requests\/(\d+)/.exec(String((a as Page).headers.location))![1])).sort((x, y) => x - y);
   assert.deepEqual(answered, rows.map((r) => Number(r.id)));
-  const outbox = await stack.db('outbox').where({ topic: 'request.submitted' });
-  assert.deepEqual(outbox.map((o) => JSON.parse(o.payload).requestId).sort((x: number, y: number) => x - y), answered);
+  assert.ok(rows.every((r) => r.routed_at), 'each routed when it was stored');
+  const mailed = (await stack.db('mail_messages').where('dedupe_key', 'like', 'request:%:route:%').select('dedupe_key')).map((m) => Number(/^request:(\d+):/.exec(m.dedupe_key)![1]));
+  assert.deepEqual(answered.map((id) => mailed.filter((m) => m === id).length), answered.map(() => 1), 'one sponsor mail queued for each');
   assert.equal((await stack.db('audit_events').where({ action: 'request.submitted' })).length, N);
 
   assert.equal(await tryConnect(port), 'refused', 'nothing listens after the shutdown');

@@ -11,7 +11,7 @@ import { createQueues, JOBS, type Queues } from '../../src/queue/queues.ts';
 import { verifyAuditChain } from '../../src/db/audit.ts';
 
 const SECONDS = 30;
-const SUBMISSIONS_PER_SECOND = 70; // each also makes the worker write twice (routing, then the mail)
+const SUBMISSIONS_PER_SECOND = 70; // each also makes the worker write twice (the sponsor mail's claim, then "sent")
 let stack: Stack;
 let web: Proc;
 let worker: Proc;

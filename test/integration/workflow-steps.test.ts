@@ -1,7 +1,8 @@
 // Steps taken out of order are refused: redeeming without having opened an invitation link, a review
 // page without a link, redeeming after the invitation was revoked between opening and confirming,
 // deciding a request before it was routed, and approving through the API what a sponsor already
-// decided. Each answer is a clear page or Graph error, and nothing changes.
+// decided. Each answer is a clear page or Graph error, and nothing changes. And the step that can no
+// longer be out of order: a submitted request is routed by its own submission, worker or not.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
@@ -11,6 +12,10 @@ import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { createApiClient } from '../../src/commands/apiClients.ts';
 import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
 import { createLogger } from '../../src/log.ts';
+import { inTransaction } from '../../src/db/knex.ts';
+import { appendAudit } from '../../src/db/audit.ts';
+import { insertRequest } from '../../src/db/requests.ts';
+import { addOutbox } from '../../src/db/outbox.ts';
 
 let stack: Stack;
 let secondWorker: WorkerHandle | undefined;
@@ -37,16 +42,57 @@ test('confirming a redemption without having opened an invitation link is refuse
   assert.equal(await count('user_identities'), before);
 });
 
-test('a sponsor cannot decide before the request is routed to them, nor the API after a sponsor decided', async () => {
-  // The worker is stopped, so the request waits unrouted: nobody is its approver yet.
+/**
+ * A request as the version before this one stored it: submitted, with an outbox row for the route job,
+ * and nobody its approver yet. Copied from a request of the same partner, for the same items.
+ */
+async function unroutedRequestLike(likeId: number): Promise<number> {
+  const like = await stack.db('access_requests').where({ id: likeId }).first();
+  const items = (await stack.db('access_request_items').where({ request_id: likeId }).select('item_id')).map((r) => Number(r.item_id));
+  const ctx = { actor: { type: 'user' as const, id: `${like.requester_issuer}|${like.requester_subject}`, label: like.requester_email }, ip: null, correlationId: 'test-unrouted' };
+  return inTransaction(stack.db, async (trx) => {
+    const fields = ['requester_issuer', 'requester_subject', 'requester_email', 'requester_name', 'identity_provider_id', 'organization_id'] as const;
+    const id = await insertRequest(trx, { ...Object.fromEntries(fields.map((f) => [f, like[f]])), justification: 'Submitted before routing moved into the submission.' } as Parameters<typeof insertRequest>[1], items);
+    await appendAudit(trx, ctx, { action: 'request.submitted', target: `request:${id}` });
+    await addOutbox(trx, 'request.submitted', { requestId: id });
+    return id;
+  });
+}
+
+let routedAtSubmission = 0;
+
+test('a submitted request is routed by its own submission: with no worker running, its sponsor already has it in the inbox', async () => {
   await stack.worker.close();
   const paula = new Browser();
   const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', ['Partner Wiki']);
+  routedAtSubmission = id;
+  assert.ok((await stack.db('access_requests').where({ id }).first()).routed_at, 'routed when it was stored');
+  const sam = await stack.db('users').where({ email: 'sam.sponsor@passerelle.test' }).first();
+  assert.deepEqual((await stack.db('access_request_approvers').where({ request_id: id })).map((a) => Number(a.user_id)), [Number(sam.id)]);
+  const sponsor = new Browser();
+  await sponsor.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+  const inbox = await sponsor.go(`${stack.appUrl}/inbox`);
+  assert.match(inbox.text, new RegExp(`href="/inbox/${id}"`));
+  const page = await sponsor.go(`${stack.appUrl}/inbox/${id}`);
+  assert.equal(page.status, 200, page.text.slice(0, 300));
+  assert.match(page.text, /name="decision"/);
+  // Only the mail waits for a worker: queued once, with its outbox row.
+  const mails = await stack.db('mail_messages').where('dedupe_key', 'like', `request:${id}:route:%`);
+  assert.deepEqual(mails.map((m) => [m.to_address, m.status]), [['sam.sponsor@passerelle.test', 'queued']]);
+  const routed = await stack.db('audit_events').where({ action: 'request.routed', target: `request:${id}` });
+  assert.equal(routed.length, 1);
+  assert.equal(routed[0].actor_id, 'system:routing');
+});
+
+test('a sponsor cannot decide before the request is routed to them, nor the API after a sponsor decided', async () => {
+  // The worker is still stopped, so a request stored without routing waits: nobody is its approver yet.
+  const id = await unroutedRequestLike(routedAtSubmission);
   const sam = new Browser();
   await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
   const early = await decide(stack, sam, id, 'approve');
   assert.equal(early.status, 403);
   assert.equal((await stack.db('access_requests').where({ id }).first()).status, 'pending');
+  // A worker routes it from its outbox row, as it did every request before.
   secondWorker = await startWorker({ config: stack.config, db: stack.db }, createLogger(stack.config.logLevel, 'test'));
   await waitUntilRouted(stack, id);
   const approved = await decide(stack, sam, id, 'approve');
