@@ -18,11 +18,12 @@ export interface WebOptions {
 type Run = (url: string, seconds?: number) => Promise<LoadResult>;
 
 /** Warms up and measures one server under the load of `run`, with the CPU time it spent per request. */
-async function measure(run: Run, url: string, cpu: () => number): Promise<{ result: LoadResult; cpuMs: number }> {
+async function measure(run: Run, url: string, cpu: () => number, background?: () => number): Promise<{ result: LoadResult; cpuMs: number; backgroundBefore: number }> {
   await run(url, 2);
   const before = cpu();
+  const backgroundBefore = background?.() ?? 0;
   const result = await run(url);
-  return { result, cpuMs: (cpu() - before) / result.total };
+  return { result, cpuMs: (cpu() - before) / result.total, backgroundBefore };
 }
 
 /**
@@ -33,10 +34,12 @@ async function measure(run: Run, url: string, cpu: () => number): Promise<{ resu
  */
 async function againstCeiling(b: BenchStack, run: Run, ceilingFile: string, env: Record<string, string>, floorRun: (floorUrl: string) => Promise<Run>) {
   // What one request costs the web process: the figure that does not depend on the machine's noise.
-  const product = await measure(run, b.stack.appUrl, () => b.cpu().web);
-  // The worker drains what the product's load queued (routing, mail) before the others are measured:
-  // on SQLite its writes would take the lock from them, and everywhere its CPU.
+  const product = await measure(run, b.stack.appUrl, () => b.cpu().web, () => b.cpu().worker);
+  // The worker drains what the product's load queued (mail) before the others are measured: on
+  // SQLite its writes would take the lock from them, and everywhere its CPU. What it spent from the
+  // start of the run until it was quiet is the background cost of each request.
   await workerQuiet(b);
+  const workerCpuMs = (b.cpu().worker - product.backgroundBefore) / product.result.total;
   const ceiling = await startCeiling(ceilingFile, env);
   let bare;
   try {
@@ -56,6 +59,7 @@ async function againstCeiling(b: BenchStack, run: Run, ceilingFile: string, env:
     bare: bare.result,
     ratio: product.result.rps / bare.result.rps,
     webCpuMs: product.cpuMs,
+    workerCpuMs,
     bareCpuMs: bare.cpuMs,
     floor: floor.result,
     floorCpuMs: floor.cpuMs,
@@ -88,7 +92,7 @@ function ratioRow(name: string, m: Measured, target: { ratio: number; p99: numbe
     p99: m.figure.p99,
     target: `ratio ≥ ${target.ratio}, p99 < ${target.p99} ms`,
     ok: m.ratio >= target.ratio && m.figure.p99 < target.p99 && m.figure.unexpected === 0,
-    notes: `${what}, ${m.figure.unexpected} unexpected answers; web CPU ${m.webCpuMs.toFixed(2)} ms per request against the ceiling's ${m.bareCpuMs.toFixed(2)} ms and the stack floor's ${m.floorCpuMs.toFixed(2)} ms; ceiling p99 ${m.bare.p99} ms`,
+    notes: `${what}, ${m.figure.unexpected} unexpected answers; web CPU ${m.webCpuMs.toFixed(2)} ms per request (worker ${m.workerCpuMs.toFixed(2)} ms until it drained) against the ceiling's ${m.bareCpuMs.toFixed(2)} ms and the stack floor's ${m.floorCpuMs.toFixed(2)} ms; ceiling p99 ${m.bare.p99} ms`,
   };
 }
 
