@@ -82,7 +82,14 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
       });
       await addOutbox(trx, 'request.approved', { requestId });
     } else {
-      const request = { id: requestId, requester_name: p.name, requester_email: p.email.toLowerCase(), justification: input.justification, organization_id: org?.id ?? null, organization_name: org?.name ?? null };
+      const request = {
+        id: requestId,
+        requester_name: p.name,
+        requester_email: p.email.toLowerCase(),
+        justification: input.justification,
+        organization_id: org?.id ?? null,
+        organization_name: org?.name ?? null,
+      };
       await routeToApprovers(trx, deps.config, ctx, request, items);
     }
     return requestId;
