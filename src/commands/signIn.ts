@@ -4,23 +4,11 @@ import { inTransaction } from '../db/knex.ts';
 import type { IdentityProvider } from '../db/rows.ts';
 import { bindIdentity, findUserByEmail, findUserByIdentity, insertUser, touchSignIn } from '../db/users.ts';
 import { findOrgForDomain } from '../db/organizations.ts';
-import { findIdpForDomain } from '../db/identityProviders.ts';
+import { domainAuthority } from '../db/emailDomains.ts';
+import { vouchesFor } from '../domain/vouching.ts';
 import { forbidden } from '../domain/errors.ts';
 import { emailDomain, type Principal } from '../domain/principal.ts';
 import { recordRefusal } from './recordRefusal.ts';
-
-/**
- * An identity provider vouches only for addresses it is authoritative for: a domain registered to
- * one provider is verified only by that provider (another IdP saying "paula@acme.test, verified"
- * is not believed, so it can neither redeem Paula's invitation nor pass Acme's domain rules).
- * Domains no provider serves are verified by whoever says so; a mailed one-time code proves the
- * mailbox itself.
- */
-async function vouchesFor(deps: Deps, idp: IdentityProvider, email: string): Promise<boolean> {
-  if (idp.kind === 'email') return true;
-  const owner = await findIdpForDomain(deps.db, emailDomain(email));
-  return !owner || owner.id === idp.id;
-}
 
 export interface VerifiedClaims {
   issuer: string;
@@ -39,8 +27,12 @@ export interface VerifiedClaims {
 export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvider, claims: VerifiedClaims): Promise<Principal> {
   const { db } = deps;
   const email = claims.email.toLowerCase();
-  const c: VerifiedClaims = { ...claims, emailVerified: claims.emailVerified && (await vouchesFor(deps, idp, email)) };
-  const actorCtx: AuditContext = { ...ctx, actor: { type: 'user', id: `${c.issuer}|${c.subject}`, label: email } };
+  // The IdP's word on the address counts only for domains it is an authority for (src/domain/vouching.ts).
+  const vouched = vouchesFor(idp, await domainAuthority(db, emailDomain(email)));
+  const c: VerifiedClaims = { ...claims, emailVerified: claims.emailVerified && vouched };
+  const emailRefusal = c.emailVerified ? undefined : claims.emailVerified ? 'notVouched' : 'unverified';
+  // An address nobody vouched for is a claim, not an identity: the log names the actor by (issuer, subject).
+  const actorCtx: AuditContext = { ...ctx, actor: { type: 'user', id: `${c.issuer}|${c.subject}`, label: c.emailVerified ? email : null } };
 
   if (idp.kind !== 'home') {
     const org = await findOrgForDomain(db, emailDomain(email));
@@ -73,13 +65,14 @@ export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvide
     await appendAudit(trx, { ...actorCtx, actor: { ...actorCtx.actor, id: user ? `user:${user.id} ${c.issuer}|${c.subject}` : actorCtx.actor.id } }, {
       action: 'auth.signed_in',
       target: user ? `user:${user.id}` : null,
-      details: { idp: idp.slug, emailVerified: c.emailVerified },
+      details: { idp: idp.slug, emailVerified: c.emailVerified, ...(emailRefusal && { emailRefusal, claimedEmail: email.slice(0, 320) }) },
     });
     return {
       issuer: c.issuer,
       subject: c.subject,
       email,
       emailVerified: c.emailVerified,
+      ...(emailRefusal && { emailRefusal }),
       name: c.name,
       idpId: idp.id,
       idpSlug: idp.slug,

@@ -59,3 +59,11 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
       return false;
   }
 }
+
+/** The message for a refusal the person can do something about; the generic one otherwise. */
+export function refusalMessage(p: Principal, ability: Ability): string {
+  if (ability === 'request:create' && p.idpKind !== 'home' && !p.emailVerified) {
+    return p.emailRefusal === 'notVouched' ? 'errors.emailNotVouched' : 'errors.emailNotVerified';
+  }
+  return 'errors.forbidden';
+}

@@ -9,6 +9,8 @@ export interface Principal {
   subject: string;
   email: string;
   emailVerified: boolean;
+  /** Why emailVerified is false: the IdP did not verify the address, or is no authority for its domain. */
+  emailRefusal?: 'unverified' | 'notVouched';
   name: string;
   idpId: number;
   idpSlug: string;

@@ -41,6 +41,10 @@ export const common: Record<string, string> = {
   'errors.title': 'Something is not right',
   'errors.notFound': 'We could not find that page.',
   'errors.forbidden': 'You are not allowed to do that.',
+  'errors.emailNotVerified':
+    'Your identity provider did not confirm your e-mail address, so we cannot tell which organization you belong to and cannot take your request. Ask your IT team to mark your address as verified in your company account, then sign out and sign in again; or ask your contact here to invite you directly.',
+  'errors.emailNotVouched':
+    'The identity provider you signed in with is not trusted for addresses at your e-mail domain, so we cannot take your request under that address. Sign out, then type your e-mail address on the home page: you will be sent to your own organization\'s sign-in, or mailed a one-time code.',
   'errors.conflict': 'That was changed by someone else in the meantime.',
   'errors.alreadyDecided': 'This request has already been decided.',
   'errors.selfApproval': 'You cannot decide a request that you made yourself.',

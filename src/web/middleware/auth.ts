@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { can, type Ability } from '../../domain/policies.ts';
+import { can, refusalMessage, type Ability } from '../../domain/policies.ts';
 import { forbidden } from '../../domain/errors.ts';
 import { auditContext, principalOf } from './requestContext.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
@@ -19,6 +19,6 @@ export function requireAbility(db: Db, ability: Ability) {
     if (!p) return requireSignIn(req, res, next);
     if (can(p, ability)) return next();
     await recordRefusal(db, auditContext(req), ability, req.originalUrl.slice(0, 200), 'policy denied');
-    next(forbidden());
+    next(forbidden(refusalMessage(p, ability)));
   };
 }
