@@ -22,6 +22,7 @@ export function apiAuditContext(req: Request): AuditContext {
     actor: c ? { type: 'api', id: `api_client:${c.id}`, label: c.name } : { type: 'anonymous', id: null, label: null },
     ip: req.ip ?? null,
     correlationId: req.id,
+    clientRequestId: req.clientRequestId,
   };
 }
 

@@ -40,7 +40,7 @@ export const notFoundApi = (what: string) => new ApiError(404, CODES[404], `${wh
 
 export function sendApiError(req: Request, res: Response, status: number, code: string, message: string): void {
   res.status(status).json({
-    error: { code, message, innerError: { 'request-id': req.id, date: new Date().toISOString().slice(0, 19) } },
+    error: { code, message, innerError: { 'request-id': req.id, ...(req.clientRequestId && { 'client-request-id': req.clientRequestId }), date: new Date().toISOString().slice(0, 19) } },
   });
 }
 

@@ -13,6 +13,8 @@ export interface AuditContext {
   actor: Actor;
   ip: string | null;
   correlationId: string | null;
+  /** The caller's own request id (cleaned, short), kept in the event's details and never as its correlation id. */
+  clientRequestId?: string | null;
 }
 
 export interface AuditInput {
@@ -52,7 +54,7 @@ export async function appendAudit(trx: Tx, ctx: AuditContext, input: AuditInput)
     outcome: input.outcome ?? 'success',
     ip: ctx.ip,
     correlation_id: ctx.correlationId,
-    details: JSON.stringify(input.details ?? {}),
+    details: JSON.stringify(ctx.clientRequestId ? { ...input.details, clientRequestId: ctx.clientRequestId } : (input.details ?? {})),
   });
 }
 

@@ -52,3 +52,24 @@ export async function listAdmins(db: Db | Tx): Promise<User[]> {
 export async function listMembers(db: Db | Tx): Promise<User[]> {
   return db<User>('users').where({ user_type: 'member', state: 'active' }).orderBy('email');
 }
+
+/**
+ * What every signed-in request needs to know about its session's person, in one query: the user
+ * bound to (issuer, subject), if any, and whether the IdP the session was made through is still enabled
+ * (false also when it was deleted).
+ */
+export async function findSessionUser(
+  db: Db | Tx,
+  idpId: number,
+  issuer: string,
+  subject: string,
+): Promise<{ idpEnabled: boolean; user: User | undefined }> {
+  const row = await db('identity_providers as ip')
+    .leftJoin('user_identities as ui', (j) => j.on('ui.issuer', db.raw('?', [issuer])).andOn('ui.subject', db.raw('?', [subject])))
+    .leftJoin('users', 'users.id', 'ui.user_id')
+    .where('ip.id', idpId)
+    .first('ip.enabled as idp_enabled', 'users.*');
+  if (!row) return { idpEnabled: false, user: undefined };
+  const { idp_enabled: enabled, ...user } = row as User & { idp_enabled: unknown };
+  return { idpEnabled: Boolean(enabled), user: user.id == null ? undefined : (user as User) };
+}

@@ -6,12 +6,12 @@ import { Passport } from 'passport';
 import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
 import type { Deps } from '../deps.ts';
-import { findUserByIdentity } from '../db/users.ts';
+import { findSessionUser } from '../db/users.ts';
 import type { Principal } from '../domain/principal.ts';
 import { t } from '../i18n/t.ts';
 import { requestId } from './middleware/requestContext.ts';
 import { bodyGuard } from './middleware/bodyGuard.ts';
-import { sessionMiddleware } from './middleware/session.ts';
+import { endSessionWhenRevoked, sessionMiddleware } from './middleware/session.ts';
 import { csrfLocals } from './middleware/csrf.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { allOf, byAccount, limiter } from './middleware/rateLimit.ts';
@@ -110,13 +110,18 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
     const { userId: _u, userType: _t, role: _r, ...stored } = user as Principal;
     done(null, stored);
   });
-  // Roles and states are read again on every request: a removed guest or a revoked admin loses
-  // access on their next click, not at the end of the session.
-  passport.deserializeUser(async (stored: Stored, done) => {
+  // Roles, states and the IdP's switch are read again on every request: a removed guest, a revoked
+  // admin or everybody who signed in through an IdP an admin just disabled (say after a compromise)
+  // loses access on their next click, not at the end of the session.
+  passport.deserializeUser(async (req: express.Request, stored: Stored, done: (err: unknown, user?: Principal | false) => void) => {
     try {
-      const user = await findUserByIdentity(db, stored.issuer, stored.subject);
-      if (user && (user.state === 'disabled' || user.state === 'removed')) return done(null, false);
+      const { idpEnabled, user } = await findSessionUser(db, stored.idpId, stored.issuer, stored.subject);
+      const ended = !idpEnabled ? 'identity provider disabled' : user && (user.state === 'disabled' || user.state === 'removed') ? `user is ${user.state}` : null;
       const principal: Principal = { ...stored, userId: user?.id ?? null, userType: user?.user_type ?? null, role: user?.role ?? null };
+      if (ended) {
+        req.endedSession = { principal, reason: ended };
+        return done(null, false);
+      }
       done(null, principal);
     } catch (err) {
       done(err);
@@ -124,6 +129,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   });
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(endSessionWhenRevoked(db));
   app.use(csrfLocals);
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);

@@ -56,16 +56,28 @@ export async function homePage(deps: Deps, req: Request, res: Response, extra: R
  * Why a callback failed, for the audit log. openid-client reports a failed check under a summary
  * ("invalid response encountered") with the check itself as the cause (the state, the issuer, `aud`,
  * `exp`...), and an IdP's refusal as an OAuth error code (`invalid_grant` for a spent, foreign or
- * PKCE-mismatched code); an investigation needs all three.
+ * PKCE-mismatched code); an investigation needs all three. What the IdP or the browser wrote
+ * (`error`, `error_description`) is anyone's text: it is kept apart, marked as remote, cleaned and short.
  */
-function failureReason(err: unknown, info?: { message?: string }): string {
-  if (!err) return info?.message ?? 'state or verifier missing';
-  const e = err as { message?: unknown; cause?: unknown; error?: unknown; error_description?: unknown };
-  const parts = [String(e.message)];
-  if (typeof e.error === 'string') parts.push(typeof e.error_description === 'string' ? `${e.error} (${e.error_description})` : e.error);
+function failureReason(err: unknown, info?: { message?: string; error?: unknown }): { error: string; remote?: { error?: string; description?: string } } {
+  // openid-client turns an `access_denied` callback into a plain failure whose message is the remote text.
+  if (!err && typeof info?.error === 'string') return failureReason({ ...info, name: 'AuthorizationResponseError' });
+  if (!err) return { error: (info?.message ?? 'state or verifier missing').slice(0, 200) };
+  const e = err as { message?: unknown; cause?: unknown; error?: unknown; error_description?: unknown; code?: unknown; name?: unknown };
+  // An error the IdP (or whoever wrote the callback URL) sent may carry its own text as the message.
+  const parts = [typeof e.error === 'string' ? String(e.code ?? e.name ?? 'OAuth error response') : String(e.message)];
+  // An OAuth error code is from a fixed vocabulary (RFC 6749 §5.2): well-formed, it names the failure.
+  if (typeof e.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(e.error)) parts.push(e.error);
   if (e.cause instanceof Error && e.cause.message !== e.message) parts.push(e.cause.message);
-  return parts.join(': ').slice(0, 300);
+  const remote = {
+    ...(typeof e.error === 'string' && { error: remoteText(e.error, 64) }),
+    ...(typeof e.error_description === 'string' && { description: remoteText(e.error_description, 200) }),
+  };
+  return { error: parts.join(': ').slice(0, 300), ...(Object.keys(remote).length > 0 && { remote }) };
 }
+
+/** Another party's free text as it may enter the log: one line of printable characters, bounded. */
+const remoteText = (s: string, max: number) => s.replace(/[\p{C}]+/gu, ' ').trim().slice(0, max);
 
 const discoverSchema = z.object({ email: z.string().trim().toLowerCase().email().max(320) });
 
@@ -145,17 +157,17 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
   r.get('/auth/:slug/callback', signInLimit, async (req, res, next) => {
     const name = await strategyOr503(req, res);
     if (!name) return;
-    passport.authenticate(name, async (err: unknown, verified: VerifiedSignIn | false, info?: { message?: string }) => {
+    passport.authenticate(name, async (err: unknown, verified: VerifiedSignIn | false, info?: { message?: string; error?: unknown }) => {
       try {
         if (err || !verified) {
           const reason = failureReason(err, info);
-          log.info({ reqId: req.id, err: reason }, 'sign-in failed');
+          log.info({ reqId: req.id, err: reason.error }, 'sign-in failed');
           await inTransaction(deps.db, (trx) =>
             appendAudit(trx, auditContext(req), {
               action: 'auth.sign_in',
               target: `idp:${req.params.slug}`,
               outcome: 'failure',
-              details: { error: reason },
+              details: reason,
             }),
           );
           const unavailable = err && /timed out|fetch failed|ECONNREFUSED|aborted/i.test(String((err as Error).message));
