@@ -28,9 +28,9 @@ const errorSchema = {
 const ERRORS: Record<number, string> = {
   400: 'Malformed: the message names the field and why.',
   401: 'No token, or an unknown or revoked one.',
-  403: 'The token lacks the scope this call needs.',
+  403: 'The token lacks the scope this call (or an option of it, such as resetRedemption) needs.',
   404: 'No such resource.',
-  409: 'The resource changed in the meantime (for example, a request already decided).',
+  409: 'The resource changed in the meantime or its state forbids the call (for example, a request already decided, a disabled guest’s redemption).',
   429: 'Too many calls; retry after the number of seconds in Retry-After.',
 };
 

@@ -1,5 +1,7 @@
 // Graph's invitation API: invite someone as a guest (or reset a guest's redemption) on behalf of an
-// API client. Shares inviteGuest with provisioning, admins and owners; only the checks differ.
+// API client. Shares inviteGuest with provisioning, admins and owners; only the checks differ. A
+// reset is the admins' resetRedemption: it refuses disabled and removed guests and tells the guest's
+// previous address and sponsors.
 import type { Deps } from '../deps.ts';
 import type { AuditContext } from '../db/audit.ts';
 import type { ApiClient } from '../db/apiClients.ts';
@@ -10,6 +12,7 @@ import { findGuest, latestInvitation } from '../db/guests.ts';
 import { listAllItems } from '../db/catalog.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
 import { emailDomain } from '../domain/principal.ts';
+import { grants } from '../domain/scopes.ts';
 import { inviteGuest, type InviteResult } from './inviteGuest.ts';
 import { resetRedemption } from './admin/guests.ts';
 import { recordRefusal } from './recordRefusal.ts';
@@ -79,6 +82,8 @@ export async function inviteThroughApi(deps: Deps, ctx: AuditContext, client: Ap
     invitedByClient: client.id,
   };
   if (input.resetRedemption) {
+    // The route refuses (and audits) this first; kept here so no other caller can skip it.
+    if (!grants(client.scopes, 'User.ReadWrite.All')) throw forbidden('api.resetNeedsScope');
     if (!input.invitedUserId) throw invalid('api.resetNeedsUser', { invitedUser: 'api.resetNeedsUser' });
     const guest = await findGuest(db, input.invitedUserId);
     if (!guest) throw notFound();

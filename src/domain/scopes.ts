@@ -2,6 +2,10 @@
 // read the same. A token carries only what an admin ticked; every endpoint names the one it needs.
 export const SCOPES = {
   'User.Invite.All': 'Invite guests (POST /invitations)',
+  // Graph asks for more than User.Invite.All to reset a redemption: a reset unbinds the guest's
+  // identity and may move the invitation to another address, which hands the account (and every
+  // membership) to whoever redeems next. Here it is an admin-level scope of its own.
+  'User.ReadWrite.All': "Reset guests' redemption and change their invited address (admin-level)",
   'User.Read.All': 'Read guests and members (GET /users)',
   'GroupMember.ReadWrite.All': 'Read groups and add or remove their members',
   'AccessRequest.Read.All': 'Read access requests',

@@ -120,3 +120,29 @@ export function addedMail(config: Config, cause: string, to: string, items: Cata
     t('mail.added.body', { sponsor, items: itemList(items), link: `${config.publicUrl}/access` }),
   );
 }
+
+/**
+ * To the address a guest had when their redemption was reset: whoever holds it learns that the
+ * account they signed in with no longer opens this access. Where a moved invitation went is not
+ * said: the old mailbox may belong to someone else by now.
+ */
+export function resetGuestMail(config: Config, cause: string, to: string, by: string, moved: boolean): MailDraft {
+  return draft(config, `${cause}:guest`, to, t('mail.resetGuest.subject'), t(moved ? 'mail.resetGuest.bodyMoved' : 'mail.resetGuest.body', { by: oneLine(by) }));
+}
+
+/** To a sponsor of a guest whose redemption was reset: the next person to redeem becomes this guest. */
+export function resetSponsorMail(
+  config: Config,
+  cause: string,
+  sponsor: { id: number; email: string },
+  guest: { name: string; previousEmail: string; email: string },
+  by: string,
+): MailDraft {
+  return draft(
+    config,
+    `${cause}:sponsor:${sponsor.id}`,
+    sponsor.email,
+    t('mail.resetSponsor.subject', { name: oneLine(guest.name) }),
+    t('mail.resetSponsor.body', { by: oneLine(by), name: oneLine(guest.name), previous: guest.previousEmail, email: guest.email }),
+  );
+}

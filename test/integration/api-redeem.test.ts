@@ -19,7 +19,8 @@ const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }
 before(async () => {
   stack = await startStack();
   redirect = `${stack.appUrl}/access`;
-  const scopes = 'User.Invite.All,User.Read.All,GroupMember.ReadWrite.All';
+  // User.ReadWrite.All: the resetRedemption test below resets a guest, an admin-level act.
+  const scopes = 'User.Invite.All,User.Read.All,GroupMember.ReadWrite.All,User.ReadWrite.All';
   bearer = `Bearer ${(await createApiClient(stack.db, cli, { name: 'partner onboarding', scopes }, null)).token}`;
 });
 after(async () => {

@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { endpoint } from '../endpoint.ts';
 import { EMAIL_RE } from '../../domain/validation.ts';
 import { inviteThroughApi } from '../../commands/inviteThroughApi.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
+import { grants } from '../../domain/scopes.ts';
+import { t } from '../../i18n/t.ts';
+import { ApiError } from '../errors.ts';
 
 const email = z.string().trim().max(320).regex(EMAIL_RE, 'must be an e-mail address');
 
@@ -35,7 +39,10 @@ const body = z
       })
       .strict()
       .optional(),
-    resetRedemption: z.boolean().default(false),
+    resetRedemption: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Reset the redemption of the guest invitedUser.id (also needs the scope User.ReadWrite.All). Refused for a disabled or removed guest.' }),
     invitedUser: z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/, 'is not a user id') }).optional(),
   })
   .strict()
@@ -69,12 +76,18 @@ export const invitationEndpoints = [
     operationId: 'invitations.create',
     summary: 'Invite a guest',
     description:
-      'Creates the guest (or finds the existing one by e-mail) and an invitation. Inviting an existing guest returns the same user; one who already redeemed gets status Completed. With resetRedemption and invitedUser.id, the guest’s redemption is reset and they redeem again, possibly at a new address.',
+      'Creates the guest (or finds the existing one by e-mail) and an invitation. Inviting an existing guest returns the same user; one who already redeemed gets status Completed. With resetRedemption and invitedUser.id, the guest’s redemption is reset and they redeem again, possibly at a new address: this needs the scope User.ReadWrite.All as well (403 without it), is refused for a disabled or removed guest (409), and mails the guest’s previous address and sponsors when the guest had redeemed or the address changes.',
     tag: 'Invitations',
     scopes: ['User.Invite.All'],
     body,
     responses: { 201: { description: 'The invitation.', schema: invitation } },
     async handle({ body: b, deps, ctx, client, base }) {
+      // A reset unbinds the guest's identity and may move the invitation to an address the caller
+      // controls: taking over the account and its memberships. Inviting is not enough for that.
+      if (b.resetRedemption && !grants(client.scopes, 'User.ReadWrite.All')) {
+        await recordRefusal(deps.db, ctx, 'api.authorize', b.invitedUser ? `user:${b.invitedUser.id}` : '/invitations', 'resetRedemption needs User.ReadWrite.All');
+        throw new ApiError(403, 'Authorization_RequestDenied', t('api.resetNeedsScope'), { 'WWW-Authenticate': 'Bearer realm="passerelle", error="insufficient_scope"' });
+      }
       const info = b.invitedUserMessageInfo;
       const r = await inviteThroughApi(deps, ctx, client, {
         email: b.invitedUserEmailAddress,

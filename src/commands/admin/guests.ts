@@ -12,6 +12,8 @@ import { addOutbox } from '../../db/outbox.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
 import { inviteGuest, type InviteInput, type InviteResult } from '../inviteGuest.ts';
 import { invitationMail } from '../../mail/templates.ts';
+import { recordRefusal } from '../recordRefusal.ts';
+import { queueRedemptionResetNotices } from '../redemptionResetNotices.ts';
 
 async function guestOr404(deps: Deps, id: number) {
   const guest = await findGuest(deps.db, id);
@@ -93,7 +95,11 @@ export async function resetRedemption(
   extra: Pick<InviteInput, 'message' | 'cc' | 'redirectUrl' | 'sendMail' | 'linkToken' | 'invitedByClient'> & { email?: string } = {},
 ): Promise<InviteResult> {
   const guest = await guestOr404(deps, guestId);
-  if (guest.state === 'removed') throw conflict('guests.removedNoChange');
+  if (guest.state === 'removed' || guest.state === 'disabled') {
+    // Whoever redeems after a reset becomes this guest: it must never bring back one who was turned off.
+    await recordRefusal(deps.db, ctx, 'guest.redemption_reset', `user:${guestId}`, `guest is ${guest.state}`);
+    throw conflict(guest.state === 'removed' ? 'guests.removedNoChange' : 'guests.disabledNoReset');
+  }
   return inTransaction(deps.db, async (trx) => {
     // Graph's resetRedemption may also change the address the guest is invited at.
     if (extra.email && extra.email !== guest.email) {
@@ -102,14 +108,22 @@ export async function resetRedemption(
     }
     const revoked = await trx('invitations').where({ user_id: guestId }).whereIn('status', ['pending', 'redeemed']).update({ status: 'revoked' });
     const unbound = await trx('user_identities').where({ user_id: guestId }).delete();
-    await trx('users').where({ id: guestId }).update({ state: 'invited' });
+    // Conditional: a guest disabled or removed since the check above stays so (the throw undoes it all).
+    const reset = await trx('users').where({ id: guestId }).whereIn('state', ['invited', 'active']).update({ state: 'invited' });
+    if (!Number(reset)) throw conflict('guests.disabledNoReset');
     await appendAudit(trx, ctx, {
       action: 'guest.redemption_reset',
       target: `user:${guestId}`,
-      details: { invitationsRevoked: Number(revoked), identitiesUnbound: Number(unbound), changes: { state: [guest.state, 'invited'] } },
+      details: {
+        invitationsRevoked: Number(revoked),
+        identitiesUnbound: Number(unbound),
+        previousEmail: guest.email,
+        newEmail: extra.email ?? guest.email,
+        changes: { state: [guest.state, 'invited'] },
+      },
     });
     const { email: newEmail, ...options } = extra;
-    return inviteGuest(trx, deps.config, ctx, {
+    const invited = await inviteGuest(trx, deps.config, ctx, {
       email: newEmail ?? guest.email,
       displayName: guest.display_name,
       items: await itemsOfGuest(trx, guestId),
@@ -119,6 +133,15 @@ export async function resetRedemption(
       knownUser: { ...guest, email: newEmail ?? guest.email, state: 'invited' },
       ...options,
     });
+    await queueRedemptionResetNotices(trx, deps.config, {
+      guest,
+      newEmail: invited.user.email,
+      redeemed: guest.state === 'active' || Number(unbound) > 0,
+      invitationId: invited.invitationId!,
+      by: sponsorName,
+      byUserId: by,
+    });
+    return invited;
   });
 }
 

@@ -40,4 +40,5 @@ export const api: Record<string, string> = {
   'api.resetNeedsUser': 'resetRedemption needs invitedUser.id, the guest whose redemption is reset.',
   'api.userOnlyWithReset': 'invitedUser is only accepted together with resetRedemption: true.',
   'api.emailTaken': 'Another guest already has this e-mail address.',
+  'api.resetNeedsScope': 'Insufficient privileges to complete the operation. resetRedemption needs the scope User.ReadWrite.All.',
 };

@@ -17,4 +17,9 @@ export const mail: Record<string, string> = {
   'mail.code.body': 'Your sign-in code is:\n\n{code}\n\nOr open this link and confirm: {link}\n\nThe code works once, for {minutes} minutes. If you did not ask for it, ignore this e-mail.',
   'mail.added.subject': 'You now have access to {items}',
   'mail.added.body': '{sponsor} gave you access to: {items}.\n\nOpen your access panel: {link}',
+  'mail.resetGuest.subject': 'Your guest access was reset',
+  'mail.resetGuest.body': '{by} reset your guest access. The account you signed in with before no longer opens it; accept the new invitation to sign in again.\n\nIf you did not expect this, tell your contact at our organization.',
+  'mail.resetGuest.bodyMoved': '{by} reset your guest access and sent a new invitation to another address. This address, and the account you signed in with before, no longer open it.\n\nIf you did not expect this, tell your contact at our organization at once.',
+  'mail.resetSponsor.subject': 'The guest access of {name} was reset',
+  'mail.resetSponsor.body': '{by} reset the redemption of {name}, a guest you sponsor. Whoever accepts the new invitation signs in as this guest, with all of their access.\n\nPrevious address: {previous}\nNew invitation sent to: {email}\n\nIf you did not expect this, ask an administrator to disable the guest.',
 };
