@@ -134,6 +134,7 @@ export const admin: Record<string, string> = {
   'guests.removedDone': 'The guest is removed; their memberships ended.',
   'guests.noPendingInvitation': 'This guest has no pending invitation to resend.',
   'guests.removedNoChange': 'This guest was removed; invite them again instead.',
+  'guests.disabledNoReset': 'This guest is disabled: resetting the redemption never brings a guest back. Enable the guest first.',
   'invite.title': 'Invite guests',
   'invite.lead': 'Invite one person or a whole list. Each gets an e-mail with a link to accept; people who are already guests get the access straight away.',
   'invite.noItems': 'There is nothing you can invite people to.',
