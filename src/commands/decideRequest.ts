@@ -10,6 +10,7 @@ import { can } from '../domain/policies.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { AccessRequest } from '../db/rows.ts';
 import { recordRefusal } from './recordRefusal.ts';
+import { stillApproverOf } from './routeToApprovers.ts';
 import { deniedMail } from '../mail/templates.ts';
 
 export interface Decision {
@@ -21,11 +22,14 @@ export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal,
   const { db, config } = deps;
   const request = await findRequest(db, requestId);
   if (!request || !p.userId) throw notFound();
-  const isApprover = await isApproverOf(db, requestId, p.userId);
+  // Routed to them once is not enough: they must still be one the routing rule names (a sponsor
+  // the admin removed from the organization since keeps the row, not the right to decide).
+  const isApprover = (await stillApproverOf(db, p.userId, [request])).has(requestId);
   if (!can(p, 'request:decide', { request, isApprover })) {
     const own = request.requester_email.toLowerCase() === p.email.toLowerCase();
-    await recordRefusal(db, ctx, 'request.decide', `request:${requestId}`, own ? 'self-approval' : 'not routed to this sponsor');
-    throw forbidden(own ? 'errors.selfApproval' : 'errors.notYourRequest');
+    const stale = !own && (await isApproverOf(db, requestId, p.userId));
+    await recordRefusal(db, ctx, 'request.decide', `request:${requestId}`, own ? 'self-approval' : stale ? 'no longer an approver of this request' : 'not routed to this sponsor');
+    throw forbidden(own ? 'errors.selfApproval' : stale ? 'inbox.errors.noLongerApprover' : 'errors.notYourRequest');
   }
   await applyDecision(deps, ctx, request, d, { userId: p.userId, clientId: null });
 }

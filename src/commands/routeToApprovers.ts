@@ -3,19 +3,31 @@
 // and is in their inbox the moment the partner is answered; only the mails wait for the worker.
 // The route job does the same for a request left unrouted (an outbox row from before this rule, a
 // sweeper's find). Safe to run twice: routing happens once per request.
+//
+// Who decides is not fixed at routing time: a decision and the inbox ask the same rule again
+// (stillApproverOf), and an admin changing an organization's sponsors re-routes its open requests
+// (rerouteOpenRequests), so a request always waits for the people the rule names today.
 import type { Config } from '../config.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
-import type { Tx } from '../db/knex.ts';
-import type { AccessRequest, CatalogItem } from '../db/rows.ts';
-import { addApprovers, markRouted } from '../db/requests.ts';
-import { ownersOfAll } from '../db/catalog.ts';
+import type { Db, Tx } from '../db/knex.ts';
+import type { AccessRequest, CatalogItem, User } from '../db/rows.ts';
+import {
+  addApprovers,
+  approverFactsOf,
+  approversOfMany,
+  markRouted,
+  openRoutedRequestsOfOrganization,
+  removeApprovers,
+} from '../db/requests.ts';
+import { itemsOfRequest, ownersOfAll } from '../db/catalog.ts';
 import { sponsorsOf } from '../db/organizations.ts';
-import { listAdmins } from '../db/users.ts';
+import { findUserById, listAdmins } from '../db/users.ts';
 import { queueMail } from '../db/mail.ts';
 import { addOutbox } from '../db/outbox.ts';
+import { approversByRule } from '../domain/policies.ts';
 import { routeMail, type RoutedRequest } from '../mail/templates.ts';
 
-/** Routing is the policy's doing, whoever's action (a submission, a job) set it off. */
+/** Routing is the policy's doing, whoever's action (a submission, a job, an admin's edit) set it off. */
 const ROUTING = { type: 'system', id: 'system:routing', label: null } as const;
 
 export async function routeToApprovers(
@@ -26,11 +38,11 @@ export async function routeToApprovers(
   items: CatalogItem[],
 ): Promise<boolean> {
   if (!(await markRouted(trx, request.id))) return false;
-  // Owners decide when every item is self-service and they own them all; otherwise the
-  // organization's sponsors; with none named, the admins.
-  let approvers = items.every((i) => i.self_service) ? await ownersOfAll(trx, items.map((i) => i.id)) : [];
-  if (approvers.length === 0 && request.organization_id) approvers = await sponsorsOf(trx, request.organization_id);
-  if (approvers.length === 0) approvers = await listAdmins(trx);
+  const approvers = await approversByRule(items.every((i) => i.self_service), {
+    owners: () => ownersOfAll(trx, items.map((i) => i.id)),
+    sponsors: async () => (request.organization_id ? sponsorsOf(trx, request.organization_id) : []),
+    admins: () => listAdmins(trx),
+  });
   await addApprovers(trx, request.id, approvers.map((a) => a.id));
   await appendAudit(trx, { ...ctx, actor: ROUTING }, {
     action: 'request.routed',
@@ -43,4 +55,98 @@ export async function routeToApprovers(
     if (mail.created) await addOutbox(trx, 'mail.send', { mailId: mail.id });
   }
   return true;
+}
+
+/** For each request, the ids of the people the routing rule names today. */
+async function approversNow(db: Db | Tx, requests: Pick<AccessRequest, 'id' | 'organization_id'>[]): Promise<Map<number, number[]>> {
+  const facts = await approverFactsOf(db, requests);
+  let admins: Promise<number[]> | undefined;
+  const out = new Map<number, number[]>();
+  for (const r of requests) {
+    const f = facts.get(r.id)!;
+    out.set(
+      r.id,
+      await approversByRule(f.allSelfService, {
+        owners: async () => f.owners,
+        sponsors: async () => f.sponsors,
+        admins: () => (admins ??= listAdmins(db).then((l) => l.map((a) => a.id))),
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * The ids, among these requests, of those the routing rule names `userId` for today: a default
+ * sponsor of the organization, an owner of every self-service item, or an admin when nobody else is
+ * named. The inbox asks this of the rows routed to the user (its list is read along that index).
+ */
+export async function namedByRuleNow(db: Db | Tx, userId: number, requests: Pick<AccessRequest, 'id' | 'organization_id'>[]): Promise<Set<number>> {
+  if (requests.length === 0) return new Set();
+  const now = await approversNow(db, requests);
+  return new Set(requests.filter((r) => now.get(r.id)!.includes(userId)).map((r) => r.id));
+}
+
+/**
+ * The ids of the requests this user still decides: routed to them, and the rule still names them. The
+ * row in the approvers table alone is not enough: it stays behind when an item's owners or a
+ * member's role change elsewhere; and the rule alone is not either: nobody decides a request that
+ * was never put in front of them.
+ */
+export async function stillApproverOf(db: Db | Tx, userId: number, requests: Pick<AccessRequest, 'id' | 'organization_id'>[]): Promise<Set<number>> {
+  if (requests.length === 0) return new Set();
+  const routed = await approversOfMany(db, requests.map((r) => r.id));
+  return namedByRuleNow(db, userId, requests.filter((r) => routed.get(r.id)?.includes(userId)));
+}
+
+/**
+ * Brings an organization's open requests to the approvers the rule names now, in the caller's
+ * transaction (an admin's edit of the sponsors): those who no longer decide lose the request, those
+ * who now do get it and a mail through the outbox, each change audited. Requests not routed yet are
+ * left to routing, which reads the new sponsors anyway. Returns how many requests changed hands.
+ */
+export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditContext, organizationId: number): Promise<number> {
+  const requests = await openRoutedRequestsOfOrganization(trx, organizationId);
+  if (requests.length === 0) return 0;
+  const routed = await approversOfMany(trx, requests.map((r) => r.id));
+  const now = await approversNow(trx, requests);
+  const people = new Map<number, User | undefined>();
+  const users = async (ids: number[]) => {
+    const out: User[] = [];
+    for (const id of ids) {
+      if (!people.has(id)) people.set(id, await findUserById(trx, id));
+      const u = people.get(id);
+      if (u) out.push(u);
+    }
+    return out;
+  };
+  let changed = 0;
+  for (const request of requests) {
+    const before = routed.get(request.id) ?? [];
+    const after = now.get(request.id)!;
+    const added = after.filter((u) => !before.includes(u));
+    const removed = before.filter((u) => !after.includes(u));
+    if (added.length === 0 && removed.length === 0) continue;
+    changed++;
+    await removeApprovers(trx, request.id, removed);
+    await addApprovers(trx, request.id, added);
+    const addedUsers = await users(added);
+    await appendAudit(trx, { ...ctx, actor: ROUTING }, {
+      action: 'request.rerouted',
+      target: `request:${request.id}`,
+      outcome: after.length ? 'success' : 'failure',
+      details: {
+        approvers: (await users(after)).map((u) => u.email),
+        added: addedUsers.map((u) => u.email),
+        removed: (await users(removed)).map((u) => u.email),
+      },
+    });
+    if (addedUsers.length === 0) continue;
+    const items = await itemsOfRequest(trx, request.id);
+    for (const approver of addedUsers) {
+      const mail = await queueMail(trx, routeMail(config, request, items, approver));
+      if (mail.created) await addOutbox(trx, 'mail.send', { mailId: mail.id });
+    }
+  }
+  return changed;
 }

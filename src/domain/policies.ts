@@ -16,6 +16,10 @@ export type Ability =
 
 export interface PolicyFacts {
   request?: AccessRequest;
+  /**
+   * The request was routed to this principal and they are still one of the approvers the routing rule
+   * names today (see approversByRule): a sponsor removed since keeps the row, not the right.
+   */
   isApprover?: boolean;
   /** The principal owns this catalog item and the item is self-service. */
   ownsItem?: boolean;
@@ -66,4 +70,27 @@ export function refusalMessage(p: Principal, ability: Ability): string {
     return p.emailRefusal === 'notVouched' ? 'errors.emailNotVouched' : 'errors.emailNotVerified';
   }
   return 'errors.forbidden';
+}
+
+/** Where the routing rule looks for the people who decide a request, each read only when needed. */
+export interface ApproverSources<U> {
+  /** Active members who own every requested item. */
+  owners(): Promise<U[]>;
+  /** Active default sponsors of the request's organization (none without one). */
+  sponsors(): Promise<U[]>;
+  /** Active admins. */
+  admins(): Promise<U[]>;
+}
+
+/**
+ * Who decides a request: the owners when every item is self-service and someone owns them all;
+ * otherwise the organization's default sponsors; with none named, the admins. Routing asks this to
+ * pick the approvers, and a decision and the inbox ask it again, so that someone who has since
+ * stopped being a sponsor or an owner no longer decides what was routed to them.
+ */
+export async function approversByRule<U>(allSelfService: boolean, from: ApproverSources<U>): Promise<U[]> {
+  let approvers = allSelfService ? await from.owners() : [];
+  if (approvers.length === 0) approvers = await from.sponsors();
+  if (approvers.length === 0) approvers = await from.admins();
+  return approvers;
 }

@@ -18,7 +18,8 @@ const pete = new Browser();
 before(async () => {
   stack = await startStack({ worker: false });
   samsIds = (await seedRequests(stack.db, { count: 120, approverEmail: 'sam.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'] })).map((r) => r.id);
-  await seedRequests(stack.db, { count: 5, approverEmail: 'sue.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'] });
+  // From Globex, which Sue sponsors: an inbox lists only what its owner still decides.
+  await seedRequests(stack.db, { count: 5, approverEmail: 'sue.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'], domain: 'globex.test' });
   paulasIds = (
     await seedRequests(stack.db, { count: 75, approverEmail: 'sam.sponsor@passerelle.test', status: 'pending', itemNames: ['Partner Wiki'], requester: { subject: 'acme-paula', email: 'paula@acme.test' } })
   ).map((r) => r.id);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { can } from '../../src/domain/policies.ts';
+import { approversByRule, can } from '../../src/domain/policies.ts';
 import type { Principal } from '../../src/domain/principal.ts';
 import type { AccessRequest } from '../../src/db/rows.ts';
 
@@ -43,4 +43,20 @@ test('only admins read the audit log', () => {
   assert.equal(can(admin, 'audit:read'), true);
   assert.equal(can(sponsor, 'audit:read'), false);
   assert.equal(can(partner, 'audit:read'), false);
+});
+
+test('the routing rule: owners of self-service items, else the sponsors, else the admins, each read only when needed', async () => {
+  const read: string[] = [];
+  const from = (owners: string[], sponsors: string[], admins: string[]) => ({
+    owners: async () => (read.push('owners'), owners),
+    sponsors: async () => (read.push('sponsors'), sponsors),
+    admins: async () => (read.push('admins'), admins),
+  });
+  assert.deepEqual(await approversByRule(true, from(['olive'], ['sam'], ['ada'])), ['olive']);
+  assert.deepEqual(read.splice(0), ['owners']);
+  assert.deepEqual(await approversByRule(false, from(['olive'], ['sam'], ['ada'])), ['sam'], 'owners decide only when every item is self-service');
+  assert.deepEqual(read.splice(0), ['sponsors']);
+  assert.deepEqual(await approversByRule(true, from([], ['sam'], ['ada'])), ['sam'], 'nobody owns them all: the sponsors');
+  assert.deepEqual(await approversByRule(false, from([], [], ['ada'])), ['ada'], 'no sponsor left: the admins');
+  assert.deepEqual(await approversByRule(false, from([], [], [])), []);
 });

@@ -6,6 +6,7 @@ import { organizationDetail } from '../../db/organizations.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { domainList, fieldErrors, idList } from '../../domain/validation.ts';
 import { diff } from './changes.ts';
+import { rerouteOpenRequests } from '../routeToApprovers.ts';
 
 const schema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -59,6 +60,10 @@ export async function saveOrganization(deps: Deps, ctx: AuditContext, id: number
       target: `organization:${orgId}`,
       details: { changes: diff(before ? { ...before } : null, after) },
     });
+    // Open requests follow the sponsors: a sponsor removed stops deciding them, the new ones get them
+    // (and a mail), in this same transaction, so no request is left waiting for nobody.
+    const sameSponsors = before && before.sponsors.length === v.sponsors.length && v.sponsors.every((s) => before.sponsors.includes(s));
+    if (before && !sameSponsors) await rerouteOpenRequests(trx, deps.config, ctx, orgId!);
     return orgId!;
   });
 }

@@ -16,6 +16,7 @@ export const staff: Record<string, string> = {
   'inbox.denied': 'Request #{id} denied. The partner will be told why.',
   'inbox.detailTitle': 'Request #{id} from {name}',
   'inbox.errors.badPage': 'That page of the inbox does not exist. Start again from the newest requests.',
+  'inbox.errors.noLongerApprover': 'You no longer decide this request: you are not a sponsor or an owner for it any more.',
   'inbox.older': 'Older requests',
   'inbox.newest': 'Newest requests',
   'inbox.errors.reasonRequired': 'Give a reason when you deny a request.',

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { findItem, isSelfServiceOwner, selfServiceItemsOwnedBy } from '../../db/catalog.ts';
 import { guestsOfItem } from '../../db/guests.ts';
 import { listPendingForApprover } from '../../db/requests.ts';
+import { namedByRuleNow } from '../../commands/routeToApprovers.ts';
 import { removeMembership } from '../../commands/admin/guests.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { forbidden, notFound } from '../../domain/errors.ts';
@@ -35,7 +36,9 @@ export function ownerRoutes(deps: Deps): Router {
     const p = principalOf(req)!;
     const items = await selfServiceItemsOwnedBy(db, p.userId!);
     const counts = new Map(await Promise.all(items.map(async (i) => [i.id, (await guestsOfItem(db, i.id)).length] as const)));
-    render(req, res, 'owner/index', { title: 'owner.title', items, counts, pending: (await listPendingForApprover(db, p.userId!, { limit: 200 })).rows.length });
+    // Counted as the inbox lists them: only requests this member still decides.
+    const routed = (await listPendingForApprover(db, p.userId!, { limit: 200 })).rows;
+    render(req, res, 'owner/index', { title: 'owner.title', items, counts, pending: (await namedByRuleNow(db, p.userId!, routed)).size });
   });
 
   r.get('/owner/items/:id', members, async (req, res) => {

@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { findRequest, isApproverOf, listDecidedForApprover, listPendingForApprover } from '../../db/requests.ts';
+import { findRequest, listDecidedForApprover, listPendingForApprover } from '../../db/requests.ts';
 import { itemsOfRequest } from '../../db/catalog.ts';
 import { decideRequest } from '../../commands/decideRequest.ts';
+import { namedByRuleNow, stillApproverOf } from '../../commands/routeToApprovers.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { forbidden, invalid, notFound } from '../../domain/errors.ts';
 import { can } from '../../domain/policies.ts';
@@ -28,9 +29,12 @@ export function sponsorRoutes(deps: Deps): Router {
     const before = req.query.before === undefined ? undefined : parseId(req.query.before);
     if (before === null) throw invalid('inbox.errors.badPage');
     const page = await listPendingForApprover(db, p.userId!, { before });
+    // Only what this member still decides: a request routed to them (every row here was) before they
+    // stopped being a sponsor or an owner is not theirs to read any more.
+    const theirs = await namedByRuleNow(db, p.userId!, page.rows);
     render(req, res, 'sponsor/inbox', {
       title: 'inbox.title',
-      pending: page.rows,
+      pending: page.rows.filter((r) => theirs.has(r.id)),
       nextBefore: page.next,
       olderPage: Boolean(before),
       // Recent decisions belong with the newest requests, not with every older page.
@@ -44,7 +48,7 @@ export function sponsorRoutes(deps: Deps): Router {
     const id = parseId(req.params.id);
     const request = id ? await findRequest(db, id) : undefined;
     if (!request) throw notFound();
-    const isApprover = await isApproverOf(db, request.id, p.userId!);
+    const isApprover = (await stillApproverOf(db, p.userId!, [request])).has(request.id);
     if (!can(p, 'request:review', { request, isApprover })) {
       await recordRefusal(db, auditContext(req), 'request.view', `request:${request.id}`, 'not routed to this sponsor');
       throw forbidden('errors.notYourRequest');
