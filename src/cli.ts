@@ -1,7 +1,7 @@
 // The `passerelle` command: web, worker, migrate, admin grant, audit verify, demo.
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createDb, migrateLatest, inTransaction } from './db/knex.ts';
-import { appendAudit, verifyAuditChain } from './db/audit.ts';
+import { appendAudit } from './db/audit.ts';
 import { findUserByEmail, insertUser } from './db/users.ts';
 import { createLogger } from './log.ts';
 // The web server and the worker are loaded only by the commands that run them, so short commands
@@ -23,7 +23,11 @@ const USAGE = `Usage: passerelle <command>
                          create an API client; its bearer token is printed once, as the last line
   api-client list        API clients, their scopes and last use
   api-client revoke <id> revoke an API client's token
-  audit verify           check the audit log's hash chain (exit 1 names the first bad event)
+  audit verify [--checkpoints FILE]... [--public-key PEM_FILE]...
+                         check the audit log's hash chain and that it still leads to every signed
+                         checkpoint (the database's, and each FILE's); exit 1 names the first failure
+  audit public-key       print the public key of AUDIT_SIGNING_KEY, to keep away from the servers
+  audit new-key          print a new AUDIT_SIGNING_KEY (Ed25519 seed, base64)
   demo                   run everything locally with demo identity providers and a mail catcher
 `;
 
@@ -111,18 +115,10 @@ async function main(argv: string[]): Promise<number> {
       return code;
     }
     case 'audit': {
-      if (rest[0] !== 'verify') {
-        console.error('Usage: passerelle audit verify');
-        return 2;
-      }
-      const result = await verifyAuditChain(db);
+      const { auditCommand } = await import('./audit/command.ts');
+      const code = await auditCommand(config, db, rest);
       await db.destroy();
-      if (result.ok) {
-        console.log(`Audit log intact: ${result.count} event(s) verified.`);
-        return 0;
-      }
-      console.error(`Audit log broken at event ${result.badSeq}: ${result.reason}.`);
-      return 1;
+      return code;
     }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);

@@ -1,5 +1,7 @@
 // The environment becomes one typed, validated object here; nothing else reads process.env.
 import { z } from 'zod';
+import type { KeyObject } from 'node:crypto';
+import { parseSigningKey } from './domain/auditCheckpoint.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -49,6 +51,11 @@ const schema = z.object({
   // Fault injection for the fault tests only ("name=ms,name=ms"); refused outside NODE_ENV=test.
   FAULTS: z.string().regex(/^([a-z.-]+=\d+)(,[a-z.-]+=\d+)*$/, 'name=milliseconds pairs separated by commas').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Ed25519 key the worker signs audit checkpoints with (src/domain/auditCheckpoint.ts for its forms).
+  AUDIT_SIGNING_KEY: z.string().optional(),
+  AUDIT_CHECKPOINT_FILE: z.string().optional(),
+  AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
+  AUDIT_CHECKPOINT_EVERY_MINUTES: z.coerce.number().positive().max(24 * 60).default(5),
 });
 
 export type Config = {
@@ -79,6 +86,7 @@ export type Config = {
   faults: Record<string, number>;
   logLevel: string;
   secureCookies: boolean;
+  audit: { signingKey: KeyObject | null; checkpointFile: string | null; checkpointEveryEvents: number; checkpointEveryMinutes: number };
 };
 
 export class ConfigError extends Error {}
@@ -120,6 +128,12 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
   if (e.SMTP_TIMEOUT_MS * 3 >= e.JOB_LOCK_MS) {
     throw new ConfigError('Invalid configuration:\n  SMTP_TIMEOUT_MS: must stay well below JOB_LOCK_MS (a third at most)');
   }
+  let signingKey: KeyObject | null = null;
+  try {
+    signingKey = e.AUDIT_SIGNING_KEY ? parseSigningKey(e.AUDIT_SIGNING_KEY) : null;
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  AUDIT_SIGNING_KEY: ${(err as Error).message}`);
+  }
   const secure = e.PUBLIC_URL.startsWith('https://');
   if (production && !secure) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be https:// in production');
@@ -158,5 +172,11 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     faults: Object.fromEntries((e.FAULTS ?? '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])])),
     logLevel: e.LOG_LEVEL,
     secureCookies: secure,
+    audit: {
+      signingKey,
+      checkpointFile: e.AUDIT_CHECKPOINT_FILE ?? null,
+      checkpointEveryEvents: e.AUDIT_CHECKPOINT_EVERY_EVENTS,
+      checkpointEveryMinutes: e.AUDIT_CHECKPOINT_EVERY_MINUTES,
+    },
   };
 }

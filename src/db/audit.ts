@@ -1,6 +1,6 @@
 import { isSqlite, type Db, type Tx } from './knex.ts';
 import { keysetPage } from './keyset.ts';
-import { ChainVerifier, eventHash, type ChainCheck, type ChainedEvent } from '../domain/auditChain.ts';
+import { ChainVerifier, eventHash, type ChainAnchor, type ChainCheck, type ChainedEvent, type ChainPoint } from '../domain/auditChain.ts';
 
 export interface Actor {
   type: 'user' | 'anonymous' | 'system' | 'api';
@@ -111,25 +111,43 @@ const SQLITE_CANONICAL =
 
 type ChainPageRow = { seq: number | string; prev_hash: string; hash: string; canonical?: string | null } & Partial<AuditRow>;
 
+/** The chain's head as it is now, read without taking its lock. */
+export async function readAuditHead(db: Db): Promise<ChainPoint> {
+  const head = await db('audit_head').where({ id: 1 }).first('seq', 'hash');
+  return { seq: Number(head.seq), hash: head.hash };
+}
+
+export interface ChainVerifyOptions {
+  /** Hashes the chain must have at given events (signed checkpoints). */
+  anchors?: readonly ChainAnchor[];
+  /** Check only the events after this trusted point. */
+  from?: ChainPoint;
+  /** Check only up to this point (a head read earlier), and end there instead of at the head. */
+  upTo?: ChainPoint;
+  pageSize?: number;
+}
+
 /**
  * Reads the whole log in pages and checks every link; reports the first bad sequence number.
  * The next page is asked for before this one is hashed, so the database reads while Node hashes.
  */
-export async function verifyAuditChain(db: Db, pageSize = 10_000): Promise<ChainCheck> {
-  const verifier = new ChainVerifier();
+export async function verifyAuditChain(db: Db, options: ChainVerifyOptions = {}): Promise<ChainCheck> {
+  const { anchors, from, upTo, pageSize = 10_000 } = options;
+  const verifier = new ChainVerifier(anchors, from);
   const fast = isSqlite(db);
   const page = (after: number): Promise<ChainPageRow[]> => {
     const q = db('audit_events').where('seq', '>', after).orderBy('seq', 'asc').limit(pageSize);
+    if (upTo) q.where('seq', '<=', upTo.seq);
     return (fast ? q.select('seq', 'prev_hash', 'hash', db.raw(SQLITE_CANONICAL)) : q.select('*')).then((rows) => rows as ChainPageRow[]);
   };
-  let next: Promise<ChainPageRow[]> | null = page(0);
+  let next: Promise<ChainPageRow[]> | null = page(from?.seq ?? 0);
   while (next) {
     const rows: ChainPageRow[] = await next;
     // A full page may have more after it: ask now, check this one meanwhile.
     next = rows.length === pageSize ? page(Number(rows[rows.length - 1].seq)) : null;
     for (const r of rows) {
-      let bad = fast && typeof r.canonical === 'string' ? verifier.checkCanonical(r, r.canonical) : fast ? undefined : verifier.check(r as AuditRow);
-      if (bad !== null && fast) {
+      let bad = fast && typeof r.canonical === 'string' ? verifier.checkCanonical(r, r.canonical) : fast ? 'recheck' : verifier.check(r as AuditRow);
+      if (bad === 'recheck') {
         // Not checked yet, or the database's text did not match: the whole row decides.
         const whole = await db<AuditRow>('audit_events').where('seq', r.seq).first();
         bad = whole ? verifier.check(whole) : { ok: false, badSeq: Number(r.seq), reason: 'event disappeared while the log was being verified' };
@@ -140,6 +158,5 @@ export async function verifyAuditChain(db: Db, pageSize = 10_000): Promise<Chain
       }
     }
   }
-  const head = await db('audit_head').where({ id: 1 }).first();
-  return verifier.finish(head);
+  return verifier.finish(upTo ?? (await db('audit_head').where({ id: 1 }).first()));
 }

@@ -7,6 +7,7 @@ export const JOBS = {
   provision: 'provision',
   sendMail: 'send-mail',
   invitationBatch: 'invitation-batch',
+  auditCheckpoint: 'audit-checkpoint',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -87,6 +88,7 @@ export function createQueues(config: Config): Queues {
     [JOBS.provision]: make(JOBS.provision),
     [JOBS.sendMail]: make(JOBS.sendMail),
     [JOBS.invitationBatch]: make(JOBS.invitationBatch),
+    [JOBS.auditCheckpoint]: make(JOBS.auditCheckpoint),
   };
   const all = Object.values(queues);
   return Object.assign(queues, {

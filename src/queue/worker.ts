@@ -10,6 +10,8 @@ import { provisionRequest } from '../../workers/provision.ts';
 import { sendMail } from '../../workers/sendMail.ts';
 import { processBatch } from '../../workers/processBatch.ts';
 import { sweepOnce } from '../../workers/sweep.ts';
+import { enqueueCheckpointIfDue, writeCheckpoint } from '../../workers/auditCheckpoint.ts';
+import { ConfigError } from '../config.ts';
 import { markMailFailed } from '../commands/markMailFailed.ts';
 
 export interface WorkerHandle {
@@ -19,6 +21,15 @@ export interface WorkerHandle {
 }
 
 export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle> {
+  // Only the worker holds the audit signing key (the web process, the most exposed, never needs it).
+  // In production a worker without one would leave the log open to an undetected rewrite by anyone
+  // who can write the database: it does not start.
+  if (!deps.config.audit.signingKey) {
+    if (deps.config.env === 'production') {
+      throw new ConfigError('Invalid configuration:\n  AUDIT_SIGNING_KEY: required in production for the worker, which signs audit checkpoints (passerelle audit new-key makes one)');
+    }
+    log.warn('AUDIT_SIGNING_KEY is not set: no audit checkpoints are signed, and a rewrite of the audit log by someone who can write the database would go unnoticed');
+  }
   const queues = createQueues(deps.config);
   const transport = createTransport(deps.config);
   const relay = startRelay(deps.db, queues, deps.config.outboxPollMs, log);
@@ -37,6 +48,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   // Mostly waiting on the SMTP server: several at once, over pooled connections. Safe: a message is
   // claimed before it is sent, and a sent one is never resent.
   queues[JOBS.sendMail].process(MAIL_CONCURRENCY, (job) => sendMail({ ...deps, transport }, jobContext(JOBS.sendMail, job.id), job.data));
+  queues[JOBS.auditCheckpoint].process(1, () => writeCheckpoint(deps, log));
 
   for (const q of Object.values(JOBS)) {
     queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));
@@ -58,6 +70,17 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
       .finally(() => (sweeping = false));
   }, deps.config.sweepIntervalMs);
 
+  // Whether an audit checkpoint is due is two reads: asked every few seconds so that the event-count
+  // trigger is kept under load; the job itself goes through Bull like all background work.
+  let checkpointing = false;
+  const checkpointer = setInterval(() => {
+    if (checkpointing) return;
+    checkpointing = true;
+    enqueueCheckpointIfDue(deps, queues)
+      .catch((err) => log.warn({ err: (err as Error).message }, 'could not check whether an audit checkpoint is due; will retry'))
+      .finally(() => (checkpointing = false));
+  }, Math.max(100, Math.min(5_000, deps.config.audit.checkpointEveryMinutes * 60_000)));
+
   // SIGTERM: no new jobs, running ones finish, jobs Bull had already claimed go back to the queue.
   // Closing twice (a second signal, a test's clean-up) waits for the first close instead of redoing it.
   let closing: Promise<void> | null = null;
@@ -67,6 +90,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        clearInterval(checkpointer);
         await queues.stopProcessing();
         await relay.stop();
         await queues.close();

@@ -18,6 +18,7 @@ import { issuerSpecs } from '../../src/demo/world.ts';
 import { startWeb, type WebHandle } from '../../src/web/server.ts';
 import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
 import { createLogger } from '../../src/log.ts';
+import { newSigningKey } from '../../src/domain/auditCheckpoint.ts';
 
 export interface Stack {
   config: Config;
@@ -106,6 +107,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       RATE_LIMIT_SUBMIT_PER_MINUTE: '1000',
       RATE_LIMIT_REDEEM_PER_MINUTE: '1000',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      // The worker signs audit checkpoints with it, as in production.
+      AUDIT_SIGNING_KEY: newSigningKey(),
       ...options.env,
     };
     const config = loadConfig(env);
