@@ -104,7 +104,7 @@ async function askForCode(email: string) {
   return { b, csrf: csrfToken(page.text)!, code: codeIn(mail.text) };
 }
 
-test(`wrong one-time codes are limited per address (${SIGNIN} a minute): after that even the right code waits`, async () => {
+test(`wrong one-time codes typed for an address from many clients (${SIGNIN} and more) do not hold back its owner's right code`, async () => {
   const victim = await askForCode('victim@nowhere-corp.test');
   const attacker = new Browser();
   const attackerForm = await attacker.go(`${stack.appUrl}/`);
@@ -114,13 +114,14 @@ test(`wrong one-time codes are limited per address (${SIGNIN} a minute): after t
     wrong.push(res.status);
   }
   assert.deepEqual(wrong, Array(SIGNIN).fill(401), 'each guess came from a new address, so no per-client limit applied');
+  // Guessing 128 bits is hopeless: a per-address count of wrong codes would only lock the owner out
+  // (each client's guesses are bounded by the per-client limit; see otp-lockout.test.ts).
   const right = await fromNewAddress(victim.b, 'post', '/auth/email-code/verify', { _csrf: victim.csrf, email: 'victim@nowhere-corp.test', code: victim.code });
-  assert.equal(right.status, 429);
-  assert.match(right.text, /Too many (wrong codes were typed for this address|attempts)/);
-  assert.equal((await victim.b.request('GET', `${stack.appUrl}/requests`)).status, 303, 'not signed in');
+  assert.equal(right.status, 303);
+  assert.equal(right.headers.location, '/requests');
   const row = await stack.db('one_time_codes').where({ email: 'victim@nowhere-corp.test' }).first();
-  assert.equal(row.consumed_at, null, 'the code was not used up');
-  assert.ok(await stack.db('audit_events').where({ action: 'auth.code_used', target: 'email:victim@nowhere-corp.test', outcome: 'denied' }).first(), 'the refusal is audited');
+  assert.notEqual(row.consumed_at, null, 'the code was used');
+  assert.equal((await stack.db('audit_events').where({ action: 'auth.code_used', target: 'email:victim@nowhere-corp.test', outcome: 'failure' })).length, SIGNIN, 'each wrong code is audited');
 
   // Another address is not affected: its owner signs in with the code from her mail.
   const other = await askForCode('bystander@nowhere-corp.test');

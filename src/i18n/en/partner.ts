@@ -54,5 +54,7 @@ export const partner: Record<string, string> = {
   'otp.invalid': 'This code is not valid: it may be mistyped, already used or expired. Ask for a new one from the home page.',
   'otp.tooMany': 'Several codes were sent to this address recently. Wait ten minutes, then ask again.',
   'otp.tooManyAttempts': 'Too many wrong codes were typed for this address. Wait a minute, then try again.',
+  'otp.tooManyUseNewest': 'Several codes were sent to this address in the last ten minutes. Sign in with the newest one in your mailbox, or wait ten minutes and ask again.',
+  'otp.retired': 'This code no longer works: too many wrong codes were typed for this address while it was valid. We have sent you a new code: type the one from the newest e-mail.',
   'otp.disabled': 'Sign-in by e-mail code is turned off. Choose your organization instead.',
 };
