@@ -193,7 +193,14 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
     if (!parsed.success) throw invalid('otp.invalid');
     const idp = await findIdpBySlug(deps.db, EMAIL_CODE_SLUG);
     if (!idp?.enabled) throw notFound('otp.disabled');
-    const email = await consumeCode(deps, auditContext(req), parsed.data.email, parsed.data.code);
+    let email: string;
+    try {
+      email = await consumeCode(deps, auditContext(req), parsed.data.email, parsed.data.code);
+    } catch (err) {
+      // The right code, retired by strangers' wrong ones: a new one is on its way; the form waits for it.
+      if (!(err instanceof AppError && err.code === 'code_retired')) throw err;
+      return render(req, res, 'auth/code', { title: 'otp.title', email: parsed.data.email, code: '', notice: { key: err.message } }, err.status);
+    }
     const principal = await signIn(deps, auditContext(req), idp, {
       issuer: idp.issuer,
       subject: email,
