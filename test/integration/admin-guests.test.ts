@@ -152,4 +152,28 @@ describe('actions on one guest', () => {
     assert.equal((await admin.go(`${stack.appUrl}/admin/guests/999999`)).status, 404);
     assert.equal((await action(garyId, 'explode')).status, 404);
   });
+
+  test('names an object literal answers to are unknown actions too: a 404 page, nothing done', async () => {
+    const before = await stack.db('audit_events').max({ seq: 'seq' }).first();
+    for (const name of ['constructor', 'hasOwnProperty', 'valueOf', 'toString', '__proto__', 'isPrototypeOf']) {
+      const page = await action(garyId, name);
+      assert.equal(page.status, 404, name);
+      assert.match(page.text, /<h1>/, `${name}: a page`);
+      assert.doesNotMatch(page.url, /done=/, name);
+    }
+    const since = await stack.db('audit_events').where('seq', '>', before!.seq).select('action', 'actor_type');
+    assert.deepEqual(since.filter((e) => e.actor_type === 'user'), [], `nothing was done by the admin: ${JSON.stringify(since)}`);
+  });
+
+  test('the page shows only the notices of its own actions, never text from the link', async () => {
+    const url = `${stack.appUrl}/admin/guests/${garyId}`;
+    const forged = await admin.go(`${url}?done=${encodeURIComponent('guests.Your account is locked, call +1 555 0100')}`);
+    assert.equal(forged.status, 200);
+    assert.doesNotMatch(forged.text, /call \+1 555 0100/);
+    assert.doesNotMatch(forged.text, /class="notice"/);
+    const otherKey = await admin.go(`${url}?done=guests.actionsHint`);
+    assert.doesNotMatch(otherKey.text, /class="notice"/, 'another message key is not a notice either');
+    const real = await admin.go(`${url}?done=guests.sponsorAdded`);
+    assert.match(real.text, /<p class="notice" role="status">Sponsor added\.<\/p>/);
+  });
 });
