@@ -90,7 +90,8 @@ export async function auditCommand(config: Config, db: Db, args: string[]): Prom
     const inDb = verdict.checkpoints.length - external.length;
     const from = [`${inDb} in the database`, ...opts.checkpoints.map((f) => `${external.filter((c) => c.source.startsWith(`${f} line `)).length} in ${f}`)];
     const uncovered = verdict.events > newest.seq ? `; events after ${newest.seq} are not covered by one yet` : '';
-    console.log(`It leads to all ${verdict.checkpoints.length} signed checkpoint(s) (${from.join(', ')}); the newest covers events up to ${newest.seq}, signed ${newest.at}${uncovered}.`);
+    const signatures = verdict.unchecked ? '' : ', every signature checked';
+    console.log(`Checkpoints it leads to${signatures}: ${verdict.checkpoints.length} (${from.join(', ')}); the newest covers events up to ${newest.seq}, signed ${newest.at}${uncovered}.`);
   }
   if (verdict.unchecked) {
     console.log(`The signatures of ${verdict.unchecked} checkpoint(s) in the database were not checked: set AUDIT_SIGNING_KEY or pass --public-key PEM_FILE.`);

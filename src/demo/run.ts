@@ -1,6 +1,7 @@
 // `npm start`: the whole product on one machine with embedded defaults. Web and worker run as
 // separate processes, exactly as in production; the demo parts run in this process.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, processEnvironment } from '../config.ts';
 import { createDb, migrateLatest } from '../db/knex.ts';
@@ -11,10 +12,26 @@ import { seedDemo } from './seed.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, issuerSpecs } from './world.ts';
 import { projectRoot } from '../paths.ts';
 import { nodeFlagsFor } from '../nodeFlags.ts';
+import { newSigningKey, parseSigningKey, publicKeyPem } from '../domain/auditCheckpoint.ts';
 
 const IDP_BASE_PORT = 4101;
 const MAIL_SMTP_PORT = 2525;
 const MAIL_HTTP_PORT = 4180;
+
+/**
+ * The demo's audit signing key, made once and kept in var/ next to the database it signs for: a new
+ * key at every start would leave the previous runs' checkpoints unverifiable. Its public half is
+ * written beside it for `passerelle audit verify --public-key`.
+ */
+function demoSigningKey(): { key: string; keyFile: string; publicKeyFile: string } {
+  const keyFile = path.join(projectRoot, 'var', 'audit-signing-key');
+  const publicKeyFile = path.join(projectRoot, 'var', 'audit-public-key.pem');
+  fs.mkdirSync(path.dirname(keyFile), { recursive: true });
+  if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, `${newSigningKey()}\n`, { mode: 0o600, flag: 'wx' });
+  const key = fs.readFileSync(keyFile, 'utf8').trim();
+  fs.writeFileSync(publicKeyFile, publicKeyPem(parseSigningKey(key)));
+  return { key, keyFile, publicKeyFile };
+}
 
 export async function runDemo(env: Record<string, string | undefined> = processEnvironment()): Promise<void> {
   const config = loadConfig({ ...env, NODE_ENV: env.NODE_ENV ?? 'development' });
@@ -47,8 +64,13 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     await seedDemo(db, Object.fromEntries(issuers.map((i) => [i.key, i.issuer])));
     await db.destroy();
 
+    // Unless given, the worker signs audit checkpoints with a key kept in var/ and writes them there.
+    const signing = env.AUDIT_SIGNING_KEY ? null : demoSigningKey();
+    const checkpointFile = env.AUDIT_CHECKPOINT_FILE ?? path.join(projectRoot, 'var', 'audit-checkpoints.jsonl');
     const childEnv = {
       ...env,
+      AUDIT_SIGNING_KEY: env.AUDIT_SIGNING_KEY ?? signing!.key,
+      AUDIT_CHECKPOINT_FILE: checkpointFile,
       REDIS_URL: redisUrl,
       SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
       DATABASE_URL: config.databaseUrl,
@@ -78,6 +100,11 @@ export async function runDemo(env: Record<string, string | undefined> = processE
       '',
       `Passerelle is running: ${config.publicUrl}`,
       `Mail catcher (every e-mail the demo sends): ${mail.httpUrl}`,
+      `Signed audit checkpoints: ${path.relative(projectRoot, checkpointFile)}` +
+        (signing ? ` (key ${path.relative(projectRoot, signing.keyFile)}; check the log with` : ''),
+      ...(signing
+        ? [`  npx passerelle audit verify --checkpoints ${path.relative(projectRoot, checkpointFile)} --public-key ${path.relative(projectRoot, signing.publicKeyFile)})`]
+        : []),
       '',
       `Demo sign-ins (password for all: "${DEMO_PASSWORD}"):`,
       ...DEMO_ORGS.flatMap((org) => [

@@ -114,7 +114,7 @@ test('the worker signs the chain head, publishes the checkpoint to its file and 
   const plain = await passerelle(['audit', 'verify']);
   assert.equal(plain.code, 0, plain.out);
   assert.match(plain.out, new RegExp(`Audit log intact: ${second.seq} event\\(s\\) verified\\.`));
-  assert.match(plain.out, new RegExp(`signed checkpoint\\(s\\) \\(\\d+ in the database\\); the newest covers events up to ${second.seq}`));
+  assert.match(plain.out, new RegExp(`Checkpoints it leads to, every signature checked: \\d+ \\(\\d+ in the database\\); the newest covers events up to ${second.seq}`));
 
   const withFile = await passerelle(['audit', 'verify', '--checkpoints', file]);
   assert.equal(withFile.code, 0, withFile.out);

@@ -5,7 +5,10 @@ import {
   checkpointDue, checkpointLine, keyIdOf, newSigningKey, parsePublicKey, parseSigningKey, publicKeyOf, publicKeyPem,
   readCheckpointLines, signCheckpoint, verifyCheckpoint,
 } from '../../src/domain/auditCheckpoint.ts';
-import { loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { startWorker } from '../../src/queue/worker.ts';
+import { createLogger } from '../../src/log.ts';
+import type { Db } from '../../src/db/knex.ts';
 
 const HASH = 'ab'.repeat(32);
 
@@ -68,4 +71,15 @@ test('a checkpoint is due after N events, or once an uncovered event is M minute
   assert.equal(checkpointDue({ ...base, headSeq: 11, lastSeq: 10, oldestUncoveredAt: '2026-12-03T10:09:00.000Z' }), false);
   assert.equal(checkpointDue({ ...base, headSeq: 11, lastSeq: 10, oldestUncoveredAt: '2026-12-03T10:05:00.000Z' }), true);
   assert.equal(checkpointDue({ ...base, headSeq: 11, lastSeq: 10, oldestUncoveredAt: 'garbage' }), true);
+});
+
+test('in production the worker does not start without a signing key (the web process never needs one)', async () => {
+  const production = {
+    NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.test', SESSION_SECRET: 'a-production-secret-of-enough-length-0123456789',
+  };
+  const config = loadConfig(production);
+  await assert.rejects(
+    startWorker({ config, db: null as unknown as Db }, createLogger('silent', 'test')),
+    (err: Error) => err instanceof ConfigError && /AUDIT_SIGNING_KEY: required in production for the worker/.test(err.message),
+  );
 });
