@@ -38,6 +38,11 @@ const schema = z.object({
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
   TRUST_PROXY: z.string().default('false'),
   ALLOW_INSECURE_IDP: bool.optional(),
+  IDP_PRIVATE_NETWORKS: z.enum(['allow', 'deny'], { message: 'must be allow or deny' }).optional(),
+  IDP_ALLOWED_INTERNAL_HOSTS: z
+    .string()
+    .regex(/^\s*[a-z0-9.:[\]-]+(\s*,\s*[a-z0-9.:[\]-]+)*\s*$/i, 'host names separated by commas, such as idp.corp.internal,10.0.0.5')
+    .optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
@@ -76,6 +81,8 @@ export type Config = {
   invitationTtlHours: number;
   trustProxy: string | boolean | number;
   allowInsecureIdp: boolean;
+  /** Whether identity-provider fetches may reach loopback, private and link-local addresses, and which hosts may anyway. */
+  idpNetwork: { privateNetworks: 'allow' | 'deny'; allowedInternalHosts: string[] };
   outboxPollMs: number;
   jobAttempts: number;
   jobBackoffMs: number;
@@ -157,6 +164,12 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     // Plain-http identity providers are only acceptable outside production (demo and tests).
     allowInsecureIdp: e.ALLOW_INSECURE_IDP ?? !production,
+    // An admin's issuer URL must not turn the server into a proxy to its own network (the demo and
+    // tests run their IdPs on 127.0.0.1, so only production refuses by default).
+    idpNetwork: {
+      privateNetworks: e.IDP_PRIVATE_NETWORKS ?? (production ? 'deny' : 'allow'),
+      allowedInternalHosts: (e.IDP_ALLOWED_INTERNAL_HOSTS ?? '').toLowerCase().split(',').map((h) => h.trim().replace(/^\[(.*)\]$/, '$1')).filter(Boolean),
+    },
     outboxPollMs: e.OUTBOX_POLL_MS,
     jobAttempts: e.JOB_ATTEMPTS,
     jobBackoffMs: e.JOB_BACKOFF_MS,

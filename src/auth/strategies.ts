@@ -1,6 +1,7 @@
 // One Passport strategy per identity provider, named `idp:<slug>`, built from the database on first
 // use and rebuilt when the provider row changes, so a provider added at run time works on every web
-// process without a restart.
+// process without a restart. A provider whose discovery failed is not asked again for a short
+// while: anyone can open /auth/<slug>, and each visit must not become a request to a broken IdP.
 import passport from 'passport';
 import * as client from 'openid-client';
 import { Strategy } from 'openid-client/passport';
@@ -8,6 +9,10 @@ import type { Request } from 'express';
 import type { Deps } from '../deps.ts';
 import type { IdentityProvider } from '../db/rows.ts';
 import type { VerifiedClaims } from '../commands/signIn.ts';
+import { discoverIdp } from './discovery.ts';
+
+/** How long a failed discovery is answered from memory (per provider row version). */
+export const DISCOVERY_FAILURE_TTL_MS = 30_000;
 
 /** openid-client's strategy, plus `state` and `nonce` on every request (PKCE alone is not all we check). */
 class IdpStrategy extends Strategy {
@@ -28,22 +33,35 @@ export const callbackPath = (slug: string) => `/auth/${slug}/callback`;
 export class StrategyRegistry {
   private readonly built = new Map<string, string>(); // slug → updated_at
   private readonly pending = new Map<string, Promise<void>>();
+  private readonly failed = new Map<string, { version: string; until: number; error: unknown }>();
 
   constructor(
     readonly passport: passport.PassportStatic,
     private readonly deps: Deps,
   ) {}
 
-  /** Makes sure the strategy for this provider exists and matches the current row. */
+  /**
+   * Makes sure the strategy for this provider exists and matches the current row. A failure is
+   * remembered for this row version: a changed row (an admin's edit, a successful test) tries again.
+   */
   async ensure(idp: IdentityProvider): Promise<string> {
     if (this.built.get(idp.slug) !== idp.updated_at) {
+      const failure = this.failed.get(idp.slug);
+      if (failure && failure.version === idp.updated_at && Date.now() < failure.until) throw failure.error;
       let p = this.pending.get(idp.slug);
       if (!p) {
         p = build(this.deps, idp)
-          .then((strategy) => {
-            this.passport.use(strategyName(idp.slug), strategy);
-            this.built.set(idp.slug, idp.updated_at);
-          })
+          .then(
+            (strategy) => {
+              this.passport.use(strategyName(idp.slug), strategy);
+              this.built.set(idp.slug, idp.updated_at);
+              this.failed.delete(idp.slug);
+            },
+            (err: unknown) => {
+              this.failed.set(idp.slug, { version: idp.updated_at, until: Date.now() + DISCOVERY_FAILURE_TTL_MS, error: err });
+              throw err;
+            },
+          )
           .finally(() => this.pending.delete(idp.slug));
         this.pending.set(idp.slug, p);
       }
@@ -56,14 +74,8 @@ export class StrategyRegistry {
 export type VerifiedSignIn = { idp: IdentityProvider; claims: VerifiedClaims };
 
 async function build(deps: Deps, idp: IdentityProvider): Promise<passport.Strategy> {
-  const options: client.DiscoveryRequestOptions = { timeout: 5 };
-  if (deps.config.allowInsecureIdp) options.execute = [client.allowInsecureRequests];
-  // The IdP's clock is not ours: ID-token times (exp, nbf) get the documented leeway
-  // (OIDC_CLOCK_TOLERANCE_SECONDS) instead of openid-client's default 30 seconds.
-  const metadata: Partial<client.ClientMetadata> = { client_secret: idp.client_secret, [client.clockTolerance]: deps.config.oidcClockToleranceSeconds };
-  const config = await client.discovery(new URL(idp.issuer), idp.client_id, metadata, undefined, options);
-  // Five seconds for every call to the IdP (token, userinfo): a slow IdP gives a clear page, not a hang.
-  config.timeout = 5;
+  // Discovery, and later the token, key and userinfo calls, go through the guarded fetch.
+  const config = await discoverIdp(deps.config, idp);
   const strategy = new IdpStrategy(
     {
       name: strategyName(idp.slug),

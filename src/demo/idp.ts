@@ -29,7 +29,8 @@ const CLAIMS = ['sub', 'email', 'email_verified', 'name'];
 // Chromium applies it to the redirect chain after a POST, which would block
 // the final hop back to the relying party.
 
-export async function startDemoIssuer(spec: DemoIssuerSpec, opts: { port?: number } = {}): Promise<RunningIssuer> {
+/** `trailingSlash`: the issuer ends in '/' (as Auth0's do), for the tests of issuers in that form. */
+export async function startDemoIssuer(spec: DemoIssuerSpec, opts: { port?: number; trailingSlash?: boolean } = {}): Promise<RunningIssuer> {
   // The issuer URL embeds the port, and oidc-provider needs the issuer at
   // construction time, so listen first and build the provider afterwards.
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -45,7 +46,7 @@ export async function startDemoIssuer(spec: DemoIssuerSpec, opts: { port?: numbe
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://127.0.0.1:${port}${opts.trailingSlash ? '/' : ''}`;
 
   const close = (): Promise<void> =>
     new Promise((resolve) => {

@@ -22,7 +22,6 @@ import { redeemRoutes } from './routes/redeem.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { ownerRoutes } from './routes/owner.ts';
-import { idpOrigins } from './idpOrigins.ts';
 import { StrategyRegistry } from '../auth/strategies.ts';
 import type { PassportStatic } from 'passport';
 import type { Queues } from '../queue/queues.ts';
@@ -53,10 +52,6 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.locals.t = t;
 
   app.use(requestId);
-  app.use(async (_req, res, next) => {
-    res.locals.idpOrigins = await idpOrigins(db);
-    next();
-  });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -66,8 +61,9 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
           'script-src': ["'self'"],
           'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
-          // Browsers apply form-action to the redirects after a submit, and sign-in forms end at an IdP.
-          'form-action': ["'self'", (_req, res) => (res as express.Response).locals.idpOrigins ?? ''],
+          // Browsers apply form-action to the redirects after a submit too: no form of ours redirects
+          // off-site (home-realm discovery answers a page that moves on by itself, routes/auth.ts).
+          'form-action': ["'self'"],
           'frame-ancestors': ["'none'"],
           'upgrade-insecure-requests': config.secureCookies ? [] : null,
         },

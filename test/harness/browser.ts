@@ -53,11 +53,12 @@ export class Browser {
     return { status: res.status, url, text: res.text ?? '', headers: res.headers };
   }
 
-  /** Requests, then follows redirects (as GET) the way a browser does. */
+  /** Requests, then follows redirects (as GET) the way a browser does, and a page's immediate `Refresh`. */
   async go(url: string, method: 'GET' | 'POST' = 'GET', form?: Record<string, string | string[]>, maxHops = 20): Promise<Page> {
     let page = await this.request(method, url, form);
-    for (let hop = 0; hop < maxHops && [301, 302, 303, 307].includes(page.status); hop++) {
-      const next = new URL(String(page.headers.location), page.url).toString();
+    const refreshTo = (p: Page) => /^0\s*;\s*url=(.+)$/i.exec(String(p.headers.refresh ?? ''))?.[1];
+    for (let hop = 0; hop < maxHops && ([301, 302, 303, 307].includes(page.status) || refreshTo(page)); hop++) {
+      const next = new URL(refreshTo(page) ?? String(page.headers.location), page.url).toString();
       page = await this.request('GET', next);
     }
     return page;

@@ -82,37 +82,82 @@ describe('identity providers, managed in the browser', () => {
     assert.equal(after.name, 'Initech Corp');
   });
 
-  test('"test connection" reports a working provider, an issuer mismatch and an unreachable one in plain words', async () => {
+  test('"test connection" reports a working provider, a wrong path and an unreachable one in fixed words', async () => {
     const idp = await stack.db('identity_providers').where({ slug: 'initech' }).first();
     let page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
     let report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
     assert.match(report.text, /Connection works/);
-    await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: `${initech.issuer}/` + 'x' });
+    assert.ok(await stack.db('audit_events').where({ action: 'idp.tested', target: 'idp:initech', outcome: 'success' }).first(), 'the test is audited');
+    await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: `${initech.issuer}/x` });
     page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
     report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
     assert.match(report.text, /cannot be used yet/);
-    assert.match(report.text, /answered HTTP 404|issuer must match/);
+    assert.match(report.text, /HTTP error 404 from http:\/\/127\.0\.0\.1:\d+\/x\/\.well-known\/openid-configuration/);
     await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: 'http://127.0.0.1:9' });
     report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
-    assert.match(report.text, /is unreachable/);
+    assert.match(report.text, /Could not connect to http:\/\/127\.0\.0\.1:9\/\.well-known\/openid-configuration/);
+    assert.doesNotMatch(report.text, /ECONNREFUSED/);
+    const failed = await stack.db('audit_events').where({ action: 'idp.tested', target: 'idp:initech', outcome: 'failure' }).orderBy('seq');
+    assert.deepEqual(failed.map((e) => JSON.parse(e.details).failure), ['HTTP error 404', 'could not connect']);
     await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: initech.issuer, updated_at: new Date().toISOString() });
   });
 
-  test('an issuer that names itself differently is reported as a mismatch', async () => {
-    const { testConnection } = await import('../../src/commands/admin/identityProviders.ts');
+  test('a provider that names itself differently is reported as a mismatch, and its own words are not shown', async () => {
+    const idp = await stack.db('identity_providers').where({ slug: 'initech' }).first();
     const http = await import('node:http');
     const server = http.createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ issuer: 'https://someone-else.example', authorization_endpoint: 'x', token_endpoint: 'x', jwks_uri: 'x' }));
+      res.end(JSON.stringify({ issuer: 'https://internal-secret.example', authorization_endpoint: 'x', token_endpoint: 'x', jwks_uri: 'x', note: 'PRIVATE-BODY' }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const report = await testConnection(url);
-    server.close();
-    assert.equal(report.ok, false);
-    const problems = (report as { problems: string[] }).problems.join(' ');
-    assert.match(problems, /calls itself "https:\/\/someone-else.example"/);
-    assert.match(problems, /no userinfo_endpoint/);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: url });
+      const page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
+      const report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
+      assert.match(report.text, /Issuer mismatch: the discovery document at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration names a different issuer/);
+      assert.doesNotMatch(report.text, /internal-secret|PRIVATE-BODY/);
+    } finally {
+      server.close();
+      await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: initech.issuer, updated_at: new Date().toISOString() });
+    }
+  });
+
+  test('an issuer ending in "/" (as Auth0\'s do) is kept as typed, passes "test connection" and signs people in', async () => {
+    const hooli = await startDemoIssuer({
+      key: 'hooli',
+      displayName: 'Hooli',
+      accounts: [{ sub: 'hooli-hank', email: 'hank@hooli.test', name: 'Hank Hooli', emailVerified: true, password: DEMO_PASSWORD }],
+      clients: [{ clientId: 'passerelle-hooli', clientSecret: 'hooli-secret-0123456789', redirectUris: [`${stack.appUrl}/auth/hooli/callback`] }],
+    }, { trailingSlash: true });
+    try {
+      assert.match(hooli.issuer, /\/$/);
+      const created = await admin.submit(await admin.go(`${stack.appUrl}/admin/idps/new`), '/admin/idps', form({
+        name: 'Hooli', slug: 'hooli', issuer: hooli.issuer, client_id: 'passerelle-hooli', client_secret: 'hooli-secret-0123456789', email_domains: 'hooli.test',
+      }));
+      assert.equal(created.status, 200, created.text.slice(0, 300));
+      const row = await stack.db('identity_providers').where({ slug: 'hooli' }).first();
+      assert.equal(row.issuer, hooli.issuer, 'stored exactly as typed');
+      const report = await admin.submit(await admin.go(`${stack.appUrl}/admin/idps/${row.id}`), `/admin/idps/${row.id}/test`, {});
+      assert.match(report.text, /Connection works/);
+      assert.doesNotMatch(report.text, /cannot be used yet/);
+      const hank = new Browser();
+      const landed = await hank.signIn(stack.appUrl, 'hooli', 'hank@hooli.test');
+      assert.equal(landed.status, 200, landed.text.slice(0, 300));
+      assert.match(landed.text, /Hank Hooli/);
+
+      // Without its slash, the same provider is not the same issuer (OIDC Discovery 4.3): the
+      // admin is told so, and sign-in refuses it too.
+      await admin.submit(await admin.go(`${stack.appUrl}/admin/idps/${row.id}`), `/admin/idps/${row.id}`, form({
+        name: 'Hooli', slug: 'hooli', issuer: hooli.issuer.replace(/\/$/, ''), client_id: 'passerelle-hooli', client_secret: '', email_domains: 'hooli.test',
+      }));
+      const mismatch = await admin.submit(await admin.go(`${stack.appUrl}/admin/idps/${row.id}`), `/admin/idps/${row.id}/test`, {});
+      assert.match(mismatch.text, /Issuer mismatch/);
+      assert.equal((await new Browser().go(`${stack.appUrl}/auth/hooli`)).status, 503);
+    } finally {
+      await stack.db('identity_providers').where({ slug: 'hooli' }).update({ enabled: false });
+      await hooli.close();
+    }
   });
 
   test('a disabled provider disappears from the home page and its sign-in answers 404', async () => {

@@ -28,3 +28,16 @@ test('fault injection and an SMTP timeout near the job lock are refused', () => 
   assert.equal(loadConfig({ NODE_ENV: 'test', FAULTS: 'provision.in-transaction=10' }).faults['provision.in-transaction'], 10);
   assert.throws(() => loadConfig({ SMTP_TIMEOUT_MS: '30000', JOB_LOCK_MS: '60000' }), /SMTP_TIMEOUT_MS: must stay well below JOB_LOCK_MS/);
 });
+
+test('identity providers on private networks: refused in production unless allowed, allowed elsewhere unless refused', () => {
+  assert.deepEqual(loadConfig(prod).idpNetwork, { privateNetworks: 'deny', allowedInternalHosts: [] });
+  assert.deepEqual(loadConfig({}).idpNetwork, { privateNetworks: 'allow', allowedInternalHosts: [] });
+  assert.equal(loadConfig({ NODE_ENV: 'test', IDP_PRIVATE_NETWORKS: 'deny' }).idpNetwork.privateNetworks, 'deny');
+  assert.equal(loadConfig({ ...prod, IDP_PRIVATE_NETWORKS: 'allow' }).idpNetwork.privateNetworks, 'allow');
+  assert.deepEqual(
+    loadConfig({ ...prod, IDP_ALLOWED_INTERNAL_HOSTS: 'IdP.Corp.Internal, 10.0.0.5,[fd00::5]' }).idpNetwork.allowedInternalHosts,
+    ['idp.corp.internal', '10.0.0.5', 'fd00::5'],
+  );
+  assert.throws(() => loadConfig({ IDP_PRIVATE_NETWORKS: 'maybe' }), /IDP_PRIVATE_NETWORKS: must be allow or deny/);
+  assert.throws(() => loadConfig({ IDP_ALLOWED_INTERNAL_HOSTS: 'https://idp.corp/' }), /IDP_ALLOWED_INTERNAL_HOSTS: host names separated by commas/);
+});

@@ -6,12 +6,15 @@ import { findIdpById, listAllIdps } from '../../db/identityProviders.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { domainList, fieldErrors, httpUrl } from '../../domain/validation.ts';
 import { diff } from './changes.ts';
+import { discoverIdp, discoveryUrl, issuerProblem } from '../../auth/discovery.ts';
+import { describeFailure, idpFailure, type IdpFailure } from '../../auth/idpFailure.ts';
 
 const base = z.object({
   slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'validation.slug'),
   name: z.string().trim().min(1).max(100),
   kind: z.enum(['home', 'partner', 'social'], { message: 'validation.choice' }),
-  issuer: httpUrl.transform((v) => v.replace(/\/+$/, '')),
+  // Kept exactly as typed: it must equal the provider's own `issuer`, trailing slash included.
+  issuer: httpUrl,
   client_id: z.string().trim().min(1).max(300),
   client_secret: z.string().max(500).default(''),
   scopes: z
@@ -39,7 +42,8 @@ export async function saveIdp(deps: Deps, ctx: AuditContext, id: number | null, 
   if (slug.success && others.some((p) => p.slug === slug.data)) fields.slug = 'validation.taken';
   const claimed = new Set(others.flatMap((p) => p.email_domains.split(/\s+/).filter(Boolean)));
   if (domains.success && domains.data.some((d) => claimed.has(d))) fields.email_domains = 'validation.domainTaken';
-  if (issuer.success && new URL(issuer.data).protocol === 'http:' && !deps.config.allowInsecureIdp) fields.issuer = 'validation.httpsRequired';
+  const issuerRefused = issuer.success ? issuerProblem(deps.config, issuer.data) : null;
+  if (issuerRefused) fields.issuer = issuerRefused;
   if (!existing && !raw.client_secret) fields.client_secret = 'validation.required';
   if (!parsed.success || Object.keys(fields).length) throw invalid('errors.invalidForm', fields);
   const v = parsed.data!;
@@ -84,30 +88,55 @@ export async function setIdpEnabled(deps: Deps, ctx: AuditContext, id: number, e
   });
 }
 
-export type ConnectionReport = { ok: true; message: string } | { ok: false; problems: string[] };
+export type Problem = { key: string; params?: Record<string, string | number> };
+export type ConnectionReport = { ok: boolean; url: string; problems: Problem[] };
 
-/** Fetches the discovery document and says, in plain words, what would stop a sign-in. */
-export async function testConnection(issuer: string, timeoutMs = 5000): Promise<ConnectionReport> {
-  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-  let doc: Record<string, unknown>;
+const FAILURE_KEYS: Record<IdpFailure['kind'], string> = {
+  'address-not-allowed': 'idps.failure.addressNotAllowed',
+  'timed-out': 'idps.failure.timedOut',
+  'could-not-connect': 'idps.failure.couldNotConnect',
+  'http-error': 'idps.failure.httpError',
+  'not-openid-configuration': 'idps.failure.notConfiguration',
+  'issuer-mismatch': 'idps.failure.issuerMismatch',
+};
+
+/**
+ * Discovers the provider exactly as sign-in does and says, in fixed words, what would stop a
+ * sign-in. What the provider answered is never shown: an issuer pointed at some internal service
+ * must not read that service back to the admin. A test that works marks the row changed, so every
+ * web process forgets a failed discovery of it and rebuilds its strategy; the test is audited.
+ */
+export async function testConnection(deps: Deps, ctx: AuditContext, id: number): Promise<ConnectionReport> {
+  const idp = await findIdpById(deps.db, id);
+  if (!idp || idp.kind === 'email') throw notFound();
+  let url = idp.issuer;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error', headers: { accept: 'application/json' } });
-    if (!res.ok) return { ok: false, problems: [`The discovery document at ${url} answered HTTP ${res.status}.`] };
-    doc = (await res.json()) as Record<string, unknown>;
+    url = discoveryUrl(idp.issuer);
+  } catch {
+    // Shown as given; discovery below reports it.
+  }
+  const problems: Problem[] = [];
+  let failure: IdpFailure | null = null;
+  try {
+    const metadata = (await discoverIdp(deps.config, idp)).serverMetadata();
+    for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint'] as const) {
+      if (typeof metadata[field] !== 'string') problems.push({ key: 'idps.problem.missing', params: { field } });
+    }
+    const methods = metadata.code_challenge_methods_supported;
+    if (Array.isArray(methods) && !methods.includes('S256')) problems.push({ key: 'idps.problem.noPkce' });
   } catch (err) {
-    const e = err as Error;
-    if (e.name === 'TimeoutError') return { ok: false, problems: [`${url} did not answer within ${timeoutMs / 1000} seconds.`] };
-    if (e instanceof SyntaxError) return { ok: false, problems: [`${url} did not return a JSON discovery document.`] };
-    return { ok: false, problems: [`${url} is unreachable (${e.cause instanceof Error ? e.cause.message : e.message}).`] };
+    failure = idpFailure(err);
+    problems.push({ key: FAILURE_KEYS[failure.kind], params: { url, status: failure.kind === 'http-error' ? failure.status : '' } });
   }
-  const problems: string[] = [];
-  if (doc.issuer !== issuer.replace(/\/+$/, '')) {
-    problems.push(`The provider calls itself "${String(doc.issuer)}", not "${issuer}": the issuer must match exactly.`);
-  }
-  for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint']) {
-    if (typeof doc[field] !== 'string') problems.push(`The discovery document has no ${field}.`);
-  }
-  const methods = doc.code_challenge_methods_supported;
-  if (Array.isArray(methods) && !methods.includes('S256')) problems.push('The provider does not support PKCE with S256.');
-  return problems.length ? { ok: false, problems } : { ok: true, message: `Discovery document found and complete at ${url}.` };
+  const ok = problems.length === 0;
+  await inTransaction(deps.db, async (trx) => {
+    if (ok) await trx('identity_providers').where({ id }).update({ updated_at: new Date().toISOString() });
+    await appendAudit(trx, ctx, {
+      action: 'idp.tested',
+      target: `idp:${idp.slug}`,
+      outcome: ok ? 'success' : 'failure',
+      details: failure ? { failure: describeFailure(failure) } : { problems: problems.map((p) => p.key) },
+    });
+  });
+  return { ok, url, problems };
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../../deps.ts';
 import { findIdpBySlug, findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
 import type { StrategyRegistry, VerifiedSignIn } from '../../auth/strategies.ts';
+import { describeFailure, idpFailure } from '../../auth/idpFailure.ts';
 import { signIn } from '../../commands/signIn.ts';
 import { AppError, invalid, notFound } from '../../domain/errors.ts';
 import { consumeCode, requestCode } from '../../commands/oneTimeCode.ts';
@@ -130,7 +131,13 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
       return render(req, res, 'auth/code', { title: 'otp.title', email: parsed.data.email, code: '' });
     }
     (req.session as AuthSession).loginHint = parsed.data.email;
-    res.redirect(303, `/auth/${idp.slug}`);
+    // Not a redirect: browsers apply the form's CSP form-action to every redirect after a submit,
+    // so a 303 here would be blocked at the IdP's authorization endpoint unless that origin were
+    // listed on the page the form came from (which may be older than the IdP). A page that moves on
+    // by itself (Refresh, no script; the link for anyone whose browser does not) is a new navigation.
+    const next = `/auth/${idp.slug}`;
+    res.setHeader('Refresh', `0;url=${next}`);
+    render(req, res, 'auth/continue', { title: 'auth.continuingTitle', titleParams: { name: idp.name }, idpName: idp.name, next });
   });
 
   async function strategyOr503(req: Request, res: Response): Promise<string | null> {
@@ -140,7 +147,8 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
     try {
       return await strategies.ensure(idp);
     } catch (err) {
-      log.warn({ err: (err as Error).message, idp: idp.slug, reqId: req.id }, 'identity provider discovery failed');
+      // The class only: the IdP's own words (or whatever answered in its place) stay out of the log.
+      log.warn({ failure: describeFailure(idpFailure(err)), idp: idp.slug, reqId: req.id }, 'identity provider discovery failed');
       render(req, res, 'error', { title: 'errors.title', message: 'auth.idpUnavailable', params: { name: idp.name } }, 503);
       return null;
     }

@@ -57,10 +57,10 @@ export function idpRoutes(deps: Deps): Router {
   });
 
   r.post('/admin/idps/:id/test', csrfProtection, async (req, res) => {
-    const idp = await findIdpById(db, parseId(req.params.id) ?? 0);
-    if (!idp || idp.kind === 'email') throw notFound();
-    const report = await testConnection(idp.issuer);
-    const { client_secret: _secret, ...shown } = idp;
+    const id = parseId(req.params.id);
+    if (!id) throw notFound();
+    const report = await testConnection(deps, auditContext(req), id);
+    const { client_secret: _secret, ...shown } = (await findIdpById(db, id))!;
     form(req, res, shown, { report });
   });
 
