@@ -1,5 +1,6 @@
 // The audit log is a hash chain: each event's hash covers its content and the previous hash, so an
-// edited, deleted or reordered row breaks every link after it.
+// edited, deleted or reordered row breaks every link after it. Someone who can write the database
+// can compute the links again, though: anchors (signed checkpoints, auditCheckpoint.ts) catch that.
 import { hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
