@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
-import { Browser } from '../harness/browser.ts';
+import { Browser, redeemLink } from '../harness/browser.ts';
+import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { SESSION_COOKIE, cookieIn, editSession, sessionRow, sidOf } from '../harness/sessions.ts';
 
 const IDLE_MINUTES = 20;
@@ -110,4 +111,36 @@ test('signing out destroys the session on the server: the old cookie, replayed, 
   const replayed = await withCookie(cookie);
   assertSentToSignIn(replayed);
   assertSentToSignIn(await withCookie(cookie, '/access'));
+});
+
+test('redeeming an invitation starts a new session id: the old cookie is anonymous afterwards, the sign-in clock is kept', async () => {
+  const pete = new Browser();
+  const { id } = await submitAsPartner(stack, pete, 'acme', 'pete@acme.test', ['Partner Wiki']);
+  await waitUntilRouted(stack, id);
+  const sam = new Browser();
+  await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+  assert.equal((await decide(stack, sam, id, 'approve')).status, 200);
+  const mail = await stack.mail.waitFor((m) => m.to.includes('pete@acme.test') && /invited/i.test(m.subject));
+  await pete.go(redeemLink(mail.text));
+  const review = await pete.go(`${stack.appUrl}/redeem`);
+  assert.equal(review.status, 200);
+  const before = cookieIn(pete, stack.appUrl)!;
+  const signedInAt = (JSON.parse((await sessionRow(stack.db, sidOf(before)))!.sess) as { signedInAt?: number }).signedInAt;
+  assert.equal(typeof signedInAt, 'number');
+
+  const welcome = await pete.submit(review, '/redeem', {});
+  assert.equal(welcome.status, 200);
+  assert.ok(welcome.url.endsWith('/access?welcome=1'), welcome.url);
+  const afterCookie = cookieIn(pete, stack.appUrl)!;
+  assert.notEqual(sidOf(afterCookie), sidOf(before), 'a new session id');
+  assert.equal(await sessionRow(stack.db, sidOf(before)), undefined, 'the old session is gone on the server');
+  assertSentToSignIn(await withCookie(before, '/access'));
+  assertSentToSignIn(await withCookie(before, '/requests'));
+  assert.equal((await withCookie(afterCookie, '/access')).status, 200, 'the new cookie is the guest');
+  const stored = JSON.parse((await sessionRow(stack.db, sidOf(afterCookie)))!.sess) as { signedInAt?: number };
+  assert.equal(stored.signedInAt, signedInAt, 'the absolute lifetime still counts from the sign-in');
+  // The new session's forms work (a fresh CSRF token comes with the page).
+  const access = await pete.go(`${stack.appUrl}/access`);
+  const out = await pete.submit(access, '/auth/logout', {});
+  assert.ok(out.url.endsWith('/?signedOut=1'), out.url);
 });

@@ -51,12 +51,21 @@ export function redeemRoutes(deps: Deps, redeemLimit: RequestHandler): Router {
     });
   });
 
-  r.post('/redeem', redeemLimit, csrfProtection, requireSignIn, async (req, res) => {
+  r.post('/redeem', redeemLimit, csrfProtection, requireSignIn, async (req, res, next) => {
     const session = req.session as RedeemSession;
-    const { redirectUrl } = await redeemInvitation(deps, auditContext(req), principalOf(req)!, session.redeemHash);
-    delete session.redeemHash;
-    // The redirect was checked when the invitation was made: an app's launch URL from the catalog.
-    res.redirect(303, redirectUrl ?? '/access?welcome=1');
+    const principal = principalOf(req)!;
+    const { redirectUrl } = await redeemInvitation(deps, auditContext(req), principal, session.redeemHash);
+    // The identity is now a guest with access: a fresh session id, as at sign-in, so an id anyone knew
+    // before (planted, or read off a shared machine) is worth nothing now. Passport regenerates the
+    // session; only the sign-in time is carried over, so the absolute lifetime still counts from the
+    // sign-in (the redemption hash is spent, and the CSRF token is made anew with the next page).
+    const signedInAt = req.session.signedInAt;
+    req.logIn(principal, (err) => {
+      if (err) return next(err);
+      if (typeof signedInAt === 'number') req.session.signedInAt = signedInAt;
+      // The redirect was checked when the invitation was made: an app's launch URL from the catalog.
+      req.session.save(() => res.redirect(303, redirectUrl ?? '/access?welcome=1'));
+    });
   });
 
   return r;
