@@ -190,7 +190,13 @@ describe('invitation refusals', () => {
     const review = await paula.go(`${stack.appUrl}/redeem`);
     const ok = await paula.submit(review, '/redeem', {});
     assert.equal(ok.status, 200);
-    const replay = await paula.submit(review, '/redeem', {});
+    // The form from before: its session, and the CSRF token in it, ended with the redemption.
+    const stale = await paula.submit(review, '/redeem', {});
+    assert.equal(stale.status, 403);
+    assert.match(stale.text, /This form has expired/);
+    // Replayed in the new session with its own token, after opening the link again: the invitation is spent.
+    assert.equal((await paula.go(link)).status, 404);
+    const replay = await paula.submit(await paula.go(`${stack.appUrl}/access`), '/redeem', {});
     assert.equal(replay.status, 404);
     assert.equal((await stack.db('user_identities').where({ subject: 'acme-paula' })).length, 1);
   });
