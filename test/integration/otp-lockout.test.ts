@@ -134,3 +134,21 @@ test(`a code that had ${PER_CLIENT * 10} wrong codes typed against it (more than
   assert.equal(res.status, 303, res.text.slice(0, 300));
   assert.ok(await owner.signedIn());
 });
+
+test('strangers typing her address into the e-mail form past the per-account limit leave the owner the code form, and her newest code signs her in', async () => {
+  const email = 'uli@nowhere-corp.test';
+  const statuses: number[] = [];
+  for (let i = 0; i < PER_CLIENT + 3; i++) statuses.push((await (await person()).askForCode(email)).status);
+  assert.deepEqual(statuses.slice(0, 10), Array(10).fill(200), 'ten codes, then the mailbox cap');
+  assert.ok(statuses.slice(10).every((s) => s === 429), 'then refused: per mailbox, then per account');
+  const owner = await person();
+  const page = await owner.askForCode(email);
+  assert.equal(page.status, 429);
+  assert.match(page.text, /Sign in with the newest one in your mailbox/);
+  assert.match(page.text, /name="code"/, 'the form to type it in, not a dead end');
+  const newest = await codeOfMail(email, 10);
+  assert.equal(mailsTo(email).length, 10, 'no code mailed past the limits');
+  const res = await owner.typeCode(email, newest);
+  assert.equal(res.status, 303, res.text.slice(0, 300));
+  assert.ok(await owner.signedIn());
+});

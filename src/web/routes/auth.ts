@@ -114,7 +114,19 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
 
   r.get('/', (req, res) => homePage(deps, req, res));
 
-  r.post('/auth/discover', signInLimit, csrfProtection, accountLimit, async (req, res) => {
+  // Over the per-account limit, the handler decides: someone sent to their IdP is refused (a stranger
+  // typing their address can only delay the e-mail form, never the "Continue with" buttons), but a
+  // mailbox's owner is shown the code form, since the codes strangers asked for sit in her mailbox.
+  const accountLimitNoted: RequestHandler = (req, res, next) =>
+    accountLimit(req, res, (err?: unknown) => {
+      if (err instanceof AppError && err.status === 429) {
+        res.locals.accountLimited = err;
+        return next();
+      }
+      next(err);
+    });
+
+  r.post('/auth/discover', signInLimit, csrfProtection, accountLimitNoted, async (req, res) => {
     const parsed = discoverSchema.safeParse(req.body);
     if (!parsed.success) {
       return homePage(deps, req, res, { fields: { email: 'home.emailLabel' }, values: { email: String(req.body?.email ?? '').slice(0, 320) } }, 400);
@@ -127,9 +139,19 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
       if (!emailCode?.enabled) {
         return homePage(deps, req, res, { notice: { key: 'auth.unknownDomain', params: { domain } }, values: parsed.data }, 404);
       }
-      await requestCode(deps, auditContext(req), parsed.data.email);
-      return render(req, res, 'auth/code', { title: 'otp.title', email: parsed.data.email, code: '' });
+      const codeForm = (notice: string | null, status: number) =>
+        render(req, res, 'auth/code', { title: 'otp.title', email: parsed.data.email, code: '', notice: notice && { key: notice } }, status);
+      if (res.locals.accountLimited) return codeForm('otp.tooManyUseNewest', 429);
+      try {
+        await requestCode(deps, auditContext(req), parsed.data.email);
+      } catch (err) {
+        // Refused a new code: the form still takes the newest one she was sent.
+        if (err instanceof AppError && err.status === 429) return codeForm(err.message, 429);
+        throw err;
+      }
+      return codeForm(null, 200);
     }
+    if (res.locals.accountLimited) throw res.locals.accountLimited;
     (req.session as AuthSession).loginHint = parsed.data.email;
     // Not a redirect: browsers apply the form's CSP form-action to every redirect after a submit,
     // so a 303 here would be blocked at the IdP's authorization endpoint unless that origin were
