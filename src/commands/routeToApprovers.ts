@@ -16,6 +16,7 @@ import {
   approverFactsOf,
   approversOfMany,
   markRouted,
+  openRoutedRequestsOfItem,
   openRoutedRequestsOfOrganization,
   removeApprovers,
 } from '../db/requests.ts';
@@ -100,13 +101,13 @@ export async function stillApproverOf(db: Db | Tx, userId: number, requests: Pic
 }
 
 /**
- * Brings an organization's open requests to the approvers the rule names now, in the caller's
- * transaction (an admin's edit of the sponsors): those who no longer decide lose the request, those
+ * Brings an organization's open requests, or an item's, to the approvers the rule names now, in the
+ * caller's transaction (an admin's edit of the sponsors, or of an item's owners or self-service switch): those who no longer decide lose the request, those
  * who now do get it and a mail through the outbox, each change audited. Requests not routed yet are
  * left to routing, which reads the new sponsors anyway. Returns how many requests changed hands.
  */
-export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditContext, organizationId: number): Promise<number> {
-  const requests = await openRoutedRequestsOfOrganization(trx, organizationId);
+export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditContext, of: { organizationId: number } | { itemId: number }): Promise<number> {
+  const requests = 'organizationId' in of ? await openRoutedRequestsOfOrganization(trx, of.organizationId) : await openRoutedRequestsOfItem(trx, of.itemId);
   if (requests.length === 0) return 0;
   const routed = await approversOfMany(trx, requests.map((r) => r.id));
   const now = await approversNow(trx, requests);

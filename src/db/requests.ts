@@ -233,6 +233,15 @@ export async function openRoutedRequestsOfOrganization(db: Db | Tx, organization
     .orderBy('access_requests.id');
 }
 
+/** The routed requests still waiting for a decision that ask for this catalog item, oldest first. */
+export async function openRoutedRequestsOfItem(db: Db | Tx, itemId: number): Promise<RequestView[]> {
+  return viewQuery(db)
+    .whereIn('access_requests.id', db('access_request_items').select('request_id').where({ item_id: itemId }))
+    .where({ 'access_requests.status': 'pending' })
+    .whereNotNull('access_requests.routed_at')
+    .orderBy('access_requests.id');
+}
+
 /** Adds approvers that are not there yet; a rerun of routing adds nothing. */
 export async function addApprovers(trx: Tx, requestId: number, userIds: number[]): Promise<number[]> {
   const existing = new Set(await approversOf(trx, requestId));

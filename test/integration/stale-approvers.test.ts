@@ -106,13 +106,13 @@ describe('a sponsor removed from the organization', () => {
 });
 
 describe('an owner replaced on a self-service item', () => {
-  test('no longer decides or lists what was routed to them; the admin still decides it', async () => {
+  test('no longer decides or lists what was routed to them; the new owner is given it, with a mail, and decides it', async () => {
     // Quality Reviews is self-service, owned by Sue: its requests go to her, not to Acme's sponsors.
     const id = (await submitAsPartner(stack, new Browser(), 'acme', 'paula@acme.test', ['Quality Reviews'])).id;
     await waitUntilRouted(stack, id);
     const page = await sue.go(`${stack.appUrl}/inbox/${id}`);
     assert.equal(page.status, 200);
-    // The admin gives the item to Omar in the catalog console (which does not re-route by itself).
+    // The admin gives the item to Omar in the catalog console.
     const [itemId] = await catalogIds(stack, ['Quality Reviews']);
     const item = await stack.db('catalog_items').where({ id: itemId }).first();
     const form = await admin.go(`${stack.appUrl}/admin/catalog/${itemId}`);
@@ -121,17 +121,22 @@ describe('an owner replaced on a self-service item', () => {
       requestable: '1', self_service: '1', audience: item.audience, owners: [String(omarId)],
     });
     assert.equal(saved.status, 200, saved.text.slice(0, 300));
-    assert.ok(await stack.db('access_request_approvers').where({ request_id: id }).first(), 'Sue’s routing row is still there');
+    const approvers = (await stack.db('access_request_approvers').where({ request_id: id })).map((a) => Number(a.user_id));
+    assert.deepEqual(approvers, [omarId], 're-routed to Omar in the same change');
+    const rerouted = await stack.db('audit_events').where({ action: 'request.rerouted', target: `request:${id}` }).first();
+    assert.ok(rerouted, 'the re-routing is audited');
+    assert.equal(rerouted.correlation_id, (await stack.db('audit_events').where({ action: 'catalog.item_updated', target: `item:${itemId}` }).orderBy('seq', 'desc').first()).correlation_id);
+    await stack.mail.waitFor((m) => m.to.includes('omar.member@passerelle.test') && m.text.includes(`/inbox/${id}`));
 
     const refused = await sue.submit(page, `/inbox/${id}/decision`, { decision: 'deny', reason: 'no' });
     assert.equal(refused.status, 403);
-    assert.match(refused.text, /You no longer decide this request/);
     assert.equal(await status(id), 'pending');
     assert.equal((await refusals(id)).length, 1);
     assert.equal(inboxLists(await sue.go(`${stack.appUrl}/inbox`), id), false);
     assert.equal((await sue.go(`${stack.appUrl}/inbox/${id}`)).status, 403);
 
-    const done = await decide(stack, admin, id, 'deny', 'Not this quarter.');
+    assert.ok(inboxLists(await omar.go(`${stack.appUrl}/inbox`), id), 'in the new owner’s inbox');
+    const done = await decide(stack, omar, id, 'deny', 'Not this quarter.');
     assert.equal(done.status, 200);
     assert.equal(await status(id), 'denied');
   });

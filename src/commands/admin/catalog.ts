@@ -6,6 +6,7 @@ import { findItem, insertItem, ownersOf, setOwners, updateItem } from '../../db/
 import { invalid, notFound } from '../../domain/errors.ts';
 import { checkbox, fieldErrors, httpUrl, idList } from '../../domain/validation.ts';
 import { diff } from './changes.ts';
+import { rerouteOpenRequests } from '../routeToApprovers.ts';
 
 const schema = z.object({
   kind: z.enum(['group', 'app'], { message: 'validation.choice' }),
@@ -52,6 +53,11 @@ export async function saveItem(deps: Deps, ctx: AuditContext, id: number | null,
       target: `item:${itemId}`,
       details: { changes: diff(before ? { ...before, owners: beforeOwners } : null, { ...row, owners }) },
     });
+    // Who decides this item's open requests may have changed with its owners or its self-service switch.
+    const sameOwners = beforeOwners.length === owners.length && beforeOwners.every((o) => owners.includes(o));
+    if (before && (!sameOwners || Boolean(before.self_service) !== row.self_service)) {
+      await rerouteOpenRequests(trx, deps.config, ctx, { itemId });
+    }
     return itemId;
   });
 }

@@ -63,7 +63,7 @@ export async function saveOrganization(deps: Deps, ctx: AuditContext, id: number
     // Open requests follow the sponsors: a sponsor removed stops deciding them, the new ones get them
     // (and a mail), in this same transaction, so no request is left waiting for nobody.
     const sameSponsors = before && before.sponsors.length === v.sponsors.length && v.sponsors.every((s) => before.sponsors.includes(s));
-    if (before && !sameSponsors) await rerouteOpenRequests(trx, deps.config, ctx, orgId!);
+    if (before && !sameSponsors) await rerouteOpenRequests(trx, deps.config, ctx, { organizationId: orgId! });
     return orgId!;
   });
 }
