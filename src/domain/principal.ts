@@ -1,4 +1,4 @@
-import type { IdpKind } from '../db/rows.ts';
+import type { IdpKind } from './model.ts';
 
 /**
  * Who is signed in, as kept in the session: the verified identity from the IdP plus, when the
@@ -21,3 +21,34 @@ export interface Principal {
 }
 
 export const emailDomain = (email: string): string => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+/** What the session keeps of a principal; the user's id, type and role are read again on every request. */
+export type StoredPrincipal = Omit<Principal, 'userId' | 'userType' | 'role'>;
+
+/** The user an identity is bound to, as a request finds them. */
+export interface SessionUser {
+  id: number;
+  user_type: 'member' | 'guest';
+  role: 'admin' | null;
+  state: 'invited' | 'active' | 'disabled' | 'removed';
+}
+
+export function storedPrincipal(p: Principal): StoredPrincipal {
+  const { userId: _u, userType: _t, role: _r, ...stored } = p;
+  return stored;
+}
+
+export function principalOfSession(stored: StoredPrincipal, user: SessionUser | undefined): Principal {
+  return { ...stored, userId: user?.id ?? null, userType: user?.user_type ?? null, role: user?.role ?? null };
+}
+
+/**
+ * Why a signed-in session no longer stands, or null while it does: a person disabled or removed, or
+ * the IdP they signed in through disabled (say after a compromise) or deleted, loses access on their
+ * next click, not at the end of the session.
+ */
+export function sessionEndReason(idpEnabled: boolean, user: Pick<SessionUser, 'state'> | undefined): string | null {
+  if (!idpEnabled) return 'identity provider disabled';
+  if (user && (user.state === 'disabled' || user.state === 'removed')) return `user is ${user.state}`;
+  return null;
+}

@@ -6,12 +6,11 @@ import { Passport } from 'passport';
 import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
 import type { Deps } from '../deps.ts';
-import { findSessionUser } from '../db/users.ts';
-import type { Principal } from '../domain/principal.ts';
 import { t } from '../i18n/t.ts';
 import { requestId } from './middleware/requestContext.ts';
 import { bodyGuard } from './middleware/bodyGuard.ts';
-import { endSessionWhenRevoked, sessionMiddleware } from './middleware/session.ts';
+import { sessionMiddleware } from './middleware/session.ts';
+import { principalFromSession } from './middleware/principal.ts';
 import { csrfLocals } from './middleware/csrf.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { allOf, byAccount, limiter } from './middleware/rateLimit.ts';
@@ -28,9 +27,6 @@ import type { Queues } from '../queue/queues.ts';
 import { apiRouter } from '../api/router.ts';
 import { apiDocsRoutes } from './routes/apiDocs.ts';
 import { projectRoot } from '../paths.ts';
-
-
-type Stored = Omit<Principal, 'userId' | 'userType' | 'role'>;
 
 export interface Limits {
   signInPerMinute: number;
@@ -100,32 +96,9 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(sessionMiddleware(config, db));
 
   // One Passport per app: nothing about sessions or strategies is shared through module state.
-  const passport = new Passport();
-  const strategies = new StrategyRegistry(passport as unknown as PassportStatic, deps);
-  passport.serializeUser((user, done) => {
-    const { userId: _u, userType: _t, role: _r, ...stored } = user as Principal;
-    done(null, stored);
-  });
-  // Roles, states and the IdP's switch are read again on every request: a removed guest, a revoked
-  // admin or everybody who signed in through an IdP an admin just disabled (say after a compromise)
-  // loses access on their next click, not at the end of the session.
-  passport.deserializeUser(async (req: express.Request, stored: Stored, done: (err: unknown, user?: Principal | false) => void) => {
-    try {
-      const { idpEnabled, user } = await findSessionUser(db, stored.idpId, stored.issuer, stored.subject);
-      const ended = !idpEnabled ? 'identity provider disabled' : user && (user.state === 'disabled' || user.state === 'removed') ? `user is ${user.state}` : null;
-      const principal: Principal = { ...stored, userId: user?.id ?? null, userType: user?.user_type ?? null, role: user?.role ?? null };
-      if (ended) {
-        req.endedSession = { principal, reason: ended };
-        return done(null, false);
-      }
-      done(null, principal);
-    } catch (err) {
-      done(err);
-    }
-  });
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.use(endSessionWhenRevoked(db));
+  const passport = new Passport() as unknown as PassportStatic;
+  const strategies = new StrategyRegistry(passport, deps);
+  app.use(principalFromSession(deps, passport));
   app.use(csrfLocals);
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);

@@ -1,7 +1,9 @@
-// An express-session store on the application database. Writes are plain upserts outside the
-// audit-ordered transactions; touches are throttled so a busy page does not write on every click.
+// An express-session store on the application database (the rows are src/db/sessions.ts's). Writes
+// are outside the audit-ordered transactions; touches are throttled so a busy page does not write on
+// every click.
 import session from 'express-session';
-import { writeOutsideAudit, type Db } from '../db/knex.ts';
+import type { Db } from '../db/knex.ts';
+import { destroySession, getSession, pruneSessions, sessionExpiry, setSession, touchSession } from '../db/sessions.ts';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -43,15 +45,13 @@ export class DbSessionStore extends session.Store {
   }
 
   get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.db('sessions')
-      .where({ sid })
-      .first('sess', 'expires_at')
+    getSession(this.db, sid)
       .then(async (row) => {
         if (!row) return null;
         this.remember(sid, row.expires_at);
         // Idle too long: the row goes now, so the old cookie can never bring the session back.
         if (row.expires_at <= new Date().toISOString()) {
-          await writeOutsideAudit(this.db, (q) => q('sessions').where({ sid }).delete());
+          await destroySession(this.db, sid);
           return null;
         }
         return JSON.parse(row.sess) as session.SessionData;
@@ -62,8 +62,8 @@ export class DbSessionStore extends session.Store {
   set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     // Passport saves the new session at sign-in: that first save of a signed-in session is the sign-in time.
     if (isSignedIn(sess) && typeof sess.signedInAt !== 'number') sess.signedInAt = Date.now();
-    const row = { sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
-    writeOutsideAudit(this.db, (q) => q('sessions').insert(row).onConflict('sid').merge(['sess', 'expires_at']))
+    const row = { sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
+    setSession(this.db, sid, row)
       .then(() => this.remember(sid, row.expires_at))
       .then(() => this.sweep())
       .then(() => cb?.(), (err) => cb?.(err));
@@ -77,12 +77,10 @@ export class DbSessionStore extends session.Store {
     const stale = new Date(new Date(expiresAt).getTime() - TOUCH_EVERY_MS).toISOString();
     const known = this.knownExpiry.get(sid);
     if (known !== undefined && known >= stale) return void cb?.();
-    this.db('sessions')
-      .where({ sid })
-      .first('expires_at')
-      .then(async (row) => {
-        if (!row || row.expires_at >= stale) return;
-        await writeOutsideAudit(this.db, (q) => q('sessions').where({ sid }).update({ expires_at: expiresAt }));
+    sessionExpiry(this.db, sid)
+      .then(async (stored) => {
+        if (stored === undefined || stored >= stale) return;
+        await touchSession(this.db, sid, expiresAt);
         this.remember(sid, expiresAt);
       })
       .then(() => cb?.(), (err) => cb?.(err));
@@ -90,12 +88,12 @@ export class DbSessionStore extends session.Store {
 
   destroy(sid: string, cb?: (err?: unknown) => void): void {
     this.knownExpiry.delete(sid);
-    writeOutsideAudit(this.db, (q) => q('sessions').where({ sid }).delete()).then(() => cb?.(), (err) => cb?.(err));
+    destroySession(this.db, sid).then(() => cb?.(), (err) => cb?.(err));
   }
 
   private async sweep(): Promise<void> {
     if (Date.now() - this.lastSweep < 10 * 60_000) return;
     this.lastSweep = Date.now();
-    await writeOutsideAudit(this.db, (q) => q('sessions').where('expires_at', '<', new Date().toISOString()).delete());
+    await pruneSessions(this.db, new Date().toISOString());
   }
 }

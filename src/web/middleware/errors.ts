@@ -7,8 +7,11 @@ import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { auditContext } from './requestContext.ts';
 import { rateLimitAudit } from './rateLimit.ts';
 
+// The API never gets here: its router, mounted first, answers everything under /v1.0 itself, errors
+// and unknown paths included, in Graph's shape (src/api/errors.ts). JSON here is for a page's caller
+// that asks for it.
 function wantsJson(req: Request): boolean {
-  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+  return req.accepts(['html', 'json']) === 'json';
 }
 
 export function notFoundHandler(req: Request, res: Response): void {

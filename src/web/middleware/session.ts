@@ -3,10 +3,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/knex.ts';
 import { DbSessionStore, isSignedIn } from '../sessionStore.ts';
-import { inTransaction } from '../../db/knex.ts';
-import { appendAudit } from '../../db/audit.ts';
-import type { Principal } from '../../domain/principal.ts';
-import { auditContext, principalActor } from './requestContext.ts';
 
 /**
  * Sessions live in the database so any web process can serve any request and a Redis outage signs
@@ -55,37 +51,5 @@ function absoluteLifetime(maxMs: number) {
     }
     if (Date.now() - sess.signedInAt < maxMs) return next();
     sess.regenerate((err) => next(err));
-  };
-}
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** Set while the session was read: its person may no longer be signed in, and why. */
-    endedSession?: { principal: Principal; reason: string };
-  }
-}
-
-/**
- * Ends, on its first request after the fact, a session whose person was disabled or removed or whose
- * IdP was disabled: the session is regenerated (the old id is deleted with whatever it held), the
- * request goes on anonymous, and the log says whose session ended and why.
- */
-export function endSessionWhenRevoked(db: Db) {
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
-    const ended = req.endedSession;
-    if (!ended) return next();
-    try {
-      const ctx = { ...auditContext(req), actor: principalActor(ended.principal) };
-      await inTransaction(db, (trx) =>
-        appendAudit(trx, ctx, {
-          action: 'auth.session_ended',
-          target: ended.principal.userId ? `user:${ended.principal.userId}` : null,
-          details: { reason: ended.reason, idp: ended.principal.idpSlug },
-        }),
-      );
-      req.session.regenerate((err) => next(err));
-    } catch (err) {
-      next(err);
-    }
   };
 }

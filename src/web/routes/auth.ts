@@ -12,8 +12,9 @@ import { emailDomain, type Principal } from '../../domain/principal.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { render, safeReturnTo } from '../render.ts';
-import { inTransaction } from '../../db/knex.ts';
-import { appendAudit } from '../../db/audit.ts';
+import { recordRefusal } from '../../commands/recordRefusal.ts';
+import { recordSignInFailure, type SignInFailure } from '../../commands/recordSignInFailure.ts';
+import { signOut } from '../../commands/signOut.ts';
 import { RateLimited, type Limiter } from '../middleware/rateLimit.ts';
 
 const EMAIL_CODE_SLUG = 'email-code';
@@ -60,7 +61,7 @@ export async function homePage(deps: Deps, req: Request, res: Response, extra: R
  * PKCE-mismatched code); an investigation needs all three. What the IdP or the browser wrote
  * (`error`, `error_description`) is anyone's text: it is kept apart, marked as remote, cleaned and short.
  */
-function failureReason(err: unknown, info?: { message?: string; error?: unknown }): { error: string; remote?: { error?: string; description?: string } } {
+function failureReason(err: unknown, info?: { message?: string; error?: unknown }): SignInFailure {
   // openid-client turns an `access_denied` callback into a plain failure whose message is the remote text.
   if (!err && typeof info?.error === 'string') return failureReason({ ...info, name: 'AuthorizationResponseError' });
   if (!err) return { error: (info?.message ?? 'state or verifier missing').slice(0, 200) };
@@ -99,9 +100,7 @@ function auditedLimit(deps: Deps, limit: RequestHandler, reason: string): Reques
       if (!(err instanceof AppError && err.status === 429) || !count || count.used !== count.limit + 1) return next(err);
       // Audited here with the typed address; the error handler need not record it again.
       if (err instanceof RateLimited) err.firstInWindow = false;
-      inTransaction(deps.db, (trx) =>
-        appendAudit(trx, auditContext(req), { action: 'auth.sign_in', target: `email:${typedEmail(req)}`, outcome: 'denied', details: { reason } }),
-      ).then(() => next(err), next);
+      recordRefusal(deps.db, auditContext(req), 'auth.sign_in', `email:${typedEmail(req)}`, reason).then(() => next(err), next);
     });
 }
 
@@ -192,14 +191,7 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
         if (err || !verified) {
           const reason = failureReason(err, info);
           log.info({ reqId: req.id, err: reason.error }, 'sign-in failed');
-          await inTransaction(deps.db, (trx) =>
-            appendAudit(trx, auditContext(req), {
-              action: 'auth.sign_in',
-              target: `idp:${req.params.slug}`,
-              outcome: 'failure',
-              details: reason,
-            }),
-          );
+          await recordSignInFailure(deps, auditContext(req), String(req.params.slug), reason);
           const unavailable = err && /timed out|fetch failed|ECONNREFUSED|aborted/i.test(String((err as Error).message));
           return render(req, res, 'error', { title: 'errors.title', message: unavailable ? 'auth.idpUnavailable' : 'auth.failed', params: { name: req.params.slug } }, unavailable ? 502 : 401);
         }
@@ -242,8 +234,7 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
   });
 
   r.post('/auth/logout', csrfProtection, async (req: Request, res: Response, next: NextFunction) => {
-    const ctx = auditContext(req);
-    if (principalOf(req)) await inTransaction(deps.db, (trx) => appendAudit(trx, ctx, { action: 'auth.signed_out' }));
+    if (principalOf(req)) await signOut(deps, auditContext(req));
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => {
