@@ -12,6 +12,7 @@ import { findGuest, latestInvitation } from '../db/guests.ts';
 import { listAllItems } from '../db/catalog.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
 import { emailDomain } from '../domain/principal.ts';
+import { isDenied } from '../domain/organizationPolicy.ts';
 import { grants } from '../domain/scopes.ts';
 import { inviteGuest, type InviteResult } from './inviteGuest.ts';
 import { resetRedemption } from './admin/guests.ts';
@@ -64,7 +65,7 @@ export async function inviteThroughApi(deps: Deps, ctx: AuditContext, client: Ap
     throw invalid('api.redirectNotAllowed', { inviteRedirectUrl: 'api.redirectOrigins' });
   }
   const org = await findOrgForDomain(db, emailDomain(email));
-  if (org?.policy === 'deny') {
+  if (isDenied(org)) {
     await recordRefusal(db, ctx, 'invitation.create', `email:${email}`, `domain policy of ${org.name}`);
     throw forbidden('api.domainDenied');
   }

@@ -6,6 +6,7 @@ import { bindIdentity, findUserByEmail, findUserByIdentity, insertUser, touchSig
 import { findOrgForDomain } from '../db/organizations.ts';
 import { domainAuthority } from '../db/emailDomains.ts';
 import { vouchesFor } from '../domain/vouching.ts';
+import { isDenied } from '../domain/organizationPolicy.ts';
 import { forbidden } from '../domain/errors.ts';
 import { emailDomain, type Principal } from '../domain/principal.ts';
 import { recordRefusal } from './recordRefusal.ts';
@@ -35,8 +36,7 @@ export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvide
   const actorCtx: AuditContext = { ...ctx, actor: { type: 'user', id: `${c.issuer}|${c.subject}`, label: c.emailVerified ? email : null } };
 
   if (idp.kind !== 'home') {
-    const org = await findOrgForDomain(db, emailDomain(email));
-    if (org?.policy === 'deny') {
+    if (isDenied(await findOrgForDomain(db, emailDomain(email)))) {
       await recordRefusal(db, actorCtx, 'auth.sign_in', null, `domain ${emailDomain(email)} is denied`);
       throw forbidden('errors.domainDenied');
     }

@@ -9,6 +9,7 @@ import { readSettings } from '../db/settings.ts';
 import { addOutbox } from '../db/outbox.ts';
 import { forbidden, invalid } from '../domain/errors.ts';
 import { can } from '../domain/policies.ts';
+import { approvedByPolicy, isDenied } from '../domain/organizationPolicy.ts';
 import { emailDomain, type Principal } from '../domain/principal.ts';
 import { recordRefusal } from './recordRefusal.ts';
 import { routeToApprovers } from './routeToApprovers.ts';
@@ -45,14 +46,12 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
     await recordRefusal(db, ctx, 'request.submit', null, reason);
     return forbidden(message);
   };
-  if (org?.policy === 'deny') throw await refuse(`domain ${domain} is denied`, 'errors.domainDenied');
+  if (isDenied(org)) throw await refuse(`domain ${domain} is denied`, 'errors.domainDenied');
   if (!org && !(await readSettings(db)).unknownDomainsMayRequest) {
     throw await refuse(`domain ${domain} belongs to no partner organization`, 'errors.unknownDomain');
   }
   if (!org && items.some((i) => i.audience === 'known_partners')) throw await refuse('item restricted to registered partners', 'errors.itemNotForYou');
-  // Automatic only when every chosen item is on the organization's auto-approve list.
-  const autoList = org?.policy === 'auto_approve' ? new Set(await autoApprovedItems(db, org.id)) : new Set<number>();
-  const automatic = items.every((i) => autoList.has(i.id));
+  const automatic = await approvedByPolicy(org, items.map((i) => i.id), () => autoApprovedItems(db, org!.id));
 
   const id = await inTransaction(db, async (trx) => {
     const requestId = await insertRequest(
