@@ -2,28 +2,18 @@
 // or 403 (a scope the client does not hold); every refusal is audited.
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/knex.ts';
-import type { AuditContext } from '../db/audit.ts';
 import { findApiClientByHash, touchApiClient, type ApiClient } from '../db/apiClients.ts';
 import { hashToken } from '../domain/tokens.ts';
 import { grants, type Scope } from '../domain/scopes.ts';
 import { looksLikeApiToken } from '../commands/apiClients.ts';
 import { recordRefusal } from '../commands/recordRefusal.ts';
 import { ApiError } from './errors.ts';
+import { apiAuditContext } from './auditContext.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
     apiClient?: ApiClient;
   }
-}
-
-export function apiAuditContext(req: Request): AuditContext {
-  const c = req.apiClient;
-  return {
-    actor: c ? { type: 'api', id: `api_client:${c.id}`, label: c.name } : { type: 'anonymous', id: null, label: null },
-    ip: req.ip ?? null,
-    correlationId: req.id,
-    clientRequestId: req.clientRequestId,
-  };
 }
 
 const challenge = (error?: string) => ({ 'WWW-Authenticate': `Bearer realm="passerelle"${error ? `, error="${error}"` : ''}` });

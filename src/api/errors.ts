@@ -2,12 +2,11 @@
 // { "error": { "code", "message", "innerError": { "request-id", "date" } } }.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError } from '../domain/errors.ts';
+import { AppError, rateLimitAudit } from '../domain/errors.ts';
 import { t } from '../i18n/t.ts';
 import type { Db } from '../db/knex.ts';
 import { recordRefusal } from '../commands/recordRefusal.ts';
-import { rateLimitAudit } from '../web/middleware/rateLimit.ts';
-import { apiAuditContext } from './auth.ts';
+import { apiAuditContext } from './auditContext.ts';
 
 export class ApiError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-import { isSqlite, type Db, type Tx } from './knex.ts';
+import { isSqlite, type Db, type Tx } from './client.ts';
 import { keysetPage } from './keyset.ts';
 import { ChainVerifier, eventHash, type ChainAnchor, type ChainCheck, type ChainedEvent, type ChainPoint } from '../domain/auditChain.ts';
 

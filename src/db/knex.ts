@@ -3,13 +3,9 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrations } from '../../migrations/index.ts';
 import { beginAuditBatch, flushAuditBatch } from './audit.ts';
+import { isSqlite, type Tx } from './client.ts';
 
-export type Db = Knex;
-export type Tx = Knex.Transaction;
-
-export function isSqlite(db: Knex): boolean {
-  return db.client.config.client === 'better-sqlite3';
-}
+export { isSqlite, type Db, type Tx } from './client.ts';
 
 interface SqliteConnection {
   pragma(sql: string): unknown;

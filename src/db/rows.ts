@@ -1,5 +1,8 @@
-// Row shapes as the data layer returns them (booleans normalised, ids as numbers).
-export type IdpKind = 'home' | 'partner' | 'social' | 'email';
+// Row shapes as the data layer returns them (booleans normalised, ids as numbers). Those the domain
+// reasons about are defined in src/domain/model.ts.
+import type { IdpKind } from '../domain/model.ts';
+
+export type { AccessRequest, CatalogItem, IdpKind, Invitation, Membership, Organization, RequestStatus, User } from '../domain/model.ts';
 
 export interface IdentityProvider {
   id: number;
@@ -15,89 +18,15 @@ export interface IdentityProvider {
   updated_at: string;
 }
 
-export interface User {
-  id: number;
-  display_name: string;
-  email: string;
-  user_type: 'member' | 'guest';
-  state: 'invited' | 'active' | 'disabled' | 'removed';
-  role: 'admin' | null;
-  created_at: string;
-  last_sign_in_at: string | null;
-}
-
-export interface Organization {
-  id: number;
-  name: string;
-  identity_provider_id: number | null;
-  policy: 'allow' | 'deny' | 'auto_approve';
-}
-
-export interface CatalogItem {
-  id: number;
-  kind: 'group' | 'app';
-  name: string;
-  description: string;
-  launch_url: string | null;
-  requestable: boolean;
-  max_days: number | null;
-  self_service: boolean;
-  audience: 'anyone' | 'known_partners';
-}
-
-export type RequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired' | 'provisioned' | 'failed';
-
-export interface AccessRequest {
-  id: number;
-  requester_issuer: string;
-  requester_subject: string;
-  requester_email: string;
-  requester_name: string;
-  identity_provider_id: number;
-  organization_id: number | null;
-  justification: string;
-  status: RequestStatus;
-  routed_at: string | null;
-  decided_by: number | null;
-  decision_reason: string | null;
-  decided_at: string | null;
-  guest_user_id: number | null;
-  provisioned_at: string | null;
-  decided_by_client: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Invitation {
-  id: number;
-  email: string;
-  user_id: number;
-  request_id: number | null;
-  invited_by: number | null;
-  redirect_url: string | null;
-  message: string | null;
-  status: 'pending' | 'redeemed' | 'revoked' | 'expired';
-  token_hash: string;
-  expires_at: string;
-  redeemed_at: string | null;
-  created_at: string;
-  cc: string | null;
-  batch_id: number | null;
-  link_token_hash: string | null;
-  invited_by_client: number | null;
-}
-
-export interface Membership {
-  id: number;
-  user_id: number;
-  item_id: number;
-  source: string;
-  expires_at: string | null;
-}
+/** What the mail worker mints into a message when it leaves: a redeem link, a sign-in code, or nothing. */
+export type MailKind = 'invitation' | 'code' | 'notice';
 
 export interface MailMessage {
   id: number;
   dedupe_key: string;
+  kind: MailKind;
+  /** The invitation (kind invitation) or one-time code (kind code) the message is for. */
+  reference: number | null;
   to_address: string;
   subject: string;
   text_body: string;

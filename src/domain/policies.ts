@@ -1,6 +1,6 @@
 // Every "may this principal do that" rule lives here. Anything not allowed below is denied.
 import type { Principal } from './principal.ts';
-import type { AccessRequest } from '../db/rows.ts';
+import type { AccessRequest } from './model.ts';
 
 export type Ability =
   | 'request:create'

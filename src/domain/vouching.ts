@@ -1,4 +1,4 @@
-import type { IdpKind } from '../db/rows.ts';
+import type { IdpKind } from './model.ts';
 
 /** What the directory says about one e-mail domain, read when someone signs in with an address there. */
 export interface DomainAuthority {

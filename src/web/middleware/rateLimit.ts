@@ -5,7 +5,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../../config.ts';
 import type { Logger } from 'pino';
-import { AppError } from '../../domain/errors.ts';
+import { RateLimited } from '../../domain/errors.ts';
 import { principalOf } from './requestContext.ts';
 
 /**
@@ -51,24 +51,9 @@ export function limiter(config: Config, redis: RedisClientType, name: string, pe
   return Object.assign(handler, { alsoBy: (n: string, k: (req: Request) => string | undefined) => limiter(config, redis, n, perMinute, log, k) });
 }
 
-/**
- * A refusal by a limit. The first one per key and window is audited by the error handlers (so a
- * flood is on record without flooding the audit log as well); the rest only answer 429.
- */
-export class RateLimited extends AppError {
-  constructor(
-    readonly limit: string,
-    /** Cleared by a route that audited the refusal itself, with more to say. */
-    public firstInWindow: boolean,
-  ) {
-    super(429, 'too_many_requests', 'errors.tooMany');
-  }
-}
-
-/** The audit event for the first refusal of a window; other errors and later refusals need none. */
-export function rateLimitAudit(err: unknown): { action: string; target: string; reason: string } | null {
-  return err instanceof RateLimited && err.firstInWindow ? { action: 'rate_limit', target: `limit:${err.limit}`, reason: 'rate limit reached' } : null;
-}
+// The refusal is a domain error so that both error handlers (web and API) read it without importing
+// this middleware; re-exported for the routes that catch it.
+export { RateLimited, rateLimitAudit } from '../../domain/errors.ts';
 
 /**
  * A limiter, and the same limit counted by another key on the same Redis (`alsoBy`): a route handed

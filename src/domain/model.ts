@@ -1,0 +1,84 @@
+// The things the product's rules reason about, in the shape the data layer returns them (booleans
+// normalised, ids as numbers). They live in the domain so that its rules need nothing of src/db;
+// src/db/rows.ts re-exports them for the data layer and everyone else.
+export type IdpKind = 'home' | 'partner' | 'social' | 'email';
+
+export interface User {
+  id: number;
+  display_name: string;
+  email: string;
+  user_type: 'member' | 'guest';
+  state: 'invited' | 'active' | 'disabled' | 'removed';
+  role: 'admin' | null;
+  created_at: string;
+  last_sign_in_at: string | null;
+}
+
+export interface Organization {
+  id: number;
+  name: string;
+  identity_provider_id: number | null;
+  policy: 'allow' | 'deny' | 'auto_approve';
+}
+
+export interface CatalogItem {
+  id: number;
+  kind: 'group' | 'app';
+  name: string;
+  description: string;
+  launch_url: string | null;
+  requestable: boolean;
+  max_days: number | null;
+  self_service: boolean;
+  audience: 'anyone' | 'known_partners';
+}
+
+export type RequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired' | 'provisioned' | 'failed';
+
+export interface AccessRequest {
+  id: number;
+  requester_issuer: string;
+  requester_subject: string;
+  requester_email: string;
+  requester_name: string;
+  identity_provider_id: number;
+  organization_id: number | null;
+  justification: string;
+  status: RequestStatus;
+  routed_at: string | null;
+  decided_by: number | null;
+  decision_reason: string | null;
+  decided_at: string | null;
+  guest_user_id: number | null;
+  provisioned_at: string | null;
+  decided_by_client: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Invitation {
+  id: number;
+  email: string;
+  user_id: number;
+  request_id: number | null;
+  invited_by: number | null;
+  redirect_url: string | null;
+  message: string | null;
+  status: 'pending' | 'redeemed' | 'revoked' | 'expired';
+  token_hash: string;
+  expires_at: string;
+  redeemed_at: string | null;
+  created_at: string;
+  cc: string | null;
+  batch_id: number | null;
+  link_token_hash: string | null;
+  invited_by_client: number | null;
+}
+
+export interface Membership {
+  id: number;
+  user_id: number;
+  item_id: number;
+  source: string;
+  expires_at: string | null;
+}
