@@ -15,7 +15,7 @@ import { emailDomain } from '../domain/principal.ts';
 import { isDenied } from '../domain/organizationPolicy.ts';
 import { grants } from '../domain/scopes.ts';
 import { inviteGuest, type InviteResult } from './inviteGuest.ts';
-import { resetRedemption } from './admin/guests.ts';
+import { resetRedemption } from './admin/guests/resetRedemption.ts';
 import { recordRefusal } from './recordRefusal.ts';
 
 export interface ApiInvitation {

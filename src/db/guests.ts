@@ -1,5 +1,6 @@
 import type { Db, Tx } from './knex.ts';
-import type { User } from './rows.ts';
+import type { CatalogItem, User } from './rows.ts';
+import { findItemsByIds } from './catalog.ts';
 
 export interface GuestRow extends User {
   organization_name: string | null;
@@ -59,4 +60,45 @@ export async function guestsOfItem(db: Db | Tx, itemId: number): Promise<(User &
 
 export async function latestInvitation(db: Db | Tx, userId: number) {
   return db('invitations').where({ user_id: userId }).orderBy('id', 'desc').first();
+}
+
+/** Adds a sponsor once; false when they already sponsor this guest. */
+export async function addGuestSponsor(trx: Tx, guestId: number, sponsorId: number): Promise<boolean> {
+  if (await trx('guest_sponsors').where({ guest_id: guestId, sponsor_id: sponsorId }).first()) return false;
+  await trx('guest_sponsors').insert({ guest_id: guestId, sponsor_id: sponsorId });
+  return true;
+}
+
+/** False when they did not sponsor this guest. */
+export async function removeGuestSponsor(trx: Tx, guestId: number, sponsorId: number): Promise<boolean> {
+  return Number(await trx('guest_sponsors').where({ guest_id: guestId, sponsor_id: sponsorId }).delete()) > 0;
+}
+
+/** False when the guest did not hold the item. */
+export async function removeGuestMembership(trx: Tx, guestId: number, itemId: number): Promise<boolean> {
+  return Number(await trx('memberships').where({ user_id: guestId, item_id: itemId }).delete()) > 0;
+}
+
+/** Returns how many there were. */
+export async function removeAllGuestMemberships(trx: Tx, guestId: number): Promise<number> {
+  return Number(await trx('memberships').where({ user_id: guestId }).delete());
+}
+
+/** Every item the guest holds, expired memberships included (what an invitation mail lists). */
+export async function itemsOfGuest(db: Db | Tx, guestId: number): Promise<CatalogItem[]> {
+  const ids = (await db('memberships').where({ user_id: guestId }).select('item_id')).map((r) => Number(r.item_id));
+  return findItemsByIds(db, ids);
+}
+
+/**
+ * Moves a guest to `to` only from one of the states `from`, in the statement itself, so a change
+ * made meanwhile by someone else wins; false when the guest was in none of them.
+ */
+export async function changeGuestState(trx: Tx, guestId: number, from: User['state'][], to: User['state']): Promise<boolean> {
+  return Number(await trx('users').where({ id: guestId }).whereIn('state', from).update({ state: to })) > 0;
+}
+
+/** False when the guest was removed already. */
+export async function markGuestRemoved(trx: Tx, guestId: number): Promise<boolean> {
+  return Number(await trx('users').where({ id: guestId }).whereNot({ state: 'removed' }).update({ state: 'removed' })) > 0;
 }

@@ -73,3 +73,26 @@ export async function findSessionUser(
   const { idp_enabled: enabled, ...user } = row as User & { idp_enabled: unknown };
   return { idpEnabled: Boolean(enabled), user: user.id == null ? undefined : (user as User) };
 }
+
+/** Those of these ids that are members of our organization (in any state). */
+export async function membersAmong(db: Db | Tx, ids: number[]): Promise<User[]> {
+  if (ids.length === 0) return [];
+  return db<User>('users').whereIn('id', ids).where({ user_type: 'member' });
+}
+
+export async function hasIdentity(db: Db | Tx, userId: number): Promise<boolean> {
+  return Boolean(await db('user_identities').where({ user_id: userId }).first());
+}
+
+/** Forgets every (issuer, subject) bound to the person; returns how many there were. */
+export async function unbindIdentities(trx: Tx, userId: number): Promise<number> {
+  return Number(await trx('user_identities').where({ user_id: userId }).delete());
+}
+
+export async function changeUserEmail(trx: Tx, userId: number, email: string): Promise<void> {
+  await trx('users').where({ id: userId }).update({ email });
+}
+
+export async function makeAdmin(trx: Tx, userId: number): Promise<void> {
+  await trx('users').where({ id: userId }).update({ role: 'admin' });
+}

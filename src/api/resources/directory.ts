@@ -5,7 +5,8 @@ import { badRequest, ApiError, notFoundApi } from '../errors.ts';
 import { filter, nextLink, parseFilter, pick, select, skiptoken, top } from '../odata.ts';
 import { collection, groupJson, groupSchema, USER_FIELDS, userJson, userSchema } from './shapes.ts';
 import { findDirectoryUser, findGroup, listDirectoryUsers, listGroupMembers, listGroups, type UserFilter } from '../../db/directory.ts';
-import { addMembership, removeMembership } from '../../commands/admin/guests.ts';
+import { addMembership } from '../../commands/admin/guests/addMembership.ts';
+import { removeMembership } from '../../commands/admin/guests/removeMembership.ts';
 import { hasMembership } from '../../db/memberships.ts';
 
 const id = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/, 'is not an id this API issued').transform(Number) });

@@ -5,7 +5,7 @@ import { findItem, isSelfServiceOwner, selfServiceItemsOwnedBy } from '../../db/
 import { guestsOfItem } from '../../db/guests.ts';
 import { listPendingForApprover } from '../../db/requests.ts';
 import { namedByRuleNow } from '../../commands/routeToApprovers.ts';
-import { removeMembership } from '../../commands/admin/guests.ts';
+import { removeMembership } from '../../commands/admin/guests/removeMembership.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { forbidden, notFound } from '../../domain/errors.ts';
 import { can } from '../../domain/policies.ts';

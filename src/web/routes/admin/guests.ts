@@ -3,7 +3,15 @@ import type { Deps } from '../../../deps.ts';
 import { findGuest, latestInvitation, searchGuests } from '../../../db/guests.ts';
 import { listAllItems } from '../../../db/catalog.ts';
 import { listMembers } from '../../../db/users.ts';
-import * as guests from '../../../commands/admin/guests.ts';
+import { addSponsor } from '../../../commands/admin/guests/addSponsor.ts';
+import { removeSponsor } from '../../../commands/admin/guests/removeSponsor.ts';
+import { addMembership } from '../../../commands/admin/guests/addMembership.ts';
+import { removeMembership } from '../../../commands/admin/guests/removeMembership.ts';
+import { resendInvitation } from '../../../commands/admin/guests/resendInvitation.ts';
+import { resetRedemption } from '../../../commands/admin/guests/resetRedemption.ts';
+import { disableGuest } from '../../../commands/admin/guests/disableGuest.ts';
+import { enableGuest } from '../../../commands/admin/guests/enableGuest.ts';
+import { removeGuest } from '../../../commands/admin/guests/removeGuest.ts';
 import { notFound } from '../../../domain/errors.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
 import { auditContext, principalOf } from '../../middleware/requestContext.ts';
@@ -15,15 +23,15 @@ type Action = { run: (deps: Deps, req: Request, guestId: number) => Promise<unkn
 // A Map, not an object literal: the action comes from the URL, and an object would also answer to
 // `constructor`, `__proto__`, `valueOf`... with what its prototype holds.
 const ACTIONS = new Map<string, Action>([
-  ['sponsors/add', { run: (deps, req, id) => guests.addSponsor(deps, auditContext(req), id, parseId(req.body?.sponsor) ?? 0), done: 'guests.sponsorAdded' }],
-  ['sponsors/remove', { run: (deps, req, id) => guests.removeSponsor(deps, auditContext(req), id, parseId(req.body?.sponsor) ?? 0), done: 'guests.sponsorRemoved' }],
-  ['memberships/add', { run: (deps, req, id) => guests.addMembership(deps, auditContext(req), id, parseId(req.body?.item) ?? 0, principalOf(req)!.userId), done: 'guests.membershipAdded' }],
-  ['memberships/remove', { run: (deps, req, id) => guests.removeMembership(deps, auditContext(req), id, parseId(req.body?.item) ?? 0), done: 'guests.membershipRemoved' }],
-  ['resend', { run: (deps, req, id) => guests.resendInvitation(deps, auditContext(req), id), done: 'guests.resent' }],
-  ['reset', { run: (deps, req, id) => guests.resetRedemption(deps, auditContext(req), id, principalOf(req)!.userId, principalOf(req)!.name), done: 'guests.reset' }],
-  ['disable', { run: (deps, req, id) => guests.setGuestState(deps, auditContext(req), id, 'disabled'), done: 'guests.disabledDone' }],
-  ['enable', { run: (deps, req, id) => guests.setGuestState(deps, auditContext(req), id, 'active'), done: 'guests.enabledDone' }],
-  ['remove', { run: (deps, req, id) => guests.removeGuest(deps, auditContext(req), id), done: 'guests.removedDone' }],
+  ['sponsors/add', { run: (deps, req, id) => addSponsor(deps, auditContext(req), id, parseId(req.body?.sponsor) ?? 0), done: 'guests.sponsorAdded' }],
+  ['sponsors/remove', { run: (deps, req, id) => removeSponsor(deps, auditContext(req), id, parseId(req.body?.sponsor) ?? 0), done: 'guests.sponsorRemoved' }],
+  ['memberships/add', { run: (deps, req, id) => addMembership(deps, auditContext(req), id, parseId(req.body?.item) ?? 0, principalOf(req)!.userId), done: 'guests.membershipAdded' }],
+  ['memberships/remove', { run: (deps, req, id) => removeMembership(deps, auditContext(req), id, parseId(req.body?.item) ?? 0), done: 'guests.membershipRemoved' }],
+  ['resend', { run: (deps, req, id) => resendInvitation(deps, auditContext(req), id), done: 'guests.resent' }],
+  ['reset', { run: (deps, req, id) => resetRedemption(deps, auditContext(req), id, principalOf(req)!.userId, principalOf(req)!.name), done: 'guests.reset' }],
+  ['disable', { run: (deps, req, id) => disableGuest(deps, auditContext(req), id), done: 'guests.disabledDone' }],
+  ['enable', { run: (deps, req, id) => enableGuest(deps, auditContext(req), id), done: 'guests.enabledDone' }],
+  ['remove', { run: (deps, req, id) => removeGuest(deps, auditContext(req), id), done: 'guests.removedDone' }],
 ]);
 
 /** The notices the page shows for `?done=`: only those of the actions above, never text from the URL. */

@@ -1,0 +1,29 @@
+import type { Deps } from '../../../deps.ts';
+import { appendAudit, type AuditContext } from '../../../db/audit.ts';
+import { inTransaction } from '../../../db/knex.ts';
+import { itemsOfGuest, latestInvitation } from '../../../db/guests.ts';
+import { findUserById } from '../../../db/users.ts';
+import { queueMail } from '../../../db/mail.ts';
+import { conflict } from '../../../domain/errors.ts';
+import { invitationMail } from '../../../mail/templates.ts';
+import { requireGuest } from './requireGuest.ts';
+
+/** Mails the pending invitation again with a fresh token (the previous link stops working). */
+export async function resendInvitation(deps: Deps, ctx: AuditContext, guestId: number): Promise<void> {
+  await requireGuest(deps.db, guestId);
+  const inv = await latestInvitation(deps.db, guestId);
+  if (!inv || inv.status !== 'pending' || inv.expires_at <= new Date().toISOString()) throw conflict('guests.noPendingInvitation');
+  await inTransaction(deps.db, async (trx) => {
+    const items = await itemsOfGuest(trx, guestId);
+    const inviter = inv.invited_by ? await findUserById(trx, inv.invited_by) : undefined;
+    await queueMail(
+      trx,
+      invitationMail(deps.config, { id: inv.id, email: inv.email, expiresAt: inv.expires_at }, items, inviter?.display_name ?? '', {
+        message: inv.message,
+        cc: inv.cc ? String(inv.cc).split(' ') : [],
+        dedupeKey: `invitation:${inv.id}:resend:${Date.now()}`,
+      }),
+    );
+    await appendAudit(trx, ctx, { action: 'invitation.resent', target: `invitation:${inv.id}`, details: { email: inv.email } });
+  });
+}
