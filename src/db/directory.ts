@@ -25,8 +25,12 @@ function usersQuery(db: Db | Tx) {
 
 const shapeUser = (r: DirectoryUser): DirectoryUser => ({ ...r, id: Number(r.id), redeemed: Boolean(Number(r.redeemed)) });
 
+/**
+ * Removed people are left out by the query itself: left out after paging instead, a page holding
+ * some came back short (or empty) while more users followed.
+ */
 export async function listDirectoryUsers(db: Db | Tx, f: UserFilter, after: number, limit: number): Promise<Page<DirectoryUser>> {
-  const q = usersQuery(db).where('users.id', '>', after).orderBy('users.id').limit(limit + 1);
+  const q = usersQuery(db).whereNot('users.state', 'removed').where('users.id', '>', after).orderBy('users.id').limit(limit + 1);
   if (f.userType) q.where('users.user_type', f.userType);
   if (f.mail) q.where('users.email', f.mail.toLowerCase());
   if (f.displayNameStartsWith) {

@@ -61,13 +61,12 @@ export const directoryEndpoints = [
     responses: { 200: { description: 'A page of users.', schema: userList } },
     async handle({ query, deps, base, req }) {
       const page = await listDirectoryUsers(deps.db, { ...userFilter(query.$filter) }, query.$skiptoken ?? 0, query.$top);
-      const rows = page.rows.filter((u) => u.state !== 'removed');
       return {
         status: 200,
         body: {
           '@odata.context': `${base}/$metadata#users`,
           '@odata.nextLink': nextLink(base, '/users', req.query, page.next),
-          value: rows.map((u) => pick(userJson(u), query.$select)),
+          value: page.rows.map((u) => pick(userJson(u), query.$select)),
         },
       };
     },
