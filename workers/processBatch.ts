@@ -3,30 +3,30 @@
 import type { Deps } from '../src/deps.ts';
 import type { AuditContext } from '../src/db/audit.ts';
 import { inTransaction } from '../src/db/knex.ts';
-import { findBatch } from '../src/db/batches.ts';
+import { findBatch, isRowPending, markBatchDone, markBatchRunning, nextPendingRow, recordRowResult, type BatchRow } from '../src/db/batches.ts';
 import { findItemsByIds } from '../src/db/catalog.ts';
 import { findOrgForDomain } from '../src/db/organizations.ts';
 import { findUserById } from '../src/db/users.ts';
 import { inviteGuest } from '../src/commands/inviteGuest.ts';
 import { emailDomain } from '../src/domain/principal.ts';
+import { isDenied } from '../src/domain/organizationPolicy.ts';
 
 export async function processBatch(deps: Deps, ctx: AuditContext, data: { batchId: number }, onRow?: () => void): Promise<'done' | 'skipped'> {
   const { db, config } = deps;
   const batch = await findBatch(db, data.batchId);
   if (!batch || batch.status === 'done') return 'skipped';
-  await db('invitation_batches').where({ id: batch.id, status: 'queued' }).update({ status: 'running' });
+  await markBatchRunning(db, batch.id);
   const items = await findItemsByIds(db, JSON.parse(batch.item_ids) as number[]);
   const inviter = await findUserById(db, batch.created_by);
   for (;;) {
-    const row = await db('invitation_batch_rows').where({ batch_id: batch.id, result: 'pending' }).orderBy('row_number').first();
+    const row = await nextPendingRow(db, batch.id);
     if (!row) break;
     await inTransaction(db, async (trx) => {
-      const current = await trx('invitation_batch_rows').where({ id: row.id, result: 'pending' }).first();
-      if (!current) return;
+      if (!(await isRowPending(trx, row.id))) return;
       const org = await findOrgForDomain(trx, emailDomain(row.email));
-      let result: string;
+      let result: BatchRow['result'];
       let detail: string | null = null;
-      if (org?.policy === 'deny') {
+      if (isDenied(org)) {
         result = 'refused_domain';
         detail = org.name;
       } else {
@@ -44,11 +44,10 @@ export async function processBatch(deps: Deps, ctx: AuditContext, data: { batchI
         });
         result = r.outcome;
       }
-      await trx('invitation_batch_rows').where({ id: row.id }).update({ result, detail });
-      await trx('invitation_batches').where({ id: batch.id }).update({ processed: trx.raw('processed + 1') });
+      await recordRowResult(trx, batch.id, row.id, result, detail);
     });
     onRow?.();
   }
-  await db('invitation_batches').where({ id: batch.id }).whereNot({ status: 'done' }).update({ status: 'done', finished_at: new Date().toISOString() });
+  await markBatchDone(db, batch.id);
   return 'done';
 }

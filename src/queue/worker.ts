@@ -1,18 +1,19 @@
-// The worker process: the outbox relay plus one processor per job. Handlers live in workers/.
+// The worker process: the processors (outbox relay, sweeper) and one Bull handler per job, which
+// calls its task in workers/. Nothing here changes state itself: the tasks do, through commands.
 import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
 import { createQueues, JOBS, type Queues } from './queues.ts';
 import { startRelay, type Relay } from './relay.ts';
+import { startSweeper } from './sweeper.ts';
 import { jobContext } from './system.ts';
 import { createTransport, MAIL_CONCURRENCY } from '../mail/transport.ts';
 import { routeRequest } from '../../workers/routeRequest.ts';
 import { provisionRequest } from '../../workers/provision.ts';
 import { sendMail } from '../../workers/sendMail.ts';
 import { processBatch } from '../../workers/processBatch.ts';
-import { sweepOnce } from '../../workers/sweep.ts';
 import { enqueueCheckpointIfDue, writeCheckpoint } from '../../workers/auditCheckpoint.ts';
+import { failMail } from '../../workers/failMail.ts';
 import { ConfigError } from '../config.ts';
-import { markMailFailed } from '../commands/markMailFailed.ts';
 
 export interface WorkerHandle {
   queues: Queues;
@@ -57,18 +58,10 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   // A message that used up its attempts is marked failed, for an admin to see and retry.
   queues[JOBS.sendMail].on('failed', (job) => {
     if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    void markMailFailed(deps, jobContext(JOBS.sendMail, job.id), job.data.mailId).catch((err) => log.error({ err }, 'could not mark mail failed'));
+    void failMail(deps, jobContext(JOBS.sendMail, job.id), job.data).catch((err) => log.error({ err }, 'could not mark mail failed'));
   });
 
-  let sweeping = false;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    sweepOnce(deps, queues)
-      .then((n) => n && log.info({ n }, 'sweeper re-enqueued lost work'))
-      .catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed; will retry'))
-      .finally(() => (sweeping = false));
-  }, deps.config.sweepIntervalMs);
+  const sweeper = startSweeper(deps, queues, log);
 
   // Whether an audit checkpoint is due is two reads: asked every few seconds so that the event-count
   // trigger is kept under load; the job itself goes through Bull like all background work.
@@ -89,7 +82,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
     relay,
     close() {
       closing ??= (async () => {
-        clearInterval(sweeper);
+        sweeper.stop();
         clearInterval(checkpointer);
         await queues.stopProcessing();
         await relay.stop();
