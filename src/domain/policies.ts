@@ -12,7 +12,8 @@ export type Ability =
   | 'audit:read'
   | 'admin:manage'
   | 'owner:console'
-  | 'item:manage';
+  | 'item:manage'
+  | 'batch:read';
 
 export interface PolicyFacts {
   request?: AccessRequest;
@@ -23,6 +24,8 @@ export interface PolicyFacts {
   isApprover?: boolean;
   /** The principal owns this catalog item and the item is self-service. */
   ownsItem?: boolean;
+  /** A batch of direct invitations: who started it. */
+  batch?: { created_by: number };
 }
 
 const isMember = (p: Principal) => p.idpKind === 'home' && p.userType === 'member' && p.userId !== null;
@@ -58,7 +61,10 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
     case 'owner:console':
       return isMember(p);
     case 'item:manage':
+      // Managing an item's guests includes inviting people to it.
       return isAdmin(p) || (isMember(p) && facts.ownsItem === true);
+    case 'batch:read':
+      return Boolean(facts.batch && isMember(p) && (isAdmin(p) || facts.batch.created_by === p.userId));
     default:
       return false;
   }
@@ -70,6 +76,25 @@ export function refusalMessage(p: Principal, ability: Ability): string {
     return p.emailRefusal === 'notVouched' ? 'errors.emailNotVouched' : 'errors.emailNotVerified';
   }
   return 'errors.forbidden';
+}
+
+/** The batches of direct invitations a principal's lists show: everybody's (null) for an admin, else their own. */
+export function batchesListedFor(p: Principal): number | null {
+  return isAdmin(p) ? null : p.userId;
+}
+
+/** Where the items a principal may invite people to come from, each read only when needed. */
+export interface InvitableSources<I> {
+  /** Every catalog item. */
+  all(): Promise<I[]>;
+  /** The self-service items the principal owns. */
+  ownedSelfService(): Promise<I[]>;
+}
+
+/** The items a principal may invite people to (item:manage): any for an admin, a member's own self-service items. */
+export async function invitableItems<I>(p: Principal, from: InvitableSources<I>): Promise<I[]> {
+  if (isAdmin(p)) return from.all();
+  return isMember(p) ? from.ownedSelfService() : [];
 }
 
 /** Where the routing rule looks for the people who decide a request, each read only when needed. */

@@ -3,6 +3,7 @@ import { Router, type Request } from 'express';
 import type { Deps } from '../../deps.ts';
 import { findItem, isSelfServiceOwner, selfServiceItemsOwnedBy } from '../../db/catalog.ts';
 import { guestsOfItem } from '../../db/guests.ts';
+import { hasMembership } from '../../db/memberships.ts';
 import { listPendingForApprover } from '../../db/requests.ts';
 import { namedByRuleNow } from '../../commands/routeToApprovers.ts';
 import { removeMembership } from '../../commands/admin/guests/removeMembership.ts';
@@ -50,7 +51,7 @@ export function ownerRoutes(deps: Deps): Router {
   r.post('/owner/items/:id/guests/:guestId/remove', members, csrfProtection, async (req, res) => {
     const item = await managedItem(req);
     const guestId = parseId(req.params.guestId);
-    if (!guestId || !(await db('memberships').where({ user_id: guestId, item_id: item.id }).first())) throw notFound();
+    if (!guestId || !(await hasMembership(db, guestId, item.id))) throw notFound();
     await removeMembership(deps, auditContext(req), guestId, item.id);
     res.redirect(303, `/owner/items/${item.id}?removed=1`);
   });

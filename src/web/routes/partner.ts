@@ -2,13 +2,14 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { listRequestableItems, itemsOfRequest } from '../../db/catalog.ts';
-import { findRequest, findRequestOfRequester, listRequestsOfRequester } from '../../db/requests.ts';
+import { findRequest, listRequestsOfRequester } from '../../db/requests.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
 import { submitRequest } from '../../commands/submitRequest.ts';
 import { faultPoint } from '../../faults.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
+import { can } from '../../domain/policies.ts';
 import { requireAbility, requireSignIn } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
@@ -69,11 +70,11 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
   r.get('/requests/:id', requireSignIn, async (req, res) => {
     const p = principalOf(req)!;
     const id = parseId(req.params.id);
-    // Someone else's request and a request that does not exist answer the same.
-    const request = id ? await findRequestOfRequester(db, id, p.issuer, p.subject) : undefined;
-    if (!request) {
-      // The attempt on someone else's request is recorded all the same.
-      if (id && (await findRequest(db, id))) await recordRefusal(db, auditContext(req), 'request.read', `request:${id}`, 'not the requester');
+    const request = id ? await findRequest(db, id) : undefined;
+    if (!request) throw notFound();
+    if (!can(p, 'request:read', { request })) {
+      // Someone else's request answers as a missing one would; the attempt is recorded all the same.
+      await recordRefusal(db, auditContext(req), 'request.read', `request:${request.id}`, 'not the requester');
       throw notFound();
     }
     render(req, res, 'partner/request', {
@@ -88,7 +89,8 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
 
   r.get('/access', requireSignIn, async (req, res) => {
     const p = principalOf(req)!;
-    const items = p.userId && p.userType === 'guest' ? await membershipsOf(db, p.userId) : [];
+    // Anyone signed in may open the page; only a guest has access to show.
+    const items = can(p, 'access:read') ? await membershipsOf(db, p.userId!) : [];
     render(req, res, 'partner/access', {
       title: 'access.title',
       apps: items.filter((i) => i.kind === 'app'),
