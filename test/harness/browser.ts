@@ -10,6 +10,15 @@ export interface Page {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** A file chosen in a form's file input. */
+export interface Upload {
+  /** The input's name. */
+  field: string;
+  filename: string;
+  content: Buffer;
+  contentType?: string;
+}
+
 export class Browser {
   private readonly agents = new Map<string, ReturnType<typeof supertest.agent>>();
 
@@ -55,7 +64,11 @@ export class Browser {
 
   /** Requests, then follows redirects (as GET) the way a browser does, and a page's immediate `Refresh`. */
   async go(url: string, method: 'GET' | 'POST' = 'GET', form?: Record<string, string | string[]>, maxHops = 20): Promise<Page> {
-    let page = await this.request(method, url, form);
+    return this.follow(await this.request(method, url, form), maxHops);
+  }
+
+  private async follow(first: Page, maxHops = 20): Promise<Page> {
+    let page = first;
     const refreshTo = (p: Page) => /^0\s*;\s*url=(.+)$/i.exec(String(p.headers.refresh ?? ''))?.[1];
     for (let hop = 0; hop < maxHops && ([301, 302, 303, 307].includes(page.status) || refreshTo(page)); hop++) {
       const next = new URL(refreshTo(page) ?? String(page.headers.location), page.url).toString();
@@ -68,6 +81,23 @@ export class Browser {
   async submit(page: Page, action: string, fields: Record<string, string | string[]>): Promise<Page> {
     const csrf = csrfToken(page.text);
     return this.go(new URL(action, page.url).toString(), 'POST', { ...(csrf ? { _csrf: csrf } : {}), ...fields });
+  }
+
+  /**
+   * Submits the multipart/form-data form whose action is `action` on `page` (a form with a file
+   * input), with its CSRF token, the fields and the file if one is chosen, then follows redirects as
+   * `submit` does; `{ follow: false }` returns the answer to the POST itself (a 303, say).
+   */
+  async upload(page: Page, action: string, fields: Record<string, string | string[]>, file?: Upload, options: { follow?: boolean } = {}): Promise<Page> {
+    const csrf = csrfToken(page.text);
+    if (!csrf) throw new Error(`no CSRF token on the form page ${page.url}`);
+    const url = new URL(action, page.url);
+    let req = this.agent(url.origin).post(url.pathname + url.search).field('_csrf', csrf);
+    for (const [name, value] of Object.entries(fields)) for (const v of ([] as string[]).concat(value)) req = req.field(name, v);
+    if (file) req = req.attach(file.field, file.content, { filename: file.filename, contentType: file.contentType ?? 'application/octet-stream' });
+    const res = await req.redirects(0).ok(() => true);
+    const answer = { status: res.status, url: url.toString(), text: res.text ?? '', headers: res.headers };
+    return options.follow === false ? answer : this.follow(answer);
   }
 
   /** Signs in at the IdP behind `/auth/<slug>` of the app, answering the IdP's login form. */

@@ -3,7 +3,6 @@
 // guests and nothing else. Every hop is real HTTP against the real stack.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import supertest from 'supertest';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, redeemLink, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
@@ -18,68 +17,17 @@ after(async () => {
   await stack?.stop();
 });
 
-type Agent = ReturnType<typeof supertest.agent>;
-interface Upload {
-  filename: string;
-  content: Buffer;
+/** A person signed in at `slug`, back at the app. */
+async function signedIn(slug: string, email: string): Promise<Browser> {
+  const person = new Browser();
+  const page = await person.signIn(stack.appUrl, slug, email);
+  assert.ok(page.url.startsWith(stack.appUrl), `signed in and back at the app, not at ${page.url}`);
+  return person;
 }
 
-/**
- * A person whose forms can carry a file. `Browser` only posts url-encoded forms, so this keeps its own
- * cookie-keeping agent per origin, signs in through the same IdP hops, and posts multipart/form-data.
- */
-class Uploader {
-  private readonly agents = new Map<string, Agent>();
-
-  constructor(private readonly appUrl: string) {}
-
-  private agent(origin: string): Agent {
-    let a = this.agents.get(origin);
-    if (!a) {
-      a = supertest.agent(origin);
-      this.agents.set(origin, a);
-    }
-    return a;
-  }
-
-  private async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>): Promise<Page> {
-    const u = new URL(url);
-    const a = this.agent(u.origin);
-    const path = u.pathname + u.search;
-    const req = method === 'GET' ? a.get(path) : a.post(path).type('form').send(new URLSearchParams(form).toString());
-    const res = await req.redirects(0).ok(() => true);
-    return { status: res.status, url, text: res.text ?? '', headers: res.headers };
-  }
-
-  /** Requests, then follows redirects as GET (only within our app and the IdPs: never to a launch URL). */
-  async go(url: string, method: 'GET' | 'POST' = 'GET', form?: Record<string, string>): Promise<Page> {
-    let page = await this.request(method, new URL(url, this.appUrl).toString(), form);
-    for (let hop = 0; hop < 20 && [301, 302, 303, 307].includes(page.status); hop++) {
-      page = await this.request('GET', new URL(String(page.headers.location), page.url).toString());
-    }
-    return page;
-  }
-
-  async signIn(slug: string, email: string): Promise<Page> {
-    const login = await this.go(`${this.appUrl}/auth/${slug}`);
-    assert.match(login.text, /name="password"/, `expected the IdP login page at ${login.url}`);
-    const action = /<form[^>]*method="post"[^>]*action="([^"]+)"/.exec(login.text)?.[1] ?? /action="([^"]*\/login)"/.exec(login.text)?.[1];
-    assert.ok(action, 'a login form on the IdP page');
-    const page = await this.go(new URL(action.replace(/&amp;/g, '&'), login.url).toString(), 'POST', { email, password: DEMO_PASSWORD });
-    assert.ok(page.url.startsWith(this.appUrl), `signed in and back at the app, not at ${page.url}`);
-    return page;
-  }
-
-  /** Posts the form as a browser would with enctype="multipart/form-data": the CSRF token of `formPage`, the fields, the file. Redirects are not followed. */
-  async postMultipart(formPage: Page, action: string, fields: Record<string, string | string[]>, file?: Upload): Promise<Page> {
-    const token = csrfToken(formPage.text);
-    assert.ok(token, 'a CSRF token on the form page');
-    let req = this.agent(new URL(this.appUrl).origin).post(action).field('_csrf', token);
-    for (const [name, value] of Object.entries(fields)) for (const v of ([] as string[]).concat(value)) req = req.field(name, v);
-    if (file) req = req.attach('csv', file.content, { filename: file.filename, contentType: 'text/csv' });
-    const res = await req.redirects(0).ok(() => true);
-    return { status: res.status, url: `${this.appUrl}${action}`, text: res.text ?? '', headers: res.headers };
-  }
+/** Posts the invitation form as a browser does (multipart/form-data, with the CSV if one is chosen); the answer to the POST, redirects not followed. */
+function postInvitations(person: Browser, form: Page, fields: Record<string, string | string[]>, csv?: { filename: string; content: Buffer }): Promise<Page> {
+  return person.upload(form, '/invitations', fields, csv && { field: 'csv', ...csv, contentType: 'text/csv' }, { follow: false });
 }
 
 interface ResultRow {
@@ -105,32 +53,31 @@ const itemId = async (name: string) => Number((await catalogIds(stack, [name]))[
 const batchIdOf = (page: Page) => Number(/\/invitations\/batches\/(\d+)$/.exec(String(page.headers.location))?.[1]);
 
 /** Polls the batch page (as its creator) until it says Done; returns that page. */
-async function batchWhenDone(person: Uploader, id: number): Promise<Page> {
+async function batchWhenDone(person: Browser, id: number): Promise<Page> {
   return eventually(`batch ${id} done`, async () => {
-    const page = await person.go(`/invitations/batches/${id}`);
+    const page = await person.go(`${stack.appUrl}/invitations/batches/${id}`);
     assert.equal(page.status, 200, page.text.slice(0, 300));
     return /Done\./.test(page.text) ? page : null;
   });
 }
 
 describe('an admin invites guests directly', () => {
-  let admin: Uploader;
+  let admin: Browser;
   let batchId = 0;
   let wikiId = 0;
   let atlasId = 0;
   const message = 'Welcome aboard, Pete!\nThe gearbox specifications are in the wiki.';
 
   before(async () => {
-    admin = new Uploader(stack.appUrl);
-    await admin.signIn('ours', 'ada.admin@passerelle.test');
+    admin = await signedIn('ours', 'ada.admin@passerelle.test');
     wikiId = await itemId('Partner Wiki');
     atlasId = await itemId('Project Atlas');
   });
 
   test('an admin creates a partner organization whose domain policy is deny', async () => {
-    const form = await admin.go('/admin/organizations/new');
+    const form = await admin.go(`${stack.appUrl}/admin/organizations/new`);
     assert.equal(form.status, 200);
-    const saved = await admin.go('/admin/organizations', 'POST', {
+    const saved = await admin.go(`${stack.appUrl}/admin/organizations`, 'POST', {
       _csrf: csrfToken(form.text)!,
       name: 'Initech',
       domains: 'initech.test',
@@ -143,7 +90,7 @@ describe('an admin invites guests directly', () => {
   });
 
   test('the admin invites a pasted list plus a CSV to chosen items; the batch page shows progress, then a result per row', async () => {
-    const form = await admin.go('/invitations');
+    const form = await admin.go(`${stack.appUrl}/invitations`);
     assert.equal(form.status, 200);
     assert.match(form.text, /Invite guests/);
     assert.match(form.text, /enctype="multipart\/form-data"/);
@@ -155,7 +102,7 @@ describe('an admin invites guests directly', () => {
     await queue.pause(true);
     let sent: Page;
     try {
-      sent = await admin.postMultipart(form, '/invitations', {
+      sent = await postInvitations(admin, form, {
         emails: pasted,
         items: [String(wikiId), String(atlasId)],
         message,
@@ -166,7 +113,7 @@ describe('an admin invites guests directly', () => {
       batchId = batchIdOf(sent);
       assert.ok(batchId > 0, String(sent.headers.location));
 
-      const waiting = await admin.go(`/invitations/batches/${batchId}`);
+      const waiting = await admin.go(`${stack.appUrl}/invitations/batches/${batchId}`);
       assert.equal(waiting.status, 200);
       assert.equal(waiting.headers.refresh, '2', 'the page refreshes itself while the batch runs');
       assert.match(waiting.text, /Sending invitations…/);
@@ -206,7 +153,7 @@ describe('an admin invites guests directly', () => {
     assert.deepEqual(JSON.parse(started.details).cc, ['lead@passerelle.test', 'buyer@passerelle.test']);
 
     // The form page lists the batch among the recent ones.
-    assert.match((await admin.go('/invitations')).text, new RegExp(`href="/invitations/batches/${batchId}"`));
+    assert.match((await admin.go(`${stack.appUrl}/invitations`)).text, new RegExp(`href="/invitations/batches/${batchId}"`));
   });
 
   test('the invitation mail carries the personal message and is copied to both CC addresses', async () => {
@@ -248,8 +195,8 @@ describe('an admin invites guests directly', () => {
     const portalId = await itemId('Supplier Portal');
     const pete = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' }).first();
     const invitationsBefore = await stack.db('invitations').where({ user_id: pete.id });
-    const form = await admin.go('/invitations');
-    const sent = await admin.postMultipart(form, '/invitations', { emails: 'pete@acme.test', items: String(portalId), cc: 'lead@passerelle.test' });
+    const form = await admin.go(`${stack.appUrl}/invitations`);
+    const sent = await postInvitations(admin, form, { emails: 'pete@acme.test', items: String(portalId), cc: 'lead@passerelle.test' });
     assert.equal(sent.status, 303, sent.text.slice(0, 800));
     const done = await batchWhenDone(admin, batchIdOf(sent));
     assert.deepEqual(resultRows(done.text), [{ row: 1, email: 'pete@acme.test', name: '', result: 'Already a guest: access added' }]);
@@ -266,9 +213,9 @@ describe('an admin invites guests directly', () => {
 
   test('a CSV over 1 MB is answered 413 and stores no batch', async () => {
     const before = await batchCount();
-    const form = await admin.go('/invitations');
+    const form = await admin.go(`${stack.appUrl}/invitations`);
     const big = Buffer.alloc(10 * 1024 * 1024, 'someone@acme.test\n');
-    const page = await admin.postMultipart(form, '/invitations', { items: String(wikiId) }, { filename: 'huge.csv', content: big });
+    const page = await postInvitations(admin, form, { items: String(wikiId) }, { filename: 'huge.csv', content: big });
     assert.equal(page.status, 413);
     assert.match(page.text, /The file is too large/);
     assert.equal(await batchCount(), before);
@@ -276,8 +223,8 @@ describe('an admin invites guests directly', () => {
 
   test('a form without items is 400, names the field and stores no batch', async () => {
     const before = await batchCount();
-    const form = await admin.go('/invitations');
-    const page = await admin.postMultipart(form, '/invitations', { emails: 'someone@acme.test', message: 'Kept as typed.' });
+    const form = await admin.go(`${stack.appUrl}/invitations`);
+    const page = await postInvitations(admin, form, { emails: 'someone@acme.test', message: 'Kept as typed.' });
     assert.equal(page.status, 400);
     assert.match(page.text, /Please correct the fields marked below/);
     assert.match(page.text, /<fieldset class="checks" aria-describedby="items-error">/, 'the items field is marked');
@@ -291,8 +238,8 @@ describe('an admin invites guests directly', () => {
 
   test('a form with no addresses is 400, names the field and stores no batch', async () => {
     const before = await batchCount();
-    const form = await admin.go('/invitations');
-    const page = await admin.postMultipart(form, '/invitations', { emails: '  \n ', items: String(wikiId) });
+    const form = await admin.go(`${stack.appUrl}/invitations`);
+    const page = await postInvitations(admin, form, { emails: '  \n ', items: String(wikiId) });
     assert.equal(page.status, 400);
     assert.match(page.text, /<p class="field-error" id="emails-error">Enter at least one e-mail address or upload a CSV file\.<\/p>/);
     assert.match(page.text, new RegExp(`value="${wikiId}" checked`), 'the choice is kept');
@@ -313,40 +260,39 @@ describe('an admin invites guests directly', () => {
 });
 
 describe('an owner runs the guests of her self-service group', () => {
-  let sue: Uploader;
+  let sue: Browser;
   let reviewsId = 0;
   let wikiId = 0;
 
   before(async () => {
-    sue = new Uploader(stack.appUrl);
-    await sue.signIn('ours', 'sue.sponsor@passerelle.test');
+    sue = await signedIn('ours', 'sue.sponsor@passerelle.test');
     reviewsId = await itemId('Quality Reviews');
     wikiId = await itemId('Partner Wiki');
   });
 
   test('"My groups and apps" lists the self-service group she owns, and only that', async () => {
-    const page = await sue.go('/owner');
+    const page = await sue.go(`${stack.appUrl}/owner`);
     assert.equal(page.status, 200);
     assert.match(page.text, /<h1>My groups and apps<\/h1>/);
     assert.match(page.text, new RegExp(`<a href="/owner/items/${reviewsId}">Quality Reviews</a>`));
     assert.match(page.text, new RegExp(`href="/invitations\\?item=${reviewsId}"`));
     assert.doesNotMatch(page.text, /Partner Wiki|Project Atlas|Supplier Portal/);
-    const form = await sue.go(`/invitations?item=${reviewsId}`);
+    const form = await sue.go(`${stack.appUrl}/invitations?item=${reviewsId}`);
     assert.equal(form.status, 200);
     assert.match(form.text, new RegExp(`value="${reviewsId}" checked`), 'the group is preselected');
     assert.doesNotMatch(form.text, /Partner Wiki/, 'only her items are offered');
   });
 
   test('she invites a guest to Quality Reviews', async () => {
-    const form = await sue.go(`/invitations?item=${reviewsId}`);
-    const sent = await sue.postMultipart(form, '/invitations', { emails: 'Olga Owens <olga@globex.test>\ngus@globex.test', items: String(reviewsId) });
+    const form = await sue.go(`${stack.appUrl}/invitations?item=${reviewsId}`);
+    const sent = await postInvitations(sue, form, { emails: 'Olga Owens <olga@globex.test>\ngus@globex.test', items: String(reviewsId) });
     assert.equal(sent.status, 303, sent.text.slice(0, 800));
     const done = await batchWhenDone(sue, batchIdOf(sent));
     assert.deepEqual(resultRows(done.text).map((r) => [r.email, r.result]), [['olga@globex.test', 'Invited'], ['gus@globex.test', 'Invited']]);
     const mail = await stack.mail.waitFor((m) => m.to.includes('olga@globex.test'));
     assert.equal(mail.subject, 'You are invited to Quality Reviews');
     assert.match(mail.text, /Sue Second gave you access to: Quality Reviews/);
-    const item = await sue.go(`/owner/items/${reviewsId}`);
+    const item = await sue.go(`${stack.appUrl}/owner/items/${reviewsId}`);
     assert.equal(item.status, 200);
     assert.match(item.text, /Olga Owens/);
     assert.match(item.text, /gus@globex\.test/);
@@ -355,8 +301,8 @@ describe('an owner runs the guests of her self-service group', () => {
   test('inviting to an item she does not own is 403 and stores nothing', async () => {
     const batches = await batchCount();
     const users = Number((await stack.db('users').count({ n: '*' }).first())!.n);
-    const form = await sue.go(`/invitations?item=${reviewsId}`);
-    const page = await sue.postMultipart(form, '/invitations', { emails: 'mallory@globex.test', items: [String(reviewsId), String(wikiId)] });
+    const form = await sue.go(`${stack.appUrl}/invitations?item=${reviewsId}`);
+    const page = await postInvitations(sue, form, { emails: 'mallory@globex.test', items: [String(reviewsId), String(wikiId)] });
     assert.equal(page.status, 403);
     assert.equal(await batchCount(), batches);
     assert.equal(Number((await stack.db('users').count({ n: '*' }).first())!.n), users);
@@ -364,7 +310,7 @@ describe('an owner runs the guests of her self-service group', () => {
   });
 
   test('managing an item she does not own is 403 and audited as a denied item.manage', async () => {
-    const page = await sue.go(`/owner/items/${wikiId}`);
+    const page = await sue.go(`${stack.appUrl}/owner/items/${wikiId}`);
     assert.equal(page.status, 403);
     assert.match(page.text, /You are not allowed to do that/);
     const event = await stack.db('audit_events').where({ action: 'item.manage', outcome: 'denied', target: `item:${wikiId}` }).first();
@@ -374,10 +320,10 @@ describe('an owner runs the guests of her self-service group', () => {
 
   test('she removes a guest from Quality Reviews: the membership is gone and the removal audited', async () => {
     const gus = await stack.db('users').where({ email: 'gus@globex.test', user_type: 'guest' }).first();
-    const item = await sue.go(`/owner/items/${reviewsId}`);
+    const item = await sue.go(`${stack.appUrl}/owner/items/${reviewsId}`);
     const action = `/owner/items/${reviewsId}/guests/${gus.id}/remove`;
     assert.match(item.text, new RegExp(`action="${action}"`));
-    const page = await sue.go(action, 'POST', { _csrf: csrfToken(item.text)! });
+    const page = await sue.go(`${stack.appUrl}${action}`, 'POST', { _csrf: csrfToken(item.text)! });
     assert.equal(page.status, 200);
     assert.ok(page.url.endsWith(`/owner/items/${reviewsId}?removed=1`), page.url);
     assert.match(page.text, /The guest no longer has access\./);
@@ -399,13 +345,13 @@ describe('an owner runs the guests of her self-service group', () => {
     const mail = await stack.mail.waitFor((m) => m.to.includes('sue.sponsor@passerelle.test') && m.subject.includes(`#${id}`));
     assert.match(mail.text, new RegExp(`${stack.appUrl}/inbox/${id}`));
 
-    const owner = await sue.go('/owner');
+    const owner = await sue.go(`${stack.appUrl}/owner`);
     assert.match(owner.text, /1 request\(s\) wait for your decision in your inbox\./);
-    const inbox = await sue.go('/inbox');
+    const inbox = await sue.go(`${stack.appUrl}/inbox`);
     assert.match(inbox.text, new RegExp(`href="/inbox/${id}"`));
-    const detail = await sue.go(`/inbox/${id}`);
+    const detail = await sue.go(`${stack.appUrl}/inbox/${id}`);
     assert.equal(detail.status, 200);
-    const decided = await sue.go(`/inbox/${id}/decision`, 'POST', { _csrf: csrfToken(detail.text)!, decision: 'approve', reason: '' });
+    const decided = await sue.go(`${stack.appUrl}/inbox/${id}/decision`, 'POST', { _csrf: csrfToken(detail.text)!, decision: 'approve', reason: '' });
     assert.equal(decided.status, 200);
     assert.match(decided.text, new RegExp(`Request #${id} approved`));
 
