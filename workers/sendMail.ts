@@ -4,11 +4,12 @@ import type { Transporter } from 'nodemailer';
 import type { Deps } from '../src/deps.ts';
 import type { AuditContext } from '../src/db/audit.ts';
 import { appendAudit } from '../src/db/audit.ts';
-import { inTransaction, writeOutsideAudit } from '../src/db/knex.ts';
-import { findMail, recordMailFailure } from '../src/db/mail.ts';
-import { newToken } from '../src/domain/tokens.ts';
-import { REDEEM_LINK_PLACEHOLDER } from '../src/mail/templates.ts';
-import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, mintCode } from '../src/commands/oneTimeCode.ts';
+import { inTransaction, writeOutsideAudit, type Db, type Tx } from '../src/db/knex.ts';
+import { cancelMail, claimMail, findMail, markMailSent, recordMailFailure } from '../src/db/mail.ts';
+import { mintInvitationToken } from '../src/db/invitations.ts';
+import { mintOneTimeCode } from '../src/db/oneTimeCodes.ts';
+import type { MailKind, MailMessage } from '../src/db/rows.ts';
+import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, REDEEM_LINK_PLACEHOLDER, fillPlaceholders } from '../src/mail/placeholders.ts';
 
 export async function sendMail(
   deps: Deps & { transport: Transporter },
@@ -22,45 +23,14 @@ export async function sendMail(
   // and mint what it carries, in one short write: on SQLite it waits for the lock between event-loop
   // turns rather than in SQLite's busy handler, which would freeze every job of this worker.
   const claimFor = Math.max(config.smtpTimeoutMs * 3, 5000);
-  // "invitation:12" and its resends "invitation:12:resend:…" carry a redeem link.
-  const invitation = /^invitation:(\d+)(?::|$)/.exec(mail.dedupe_key);
-  const code = /^code:(\d+)$/.exec(mail.dedupe_key);
-  const claim = await writeOutsideAudit(db, async (q): Promise<{ token?: string; code?: string; unusable?: string }> => {
-    const now = new Date();
-    const claimed = await q('mail_messages')
-      .where({ id: mail.id })
-      .whereIn('status', ['queued', 'failed'])
-      .where((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now.toISOString()))
-      .update({ claimed_until: new Date(now.getTime() + claimFor).toISOString() });
-    if (Number(claimed) !== 1) throw new Error(`mail ${mail.id} is being sent by another worker`);
-    if (invitation) {
-      const { token, hash } = newToken();
-      const rotated = await q('invitations')
-        .where({ id: Number(invitation[1]), status: 'pending' })
-        .where('expires_at', '>', now.toISOString())
-        .update({ token_hash: hash });
-      return Number(rotated) === 1 ? { token } : { unusable: 'the invitation is no longer pending' };
-    }
-    if (code) {
-      const value = await mintCode(q, Number(code[1]));
-      return value ? { code: value } : { unusable: 'the one-time code is no longer usable' };
-    }
-    return {};
+  const values = await writeOutsideAudit(db, async (q) => {
+    if (!(await claimMail(q, mail.id, new Date(Date.now() + claimFor)))) throw new Error(`mail ${mail.id} is being sent by another worker`);
+    return mintSecret(q, mail, config.publicUrl);
   });
-  if (claim.unusable) return cancel(deps, ctx, mail.id, claim.unusable);
-
-  let text = mail.text_body;
-  let html = mail.html_body;
-  if (claim.token) {
-    const link = `${config.publicUrl}/redeem/${claim.token}`;
-    text = text.split(REDEEM_LINK_PLACEHOLDER).join(link);
-    html = html.split(REDEEM_LINK_PLACEHOLDER).join(link);
-  }
-  if (claim.code) {
-    const link = `${config.publicUrl}/auth/email-code/verify?${new URLSearchParams({ email: mail.to_address, code: claim.code })}`;
-    text = text.split(CODE_PLACEHOLDER).join(claim.code).split(CODE_LINK_PLACEHOLDER).join(link);
-    html = '';
-  }
+  if (!values) return cancel(deps, ctx, mail.id, UNUSABLE[mail.kind]);
+  const text = fillPlaceholders(mail.text_body, values);
+  // A sign-in code travels in plain text only.
+  const html = mail.kind === 'code' ? '' : fillPlaceholders(mail.html_body, values);
 
   try {
     await transport.sendMail({
@@ -77,12 +47,33 @@ export async function sendMail(
     throw err;
   }
   await inTransaction(db, async (trx) => {
-    await trx('mail_messages')
-      .where({ id: mail.id })
-      .update({ status: 'sent', sent_at: new Date().toISOString(), attempts: mail.attempts + 1, last_error: null, claimed_until: null });
+    await markMailSent(trx, mail);
     await appendAudit(trx, ctx, { action: 'mail.sent', target: `mail:${mail.id}`, details: { to: mail.to_address, subject: mail.subject } });
   });
   return 'sent';
+}
+
+const UNUSABLE: Record<MailKind, string> = {
+  invitation: 'the invitation is no longer pending',
+  code: 'the one-time code is no longer usable',
+  notice: '',
+};
+
+/**
+ * What fills the message's placeholders, minted now: an invitation's redeem link, a sign-in code and
+ * its link, or nothing for a notice. Null when the invitation or code is no longer usable.
+ */
+async function mintSecret(q: Db | Tx, mail: MailMessage, publicUrl: string): Promise<Record<string, string> | null> {
+  if (mail.kind === 'invitation') {
+    const token = await mintInvitationToken(q, Number(mail.reference));
+    return token === null ? null : { [REDEEM_LINK_PLACEHOLDER]: `${publicUrl}/redeem/${token}` };
+  }
+  if (mail.kind === 'code') {
+    const code = await mintOneTimeCode(q, Number(mail.reference));
+    if (code === null) return null;
+    return { [CODE_PLACEHOLDER]: code, [CODE_LINK_PLACEHOLDER]: `${publicUrl}/auth/email-code/verify?${new URLSearchParams({ email: mail.to_address, code })}` };
+  }
+  return {};
 }
 
 /**
@@ -91,8 +82,7 @@ export async function sendMail(
  */
 async function cancel(deps: Deps, ctx: AuditContext, mailId: number, reason: string): Promise<'skipped'> {
   await inTransaction(deps.db, async (trx) => {
-    const n = await trx('mail_messages').where({ id: mailId }).whereIn('status', ['queued', 'failed']).update({ status: 'cancelled', claimed_until: null });
-    if (Number(n)) await appendAudit(trx, ctx, { action: 'mail.cancelled', target: `mail:${mailId}`, details: { reason } });
+    if (await cancelMail(trx, mailId)) await appendAudit(trx, ctx, { action: 'mail.cancelled', target: `mail:${mailId}`, details: { reason } });
   });
   return 'skipped';
 }

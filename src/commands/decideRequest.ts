@@ -69,8 +69,7 @@ export async function applyDecision(
     if (d.decision === 'approve') {
       await addOutbox(trx, 'request.approved', { requestId });
     } else {
-      const mail = await queueMail(trx, deniedMail(config, request, d.reason.trim(), await itemsOfRequest(trx, requestId)));
-      await addOutbox(trx, 'mail.send', { mailId: mail.id });
+      await queueMail(trx, deniedMail(config, request, d.reason.trim(), await itemsOfRequest(trx, requestId)));
     }
   });
 }

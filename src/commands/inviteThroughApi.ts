@@ -15,6 +15,7 @@ import { emailDomain } from '../domain/principal.ts';
 import { isDenied } from '../domain/organizationPolicy.ts';
 import { grants } from '../domain/scopes.ts';
 import { inviteGuest, type InviteResult } from './inviteGuest.ts';
+import { issueInvitationAndLink, issueInvitationLink } from './issueInvitation.ts';
 import { resetRedemption } from './admin/guests/resetRedemption.ts';
 import { recordRefusal } from './recordRefusal.ts';
 
@@ -78,10 +79,10 @@ export async function inviteThroughApi(deps: Deps, ctx: AuditContext, client: Ap
     message: input.message,
     cc: input.cc,
     redirectUrl: input.redirectUrl,
-    sendMail: input.sendMail,
-    linkToken: true,
     invitedByClient: client.id,
   };
+  // Graph returns an inviteRedeemUrl either way; sendInvitationMessage says whether it is mailed too.
+  const issue = input.sendMail ? issueInvitationAndLink : issueInvitationLink;
   if (input.resetRedemption) {
     // The route refuses (and audits) this first; kept here so no other caller can skip it.
     if (!grants(client.scopes, 'User.ReadWrite.All')) throw forbidden('api.resetNeedsScope');
@@ -90,7 +91,7 @@ export async function inviteThroughApi(deps: Deps, ctx: AuditContext, client: Ap
     if (!guest) throw notFound();
     const other = await findUserByEmail(db, 'guest', email);
     if (other && other.id !== guest.id) throw conflict('api.emailTaken');
-    result = await resetRedemption(deps, ctx, guest.id, null, client.name, { ...options, email });
+    result = await resetRedemption(deps, ctx, guest.id, null, client.name, { ...options, email }, issue);
   } else {
     if (input.invitedUserId) throw invalid('api.userOnlyWithReset', { invitedUser: 'api.userOnlyWithReset' });
     result = await inTransaction(db, (trx) =>
@@ -102,7 +103,7 @@ export async function inviteThroughApi(deps: Deps, ctx: AuditContext, client: Ap
         sponsorName: client.name,
         source: 'invitation',
         ...options,
-      }),
+      }, issue),
     );
   }
 

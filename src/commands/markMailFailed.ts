@@ -1,12 +1,13 @@
+// A message whose retries are spent is given up for good, and the audit log says so.
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
+import { failMail } from '../db/mail.ts';
 
 export async function markMailFailed(deps: Deps, ctx: AuditContext, mailId: number): Promise<void> {
   await inTransaction(deps.db, async (trx) => {
-    const n = await trx('mail_messages').where({ id: mailId, status: 'queued' }).update({ status: 'failed', claimed_until: null });
-    if (!Number(n)) return;
-    const mail = await trx('mail_messages').where({ id: mailId }).first('to_address', 'subject', 'last_error', 'attempts');
+    const mail = await failMail(trx, mailId);
+    if (!mail) return;
     await appendAudit(trx, ctx, {
       action: 'mail.failed',
       target: `mail:${mailId}`,

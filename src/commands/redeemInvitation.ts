@@ -1,8 +1,9 @@
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
-import { consumeInvitation, findInvitationByHash } from '../db/invitations.ts';
+import { consumeInvitation, findUsableInvitation } from '../db/invitations.ts';
 import { bindIdentity, findUserByIdentity } from '../db/users.ts';
+import { changeGuestState } from '../db/guests.ts';
 import { membershipsOf } from '../db/memberships.ts';
 import type { Invitation } from '../db/rows.ts';
 import { AppError, conflict, forbidden } from '../domain/errors.ts';
@@ -13,8 +14,8 @@ export const invalidInvitation = () => new AppError(404, 'invalid_invitation', '
 
 /** The invitation behind a token hash, if it can still be redeemed; GET pages use this and consume nothing. */
 export async function usableInvitation(deps: Deps, tokenHash: string | undefined): Promise<Invitation> {
-  const inv = tokenHash ? await findInvitationByHash(deps.db, tokenHash) : undefined;
-  if (!inv || inv.status !== 'pending' || inv.expires_at <= new Date().toISOString()) throw invalidInvitation();
+  const inv = tokenHash ? await findUsableInvitation(deps.db, tokenHash) : undefined;
+  if (!inv) throw invalidInvitation();
   return inv;
 }
 
@@ -46,8 +47,8 @@ export async function redeemInvitation(
     if (bound && bound.id !== inv.user_id) throw conflict('redeem.alreadyBound');
     if (!(await consumeInvitation(trx, inv.id, p))) throw invalidInvitation();
     if (!bound) await bindIdentity(trx, inv.user_id, { issuer: p.issuer, subject: p.subject, identityProviderId: p.idpId });
-    const activated = await trx('users').where({ id: inv.user_id }).whereIn('state', ['invited', 'active']).update({ state: 'active' });
-    if (Number(activated) !== 1) throw forbidden();
+    // Conditional: a guest disabled or removed since the invitation was sent stays so.
+    if (!(await changeGuestState(trx, inv.user_id, ['invited', 'active'], 'active'))) throw forbidden();
     const items = await membershipsOf(trx, inv.user_id);
     await appendAudit(trx, ctx, {
       action: 'invitation.redeemed',

@@ -4,8 +4,8 @@
 // Runs inside the reset's transaction, so the mails exist exactly when the reset does.
 import type { Config } from '../config.ts';
 import type { Tx } from '../db/knex.ts';
+import { sponsorsOfGuest } from '../db/guests.ts';
 import { queueMail } from '../db/mail.ts';
-import { addOutbox } from '../db/outbox.ts';
 import { resetGuestMail, resetSponsorMail } from '../mail/templates.ts';
 
 export interface ResetNoticeInput {
@@ -28,21 +28,13 @@ export async function queueRedemptionResetNotices(trx: Tx, config: Config, input
   const moved = newEmail !== guest.email;
   // Re-sending an invitation nobody accepted yet, to the same address, takes nothing from anyone.
   if (!input.redeemed && !moved) return [];
-  // Not "invitation:…": the mail worker mints a fresh redeem token for any message keyed so, which
-  // would spend the link of the invitation the reset just sent.
+  // The reset's new invitation names the cause: each reset tells each person once.
   const cause = `reset:${input.invitationId}`;
   const drafts = [resetGuestMail(config, cause, guest.email, input.by, moved)];
-  const sponsors = await trx('guest_sponsors')
-    .join('users', 'users.id', 'guest_sponsors.sponsor_id')
-    .where({ 'guest_sponsors.guest_id': guest.id })
-    .select('users.id', 'users.email');
-  for (const s of sponsors) {
-    if (input.byUserId !== null && Number(s.id) === input.byUserId) continue;
-    drafts.push(resetSponsorMail(config, cause, { id: Number(s.id), email: s.email }, { name: guest.display_name, previousEmail: guest.email, email: newEmail }, input.by));
+  for (const s of await sponsorsOfGuest(trx, guest.id)) {
+    if (s.id === input.byUserId) continue;
+    drafts.push(resetSponsorMail(config, cause, s, { name: guest.display_name, previousEmail: guest.email, email: newEmail }, input.by));
   }
-  for (const d of drafts) {
-    const mail = await queueMail(trx, d);
-    if (mail.created) await addOutbox(trx, 'mail.send', { mailId: mail.id });
-  }
+  for (const d of drafts) await queueMail(trx, d);
   return drafts.map((d) => d.to);
 }

@@ -24,7 +24,6 @@ import { itemsOfRequest, ownersOfAll } from '../db/catalog.ts';
 import { sponsorsOf } from '../db/organizations.ts';
 import { findUserById, listAdmins } from '../db/users.ts';
 import { queueMail } from '../db/mail.ts';
-import { addOutbox } from '../db/outbox.ts';
 import { approversByRule } from '../domain/policies.ts';
 import { routeMail, type RoutedRequest } from '../mail/templates.ts';
 
@@ -52,8 +51,7 @@ export async function routeToApprovers(
     details: { approvers: approvers.map((a) => a.email) },
   });
   for (const approver of approvers) {
-    const mail = await queueMail(trx, routeMail(config, request, items, approver));
-    if (mail.created) await addOutbox(trx, 'mail.send', { mailId: mail.id });
+    await queueMail(trx, routeMail(config, request, items, approver));
   }
   return true;
 }
@@ -145,8 +143,7 @@ export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditCon
     if (addedUsers.length === 0) continue;
     const items = await itemsOfRequest(trx, request.id);
     for (const approver of addedUsers) {
-      const mail = await queueMail(trx, routeMail(config, request, items, approver));
-      if (mail.created) await addOutbox(trx, 'mail.send', { mailId: mail.id });
+      await queueMail(trx, routeMail(config, request, items, approver));
     }
   }
   return changed;

@@ -98,6 +98,12 @@ export async function changeGuestState(trx: Tx, guestId: number, from: User['sta
   return Number(await trx('users').where({ id: guestId }).whereIn('state', from).update({ state: to })) > 0;
 }
 
+/** The members who sponsor a guest, with the address their mail goes to. */
+export async function sponsorsOfGuest(db: Db | Tx, guestId: number): Promise<{ id: number; email: string }[]> {
+  const rows = await db('guest_sponsors').join('users', 'users.id', 'guest_sponsors.sponsor_id').where({ 'guest_sponsors.guest_id': guestId }).select('users.id', 'users.email');
+  return rows.map((r) => ({ id: Number(r.id), email: r.email as string }));
+}
+
 /** False when the guest was removed already. */
 export async function markGuestRemoved(trx: Tx, guestId: number): Promise<boolean> {
   return Number(await trx('users').where({ id: guestId }).whereNot({ state: 'removed' }).update({ state: 'removed' })) > 0;

@@ -2,18 +2,13 @@
 // never a Host header.
 import type { Config } from '../config.ts';
 import type { AccessRequest, CatalogItem } from '../db/rows.ts';
+import type { NewMail } from '../db/mail.ts';
 import { t } from '../i18n/t.ts';
 import { escapeHtml } from '../html.ts';
+import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, REDEEM_LINK_PLACEHOLDER } from './placeholders.ts';
 
-export interface MailDraft {
-  dedupeKey: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  cc?: string[];
-}
-
+/** A message as the templates write it and db/mail's queueMail stores it. */
+export type MailDraft = NewMail;
 
 // Header values must be one line: a newline in a claim or a name must never start a new header.
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 250);
@@ -30,7 +25,7 @@ function draft(config: Config, dedupeKey: string, to: string, subject: string, t
     .split('\n')
     .join('<br>')
     .replace(link, '<a href="$1">$1</a>')}</body></html>`;
-  return { dedupeKey, to, subject: oneLine(subject), text: body, html };
+  return { dedupeKey, kind: 'notice', reference: null, to, subject: oneLine(subject), text: body, html };
 }
 
 const itemList = (items: CatalogItem[]) => items.map((i) => i.name).join(', ');
@@ -74,12 +69,6 @@ export function deniedMail(config: Config, r: AccessRequest & { id: number }, re
   );
 }
 
-/**
- * Stands in the stored body where the redeem link goes. The token itself is minted when the mail is
- * sent (see workers/sendMail.ts), so the database never holds a usable token, not even in a mail body.
- */
-export const REDEEM_LINK_PLACEHOLDER = '{{redeem-link}}';
-
 export function invitationMail(
   config: Config,
   invitation: { id: number; email: string; expiresAt: string },
@@ -96,8 +85,16 @@ export function invitationMail(
   const personal = extra.message ? `${t('mail.invite.personal', { sponsor })}\n${extra.message}\n\n` : '';
   return {
     ...draft(config, extra.dedupeKey ?? `invitation:${invitation.id}`, invitation.email, items.length ? t('mail.invite.subject', { items: itemList(items) }) : t('mail.invite.subjectNoItems', { sponsor }), personal + body),
+    kind: 'invitation',
+    reference: invitation.id,
     cc: extra.cc,
   };
+}
+
+/** A sign-in code: text only, so the code and its link (minted when it leaves) appear nowhere else. */
+export function codeMail(code: { id: number; email: string }, minutes: number): MailDraft {
+  const body = t('mail.code.body', { code: CODE_PLACEHOLDER, link: CODE_LINK_PLACEHOLDER, minutes });
+  return { dedupeKey: `code:${code.id}`, kind: 'code', reference: code.id, to: code.email, subject: t('mail.code.subject'), text: `${body}\n\n-- \n${t('mail.footer')}`, html: '' };
 }
 
 export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailDraft {

@@ -8,7 +8,7 @@ import { provisionRequest } from '../../workers/provision.ts';
 import { jobContext } from '../../src/queue/system.ts';
 import { relayOnce } from '../../src/queue/relay.ts';
 import { sendMail } from '../../workers/sendMail.ts';
-import { sweepOnce } from '../../workers/sweep.ts';
+import { sweepOnce } from '../../src/queue/sweeper.ts';
 import { createTransport } from '../../src/mail/transport.ts';
 
 let stack: Stack;
@@ -75,7 +75,7 @@ test('an invitation mail whose invitation was revoked before it left is cancelle
   const inv = await stack.db('invitations').where({ user_id: guest.id }).first();
   const [row] = await stack.db('mail_messages')
     .insert({
-      dedupe_key: `invitation:${inv.id}:resend:test`, to_address: 'paula@acme.test', subject: 'You are invited', text_body: 'Accept: {{redeem-link}}',
+      dedupe_key: `invitation:${inv.id}:resend:test`, kind: 'invitation', reference: inv.id, to_address: 'paula@acme.test', subject: 'You are invited', text_body: 'Accept: {{redeem-link}}',
       html_body: '', status: 'queued', attempts: 0, created_at: new Date(Date.now() - 3_600_000).toISOString(),
     })
     .returning('id');

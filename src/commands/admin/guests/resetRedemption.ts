@@ -6,6 +6,7 @@ import { revokeInvitations } from '../../../db/invitations.ts';
 import { changeUserEmail, unbindIdentities } from '../../../db/users.ts';
 import { conflict } from '../../../domain/errors.ts';
 import { inviteGuest, type InviteInput, type InviteResult } from '../../inviteGuest.ts';
+import { issueInvitation, type IssueInvitation } from '../../issueInvitation.ts';
 import { recordRefusal } from '../../recordRefusal.ts';
 import { queueRedemptionResetNotices } from '../../redemptionResetNotices.ts';
 import { requireGuest } from './requireGuest.ts';
@@ -20,7 +21,8 @@ export async function resetRedemption(
   guestId: number,
   by: number | null,
   sponsorName: string,
-  extra: Pick<InviteInput, 'message' | 'cc' | 'redirectUrl' | 'sendMail' | 'linkToken' | 'invitedByClient'> & { email?: string } = {},
+  extra: Pick<InviteInput, 'message' | 'cc' | 'redirectUrl' | 'invitedByClient'> & { email?: string } = {},
+  issue: IssueInvitation = issueInvitation,
 ): Promise<InviteResult> {
   const guest = await requireGuest(deps.db, guestId);
   if (guest.state === 'removed' || guest.state === 'disabled') {
@@ -59,7 +61,7 @@ export async function resetRedemption(
       source: 'invitation',
       knownUser: { ...guest, email: newEmail ?? guest.email, state: 'invited' },
       ...options,
-    });
+    }, issue);
     await queueRedemptionResetNotices(trx, deps.config, {
       guest,
       newEmail: invited.user.email,
