@@ -1,14 +1,14 @@
 // The `passerelle` command: web, worker, migrate, admin grant, audit verify, demo.
 import { loadConfig, ConfigError, type Config } from './config.ts';
-import { createDb, migrateLatest, inTransaction } from './db/knex.ts';
-import { appendAudit } from './db/audit.ts';
-import { findUserByEmail, insertUser } from './db/users.ts';
+import { createDb, migrateLatest } from './db/knex.ts';
 import { createLogger } from './log.ts';
 // The web server and the worker are loaded only by the commands that run them, so short commands
 // (audit verify, api-client, migrate) start in a fraction of the time.
-import type { Db } from './db/knex.ts';
+import type { Deps } from './deps.ts';
 import { listApiClients } from './db/apiClients.ts';
 import { createApiClient, revokeApiClient } from './commands/apiClients.ts';
+import { grantAdmin } from './commands/admin/grantAdmin.ts';
+import { apiClientForm } from './web/forms/apiClient.ts';
 import { ALL_SCOPES } from './domain/scopes.ts';
 import { AppError } from './domain/errors.ts';
 import { t } from './i18n/t.ts';
@@ -98,19 +98,13 @@ async function main(argv: string[]): Promise<number> {
         console.error('Usage: passerelle admin grant <email>');
         return 2;
       }
-      await inTransaction(db, async (trx) => {
-        const ctx = { actor: { type: 'system' as const, id: 'system:cli', label: null }, ip: null, correlationId: 'cli' };
-        const existing = await findUserByEmail(trx, 'member', email);
-        const id = existing?.id ?? (await insertUser(trx, { display_name: email.split('@')[0], email, user_type: 'member', state: 'active' }));
-        await trx('users').where({ id }).update({ role: 'admin' });
-        await appendAudit(trx, ctx, { action: 'admin.granted', target: `user:${id}`, details: { email, created: !existing } });
-      });
+      await grantAdmin(deps, CLI_CONTEXT, email);
       console.log(`${email} is an administrator. They sign in with our organization's identity provider.`);
       await db.destroy();
       return 0;
     }
     case 'api-client': {
-      const code = await apiClientCommand(db, rest);
+      const code = await apiClientCommand(deps, rest);
       await db.destroy();
       return code;
     }
@@ -134,7 +128,7 @@ function option(args: string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-async function apiClientCommand(db: Db, args: string[]): Promise<number> {
+async function apiClientCommand(deps: Deps, args: string[]): Promise<number> {
   const [sub, ...opts] = args;
   if (sub === 'create') {
     const name = option(opts, 'name');
@@ -143,30 +137,27 @@ async function apiClientCommand(db: Db, args: string[]): Promise<number> {
       console.error(`Usage: passerelle api-client create --name NAME --scopes SCOPE[,SCOPE...]\nScopes: ${ALL_SCOPES.join(', ')}`);
       return 2;
     }
-    try {
-      const { id, token } = await createApiClient(db, CLI_CONTEXT, { name, scopes }, null);
-      console.log(`API client ${id} "${name}" created with ${scopes.split(/[\s,]+/).filter(Boolean).join(', ')}.`);
-      console.log('Its bearer token follows; it is shown only this once.');
-      console.log(token);
-      return 0;
-    } catch (err) {
-      if (err instanceof AppError) {
-        for (const [field, key] of Object.entries(err.fields)) console.error(`${field}: ${t(key)}`);
-        console.error(`Scopes: ${ALL_SCOPES.join(', ')}`);
-        return 2;
-      }
-      throw err;
+    const form = apiClientForm({ name, scopes });
+    if (!form.value) {
+      for (const [field, key] of Object.entries(form.fields)) console.error(`${field}: ${t(key)}`);
+      console.error(`Scopes: ${ALL_SCOPES.join(', ')}`);
+      return 2;
     }
+    const { id, token } = await createApiClient(deps, CLI_CONTEXT, form.value, null);
+    console.log(`API client ${id} "${name}" created with ${scopes.split(/[\s,]+/).filter(Boolean).join(', ')}.`);
+    console.log('Its bearer token follows; it is shown only this once.');
+    console.log(token);
+    return 0;
   }
   if (sub === 'list') {
-    for (const c of await listApiClients(db)) {
+    for (const c of await listApiClients(deps.db)) {
       console.log([c.id, c.name, c.token_prefix + '…', c.scopes.join(','), c.last_used_at ?? 'never used', c.revoked_at ? `revoked ${c.revoked_at}` : 'active'].join('\t'));
     }
     return 0;
   }
   if (sub === 'revoke' && /^[1-9]\d{0,9}$/.test(opts[0] ?? '')) {
     try {
-      await revokeApiClient(db, CLI_CONTEXT, Number(opts[0]));
+      await revokeApiClient(deps, CLI_CONTEXT, Number(opts[0]));
     } catch (err) {
       if (err instanceof AppError) {
         console.error(t(err.message));

@@ -85,3 +85,9 @@ export async function ownersOfAll(db: Db | Tx, itemIds: number[]): Promise<User[
     .select('users.*')
     .orderBy('users.id');
 }
+
+export async function itemNameTaken(db: Db | Tx, name: string, exceptId: number | null): Promise<boolean> {
+  const q = db('catalog_items').where({ name });
+  if (exceptId) q.whereNot({ id: exceptId });
+  return Boolean(await q.first());
+}

@@ -28,15 +28,31 @@ export async function upsertIdp(
   db: Db | Tx,
   p: Omit<IdentityProvider, 'id' | 'updated_at' | 'enabled'> & { enabled?: boolean },
 ): Promise<number> {
-  const stamp = new Date().toISOString();
-  const existing = await db('identity_providers').where({ slug: p.slug }).first();
-  if (existing) {
-    await db('identity_providers').where({ id: existing.id }).update({ ...p, updated_at: stamp });
-    return existing.id as number;
-  }
-  const [row] = await db('identity_providers').insert({ enabled: true, ...p, created_at: stamp, updated_at: stamp }).returning('id');
-  return (row as { id: number }).id;
+  const existing = await findIdpBySlug(db, p.slug);
+  if (!existing) return insertIdp(db, p);
+  await updateIdp(db, existing.id, p);
+  return existing.id;
 }
+
+/** The columns an admin sets; an edit that leaves the secret out keeps the stored one. */
+export type IdpFields = Pick<IdentityProvider, 'slug' | 'name' | 'kind' | 'issuer' | 'client_id' | 'scopes' | 'email_domains'> & {
+  client_secret?: string;
+  enabled?: boolean;
+};
+
+export async function insertIdp(db: Db | Tx, p: IdpFields): Promise<number> {
+  const stamp = new Date().toISOString();
+  const [row] = await db('identity_providers').insert({ enabled: true, ...p, created_at: stamp, updated_at: stamp }).returning('id');
+  return Number((row as { id: number }).id);
+}
+
+/** Every change moves updated_at: it is how each web process learns to rebuild the provider's strategy. */
+export async function updateIdp(db: Db | Tx, id: number, changes: Partial<IdpFields>): Promise<void> {
+  await db('identity_providers').where({ id }).update({ ...changes, updated_at: new Date().toISOString() });
+}
+
+/** A change of nothing but updated_at: each web process forgets what it remembered of the provider. */
+export const markIdpChanged = (db: Db | Tx, id: number): Promise<void> => updateIdp(db, id, {});
 
 export async function listAllIdps(db: Db | Tx): Promise<IdentityProvider[]> {
   const rows = await db<IdentityProvider>('identity_providers').orderBy('name');

@@ -64,3 +64,30 @@ export async function listOrganizationsWithDomains(db: Db | Tx) {
   const domains = await db('organization_domains').select('domain', 'organization_id').orderBy('domain');
   return orgs.map((o) => ({ ...o, domains: domains.filter((d) => d.organization_id === o.id).map((d) => d.domain as string) }));
 }
+
+/** Whether another organization than `exceptId` already holds one of these domains. */
+export async function domainsHeldElsewhere(db: Db | Tx, domains: string[], exceptId: number | null): Promise<boolean> {
+  const q = db('organization_domains').whereIn('domain', domains);
+  if (exceptId) q.whereNot({ organization_id: exceptId });
+  return Boolean(await q.first());
+}
+
+export async function organizationNameTaken(db: Db | Tx, name: string, exceptId: number | null): Promise<boolean> {
+  const q = db('partner_organizations').where({ name });
+  if (exceptId) q.whereNot({ id: exceptId });
+  return Boolean(await q.first());
+}
+
+export async function updateOrganization(trx: Tx, id: number, o: Pick<Organization, 'name' | 'identity_provider_id' | 'policy'>): Promise<void> {
+  await trx('partner_organizations').where({ id }).update(o);
+}
+
+/** Replaces what an organization lists (its domains, sponsors and auto-approved items) with these. */
+export async function replaceOrganizationLists(trx: Tx, id: number, lists: { domains: string[]; sponsorIds: number[]; autoItemIds: number[] }): Promise<void> {
+  await trx('organization_domains').where({ organization_id: id }).delete();
+  await trx('organization_sponsors').where({ organization_id: id }).delete();
+  await trx('organization_auto_approve_items').where({ organization_id: id }).delete();
+  for (const domain of lists.domains) await trx('organization_domains').insert({ domain, organization_id: id });
+  for (const user_id of lists.sponsorIds) await trx('organization_sponsors').insert({ organization_id: id, user_id });
+  for (const item_id of lists.autoItemIds) await trx('organization_auto_approve_items').insert({ organization_id: id, item_id });
+}

@@ -129,8 +129,8 @@ before(async () => {
   await people.otherSponsor.signIn(stack.appUrl, 'ours', 'omar.member@passerelle.test');
   const ctx = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'matrix' };
   tokens['api:none'] = null;
-  for (const scope of ALL_SCOPES) tokens[`api:${scope}`] = (await createApiClient(stack.db, ctx, { name: `matrix ${scope}`, scopes: scope }, null)).token;
-  ids.apiClient = String((await createApiClient(stack.db, ctx, { name: 'to revoke', scopes: 'User.Read.All' }, null)).id);
+  for (const scope of ALL_SCOPES) tokens[`api:${scope}`] = (await createApiClient(stack, ctx, { name: `matrix ${scope}`, scopes: [scope] }, null)).token;
+  ids.apiClient = String((await createApiClient(stack, ctx, { name: 'to revoke', scopes: ['User.Read.All'] }, null)).id);
   people.owner = new Browser();
   await people.owner.signIn(stack.appUrl, 'ours', 'sue.sponsor@passerelle.test');
   people.admin = new Browser();

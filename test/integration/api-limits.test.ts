@@ -20,7 +20,7 @@ after(async () => {
 });
 
 test('one API client is limited however many addresses it calls from', async () => {
-  const { token } = await createApiClient(stack.db, ctx, { name: 'busy script', scopes: 'User.Read.All' }, null);
+  const { token } = await createApiClient(stack, ctx, { name: 'busy script', scopes: ['User.Read.All'] }, null);
   const statuses: number[] = [];
   let limited: supertest.Response | undefined;
   for (let i = 0; i < 7; i++) {
@@ -35,7 +35,7 @@ test('one API client is limited however many addresses it calls from', async () 
   assert.equal(limited!.body.error.code, 'TooManyRequests');
   assert.ok(Number(limited!.headers['retry-after']) > 0, 'Retry-After is set');
   // Another client is not slowed down by the first one.
-  const other = await createApiClient(stack.db, ctx, { name: 'quiet script', scopes: 'User.Read.All' }, null);
+  const other = await createApiClient(stack, ctx, { name: 'quiet script', scopes: ['User.Read.All'] }, null);
   assert.equal((await supertest(stack.appUrl).get('/v1.0/users').set('Authorization', `Bearer ${other.token}`).set('X-Forwarded-For', freshAddress())).status, 200);
 });
 

@@ -20,8 +20,8 @@ before(async () => {
   stack = await startStack();
   redirect = `${stack.appUrl}/access`;
   // User.ReadWrite.All: the resetRedemption test below resets a guest, an admin-level act.
-  const scopes = 'User.Invite.All,User.Read.All,GroupMember.ReadWrite.All,User.ReadWrite.All';
-  bearer = `Bearer ${(await createApiClient(stack.db, cli, { name: 'partner onboarding', scopes }, null)).token}`;
+  const scopes = ['User.Invite.All', 'User.Read.All', 'GroupMember.ReadWrite.All', 'User.ReadWrite.All'] as const;
+  bearer = `Bearer ${(await createApiClient(stack, cli, { name: 'partner onboarding', scopes: [...scopes] }, null)).token}`;
 });
 after(async () => {
   await stack?.stop();

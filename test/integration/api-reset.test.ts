@@ -21,7 +21,7 @@ let resetter = '';
 const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'api-reset-test' };
 
 async function token(scopes: Scope[], name: string): Promise<string> {
-  return `Bearer ${(await createApiClient(stack.db, cli, { name, scopes: scopes.join(',') }, null)).token}`;
+  return `Bearer ${(await createApiClient(stack, cli, { name, scopes }, null)).token}`;
 }
 
 /** A partner asks for the Partner Wiki, a sponsor approves, the partner redeems: an active guest with a membership and a sponsor. */

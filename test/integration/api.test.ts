@@ -30,7 +30,7 @@ let stack: Stack;
 const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'test' };
 
 async function token(scopes: Scope[], name = `client ${scopes.join(' ')}`): Promise<string> {
-  return (await createApiClient(stack.db, cli, { name, scopes: scopes.join(',') }, null)).token;
+  return (await createApiClient(stack, cli, { name, scopes }, null)).token;
 }
 
 before(async () => {
@@ -55,7 +55,7 @@ describe('tokens and scopes', () => {
   test('no token, a malformed, an unknown and a revoked token all answer 401 the same way, audited', async () => {
     const t = await token(['User.Read.All']);
     const client = await stack.db('api_clients').orderBy('id', 'desc').first();
-    await revokeApiClient(stack.db, cli, client.id);
+    await revokeApiClient(stack, cli, client.id);
     const before = await stack.db('audit_events').where({ action: 'api.authenticate', outcome: 'denied' }).count({ n: '*' });
     const answers = [];
     for (const header of [undefined, 'Bearer nonsense', `Bearer psr_${'A'.repeat(43)}`, `Bearer ${t}`]) {

@@ -77,7 +77,7 @@ after(async () => {
 });
 
 async function token(scopes: Scope[], name: string): Promise<string> {
-  return (await createApiClient(stack.db, cli, { name, scopes: scopes.join(',') }, null)).token;
+  return (await createApiClient(stack, cli, { name, scopes }, null)).token;
 }
 
 /** A Graph client set up as Microsoft documents it for a national cloud or proxy: base URL, version, custom host. */
@@ -332,10 +332,10 @@ describe('Graph errors surface as the client’s GraphError', () => {
   });
 
   test('401 InvalidAuthenticationToken for a revoked token', async () => {
-    const { id, token: t } = await createApiClient(stack.db, cli, { name: 'to be revoked', scopes: 'User.Read.All' }, null);
+    const { id, token: t } = await createApiClient(stack, cli, { name: 'to be revoked', scopes: ['User.Read.All'] }, null);
     const client = graph(t);
     assert.ok(Array.isArray((await client.api('/users').top(1).get()).value), 'works before the revocation');
-    await revokeApiClient(stack.db, cli, id);
+    await revokeApiClient(stack, cli, id);
     const err = await rejectsWith(client.api('/users').top(1).get(), 401, 'InvalidAuthenticationToken');
     assert.match(String(err.headers?.get('www-authenticate')), /^Bearer .*error="invalid_token"/);
   });

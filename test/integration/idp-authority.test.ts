@@ -96,7 +96,7 @@ describe('a partner IdP vouches only for its own domains', () => {
   });
 
   test('an Initech account claiming anna@hooli.test cannot redeem Anna’s invitation', async () => {
-    const token = (await createApiClient(stack.db, cli, { name: 'Hooli onboarding', scopes: 'User.Invite.All' }, null)).token;
+    const token = (await createApiClient(stack, cli, { name: 'Hooli onboarding', scopes: ['User.Invite.All'] }, null)).token;
     const inv = await supertest(stack.appUrl)
       .post('/v1.0/invitations')
       .set('Authorization', `Bearer ${token}`)

@@ -99,7 +99,7 @@ test('a sponsor cannot decide before the request is routed to them, nor the API 
   assert.equal(approved.status, 200, approved.text.slice(0, 300));
 
   const ctx = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'test' };
-  const { token } = await createApiClient(stack.db, ctx, { name: 'late approver', scopes: 'AccessRequest.ReadWrite.All' }, null);
+  const { token } = await createApiClient(stack, ctx, { name: 'late approver', scopes: ['AccessRequest.ReadWrite.All'] }, null);
   const late = await supertest(stack.appUrl).post(`/v1.0/accessRequests/${id}/deny`).set('Authorization', `Bearer ${token}`).send({ reason: 'too late' });
   assert.equal(late.status, 409);
   assert.equal(late.body.error.code, 'Request_Conflict');

@@ -4,11 +4,12 @@ import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../../deps.ts';
 import { listApiClients } from '../../../db/apiClients.ts';
 import { createApiClient, revokeApiClient } from '../../../commands/apiClients.ts';
-import { AppError, notFound } from '../../../domain/errors.ts';
+import { notFound } from '../../../domain/errors.ts';
 import { SCOPES } from '../../../domain/scopes.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
 import { auditContext, principalOf } from '../../middleware/requestContext.ts';
 import { parseId, render } from '../../render.ts';
+import { apiClientForm } from '../../forms/apiClient.ts';
 
 export function apiClientRoutes(deps: Deps): Router {
   const r = Router();
@@ -28,26 +29,25 @@ export function apiClientRoutes(deps: Deps): Router {
 
   r.get('/admin/api-clients', (req, res) => list(req, res));
   r.post('/admin/api-clients', csrfProtection, async (req, res) => {
-    try {
-      const { id, token } = await createApiClient(db, auditContext(req), req.body, principalOf(req)!.userId);
-      const client = (await listApiClients(db)).find((c) => c.id === id)!;
-      render(req, res, 'admin/apiClients/created', {
-        title: 'apiClients.newTitle',
-        titleParams: { name: client.name },
-        client,
-        token,
-        base: `${deps.config.publicUrl}/v1.0`,
-      }, 201);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
+    const form = apiClientForm(req.body);
+    if (!form.value) {
       const b = req.body ?? {};
-      await list(req, res, { fields: err.fields, values: { name: b.name, scopes: ([] as unknown[]).concat(b.scopes ?? []) }, notice: { key: 'errors.invalidForm' } }, 400);
+      return list(req, res, { fields: form.fields, values: { name: b.name, scopes: ([] as unknown[]).concat(b.scopes ?? []) }, notice: { key: 'errors.invalidForm' } }, 400);
     }
+    const { id, token } = await createApiClient(deps, auditContext(req), form.value, principalOf(req)!.userId);
+    const client = (await listApiClients(db)).find((c) => c.id === id)!;
+    render(req, res, 'admin/apiClients/created', {
+      title: 'apiClients.newTitle',
+      titleParams: { name: client.name },
+      client,
+      token,
+      base: `${deps.config.publicUrl}/v1.0`,
+    }, 201);
   });
   r.post('/admin/api-clients/:id/revoke', csrfProtection, async (req, res) => {
     const id = parseId(req.params.id);
     if (!id) throw notFound();
-    await revokeApiClient(db, auditContext(req), id);
+    await revokeApiClient(deps, auditContext(req), id);
     res.redirect(303, '/admin/api-clients?revoked=1');
   });
   return r;

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../../deps.ts';
 import { findItem, listAllItems, ownersOf } from '../../../db/catalog.ts';
 import { listMembers } from '../../../db/users.ts';
-import { saveItem } from '../../../commands/admin/catalog.ts';
+import { saveCatalogItem } from '../../../commands/admin/saveCatalogItem.ts';
+import { catalogItemForm } from '../../forms/catalogItem.ts';
 import { AppError, notFound } from '../../../domain/errors.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
 import { auditContext } from '../../middleware/requestContext.ts';
@@ -28,7 +29,7 @@ export function catalogRoutes(deps: Deps): Router {
   });
   const save = async (req: Request, res: Response, id: number | null) => {
     try {
-      const saved = await saveItem(deps, auditContext(req), id, req.body);
+      const saved = await saveCatalogItem(deps, auditContext(req), id, catalogItemForm(req.body));
       res.redirect(303, `/admin/catalog?saved=${saved}`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;

@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import type { Deps } from '../../../deps.ts';
 import { findIdpById, listAllIdps } from '../../../db/identityProviders.ts';
-import { saveIdp, setIdpEnabled, testConnection } from '../../../commands/admin/identityProviders.ts';
+import { saveIdp } from '../../../commands/admin/saveIdp.ts';
+import { setIdpEnabled } from '../../../commands/admin/setIdpEnabled.ts';
+import { testIdpConnection } from '../../../commands/admin/testIdpConnection.ts';
+import { identityProviderForm } from '../../forms/identityProvider.ts';
 import { AppError, notFound } from '../../../domain/errors.ts';
 import { callbackPath } from '../../../auth/strategies.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
@@ -34,7 +37,7 @@ export function idpRoutes(deps: Deps): Router {
 
   const save = (id: number | null) => async (req: Parameters<typeof render>[0], res: Parameters<typeof render>[1]) => {
     try {
-      const savedId = await saveIdp(deps, auditContext(req), id, req.body);
+      const savedId = await saveIdp(deps, auditContext(req), id, identityProviderForm(req.body));
       res.redirect(303, `/admin/idps?saved=${savedId}`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
@@ -59,7 +62,7 @@ export function idpRoutes(deps: Deps): Router {
   r.post('/admin/idps/:id/test', csrfProtection, async (req, res) => {
     const id = parseId(req.params.id);
     if (!id) throw notFound();
-    const report = await testConnection(deps, auditContext(req), id);
+    const report = await testIdpConnection(deps, auditContext(req), id);
     const { client_secret: _secret, ...shown } = (await findIdpById(db, id))!;
     form(req, res, shown, { report });
   });

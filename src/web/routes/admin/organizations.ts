@@ -4,7 +4,8 @@ import { listOrganizationsWithDomains, organizationDetail } from '../../../db/or
 import { listAllIdps } from '../../../db/identityProviders.ts';
 import { listMembers } from '../../../db/users.ts';
 import { listAllItems } from '../../../db/catalog.ts';
-import { saveOrganization } from '../../../commands/admin/organizations.ts';
+import { saveOrganization } from '../../../commands/admin/saveOrganization.ts';
+import { organizationForm } from '../../forms/organization.ts';
 import { AppError, notFound } from '../../../domain/errors.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
 import { auditContext } from '../../middleware/requestContext.ts';
@@ -41,7 +42,7 @@ export function organizationRoutes(deps: Deps): Router {
 
   const save = async (req: Request, res: Response, id: number | null) => {
     try {
-      const saved = await saveOrganization(deps, auditContext(req), id, req.body);
+      const saved = await saveOrganization(deps, auditContext(req), id, organizationForm(req.body));
       res.redirect(303, `/admin/organizations?saved=${saved}`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;

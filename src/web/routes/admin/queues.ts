@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import type { Deps } from '../../../deps.ts';
 import type { Queues } from '../../../queue/queues.ts';
-import { queueOverview, retryFailedJob } from '../../../queue/admin.ts';
-import { appendAudit } from '../../../db/audit.ts';
-import { inTransaction } from '../../../db/knex.ts';
-import { notFound } from '../../../domain/errors.ts';
+import { queueOverview } from '../../../queue/admin.ts';
+import { mailSummaries } from '../../../db/mail.ts';
+import { retryJob } from '../../../commands/admin/retryJob.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
 import { auditContext } from '../../middleware/requestContext.ts';
 import { render } from '../../render.ts';
@@ -14,7 +13,7 @@ export function queueRoutes(deps: Deps, queues: Queues): Router {
   r.get('/admin/queues', async (req, res) => {
     const overview = await queueOverview(queues);
     const mailIds = overview?.failed.map((f) => Number(f.data.mailId)).filter(Boolean) ?? [];
-    const mails = mailIds.length ? await deps.db('mail_messages').whereIn('id', mailIds).select('id', 'to_address', 'subject', 'status') : [];
+    const mails = await mailSummaries(deps.db, mailIds);
     render(req, res, 'admin/queues', {
       title: 'queues.title',
       overview,
@@ -23,9 +22,7 @@ export function queueRoutes(deps: Deps, queues: Queues): Router {
     });
   });
   r.post('/admin/queues/:queue/:id/retry', csrfProtection, async (req, res) => {
-    const { queue, id } = req.params;
-    if (!(await retryFailedJob(queues, String(queue), String(id)))) throw notFound();
-    await inTransaction(deps.db, (trx) => appendAudit(trx, auditContext(req), { action: 'job.retried', target: `job:${queue}:${id}` }));
+    await retryJob(deps, queues, auditContext(req), String(req.params.queue), String(req.params.id));
     res.redirect(303, '/admin/queues?retried=1');
   });
   return r;
