@@ -7,7 +7,8 @@ import type { StrategyRegistry, VerifiedSignIn } from '../../auth/strategies.ts'
 import { describeFailure, idpFailure } from '../../auth/idpFailure.ts';
 import { signIn } from '../../commands/signIn.ts';
 import { AppError, invalid, notFound } from '../../domain/errors.ts';
-import { consumeCode, requestCode } from '../../commands/oneTimeCode.ts';
+import { consumeCode } from '../../commands/consumeCode.ts';
+import { requestCode } from '../../commands/requestCode.ts';
 import { emailDomain, type Principal } from '../../domain/principal.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { csrfProtection } from '../middleware/csrf.ts';

@@ -1,32 +1,13 @@
-// Sign-in by e-mail for partners whose organization has no IdP: a single-use code, valid for ten
-// minutes, 128 random bits, of which only the hash is stored. The code itself is minted by the mail
-// job when the message leaves (like invitation tokens), so no usable code ever sits in the database.
+// Signs in with a mailed one-time code (see requestCode.ts): the code is consumed once, and wrong
+// codes can retire a code but never refuse the right one while it is live.
 import type { Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
-import { queueMail } from '../db/mail.ts';
-import {
-  codesAskedFromClient,
-  codesMadeSince,
-  consumeOneTimeCode,
-  findUsableCode,
-  insertOneTimeCode,
-  retireOneTimeCode,
-  wrongCodesSince,
-} from '../db/oneTimeCodes.ts';
+import { consumeOneTimeCode, findUsableCode, retireOneTimeCode, wrongCodesSince } from '../db/oneTimeCodes.ts';
 import { AppError } from '../domain/errors.ts';
 import { hashCode } from '../domain/tokens.ts';
-import { codeMail } from '../mail/templates.ts';
-
-export const CODE_TTL_MINUTES = 10;
-// Codes asked for one address from one client address, per CODE_TTL_MINUTES: a stranger asking for
-// someone's codes spends their own allowance, not the owner's.
-const MAX_CODES_PER_ADDRESS_AND_CLIENT = 3;
-// And from all clients together, per CODE_TTL_MINUTES: bounds the mail anyone can send to one mailbox.
-// Every code sent stays valid for its ten minutes, so whoever reads the mailbox still signs in with
-// the newest one when strangers have used this up.
-const MAX_CODES_PER_ADDRESS = 10;
+import { CODE_TTL_MINUTES, requestCode } from './requestCode.ts';
 
 /**
  * Wrong codes typed for an address while a code was live, after which that code is retired (and the
@@ -37,25 +18,6 @@ const MAX_CODES_PER_ADDRESS = 10;
  * never refuse the right one while it is live.
  */
 export const wrongCodesPerCode = (config: Config): number => config.rateLimits.signInPerMinute * CODE_TTL_MINUTES;
-
-export async function requestCode(deps: Deps, ctx: AuditContext, email: string): Promise<void> {
-  const { db } = deps;
-  const address = email.toLowerCase();
-  const since = new Date(Date.now() - CODE_TTL_MINUTES * 60_000).toISOString();
-  const refuse = async (reason: string, message: string) => {
-    await inTransaction(db, (trx) => appendAudit(trx, ctx, { action: 'auth.code_requested', target: `email:${address}`, outcome: 'denied', details: { reason } }));
-    throw new AppError(429, 'too_many_codes', message);
-  };
-  if ((await codesAskedFromClient(db, address, ctx.ip, since, MAX_CODES_PER_ADDRESS_AND_CLIENT)) >= MAX_CODES_PER_ADDRESS_AND_CLIENT) {
-    await refuse('rate limit per address and client', 'otp.tooMany');
-  }
-  if ((await codesMadeSince(db, address, since)) >= MAX_CODES_PER_ADDRESS) await refuse('rate limit per address', 'otp.tooManyUseNewest');
-  await inTransaction(db, async (trx) => {
-    const id = await insertOneTimeCode(trx, address, new Date(Date.now() + CODE_TTL_MINUTES * 60_000));
-    await queueMail(trx, codeMail({ id, email: address }, CODE_TTL_MINUTES));
-    await appendAudit(trx, ctx, { action: 'auth.code_requested', target: `email:${address}` });
-  });
-}
 
 /** The right code, for a code retired by too many wrong ones: a new code was mailed. */
 export const codeRetired = () => new AppError(401, 'code_retired', 'otp.retired');
