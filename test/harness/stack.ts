@@ -45,7 +45,7 @@ export interface StackOptions {
   redisArgs?: string[];
 }
 
-async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
   const server = process.env.TEST_DATABASE_URL;
   if (server) {
     const name = `passerelle_test_${randomBytes(6).toString('hex')}`;
