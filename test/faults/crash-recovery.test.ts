@@ -6,6 +6,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { catalogIds, decide, waitUntilRouted } from '../harness/flows.ts';
 import { spawnPasserelle, startWebProcess, waitForOutput } from '../harness/processes.ts';
+import { buildOutboxRow } from '../harness/factories.ts';
 import { startRedisServer } from '../../src/demo/redisServer.ts';
 import { relayOnce } from '../../src/queue/relay.ts';
 import { JOBS } from '../../src/queue/queues.ts';
@@ -47,7 +48,7 @@ test('a web process killed right after the commit loses nothing; the relay publi
 });
 
 test('a relay that crashed after publishing but before marking the row publishes no second job', async () => {
-  const [{ id }] = await stack.db('outbox').insert({ topic: 'request.submitted', payload: JSON.stringify({ requestId: 999999 }), created_at: new Date().toISOString() }).returning('id');
+  const id = await buildOutboxRow(stack, 'request.submitted', { requestId: 999999 });
   await stack.worker.relay.stop(); // this test plays the relay
   await stack.worker.queues[JOBS.routeRequest].add({ requestId: 999999 }, { jobId: `outbox-${id}` });
   await relayOnce(stack.db, stack.worker.queues);

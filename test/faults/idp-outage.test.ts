@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
+import { touchIdpRow } from '../harness/rowEdits.ts';
 import { startDemoIssuer, type DemoIssuerSpec, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD, issuerSpecs } from '../../src/demo/world.ts';
 
@@ -39,7 +40,7 @@ async function restartAcme(): Promise<RunningIssuer> {
   // A failed discovery is remembered for 30 s per provider row version (visitors cannot make the app
   // ask a broken IdP again and again); an admin's working "test connection", which this stands for,
   // marks the row changed, so the next sign-in discovers at once.
-  await stack.db('identity_providers').where({ slug: 'acme' }).update({ updated_at: new Date().toISOString() });
+  await touchIdpRow(stack, 'acme');
   assert.equal(acme.issuer, stack.issuers.acme.issuer, 'same issuer URL as the one in the database');
   return acme;
 }

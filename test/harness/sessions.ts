@@ -40,3 +40,8 @@ export async function editSession(db: Db, sid: string, edit: (sess: Record<strin
   edit(sess);
   await db('sessions').where({ sid }).update({ sess: JSON.stringify(sess) });
 }
+
+/** Moves the end of a session's idle period, as a click (or the lack of one) would. */
+export async function setSessionExpiry(db: Db, sid: string, at: Date): Promise<void> {
+  await db('sessions').where({ sid }).update({ expires_at: at.toISOString() });
+}

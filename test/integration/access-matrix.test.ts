@@ -11,8 +11,8 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { listRoutes } from '../harness/routes.ts';
+import { buildApiClient, buildGuest, idpIdOf, organizationIdOf } from '../harness/factories.ts';
 import supertest from 'supertest';
-import { createApiClient } from '../../src/commands/apiClients.ts';
 import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
 
 // otherPartner: Pete, of the same organization as Paula, whose request {request} is; otherSponsor:
@@ -127,21 +127,18 @@ before(async () => {
   await people.sponsor.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
   people.otherSponsor = new Browser();
   await people.otherSponsor.signIn(stack.appUrl, 'ours', 'omar.member@passerelle.test');
-  const ctx = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'matrix' };
   tokens['api:none'] = null;
-  for (const scope of ALL_SCOPES) tokens[`api:${scope}`] = (await createApiClient(stack, ctx, { name: `matrix ${scope}`, scopes: [scope] }, null)).token;
-  ids.apiClient = String((await createApiClient(stack, ctx, { name: 'to revoke', scopes: ['User.Read.All'] }, null)).id);
+  for (const scope of ALL_SCOPES) tokens[`api:${scope}`] = (await buildApiClient(stack, { name: `matrix ${scope}`, scopes: [scope] })).token;
+  ids.apiClient = String((await buildApiClient(stack, { name: 'to revoke', scopes: ['User.Read.All'] })).id);
   people.owner = new Browser();
   await people.owner.signIn(stack.appUrl, 'ours', 'sue.sponsor@passerelle.test');
   people.admin = new Browser();
   await people.admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
   [ids.item] = await catalogIds(stack, ['Quality Reviews']);
-  ids.idp = String((await stack.db('identity_providers').where({ slug: 'acme' }).first()).id);
-  ids.org = String((await stack.db('partner_organizations').first()).id);
-  const stamp = new Date().toISOString();
-  const [g] = await stack.db('users').insert({ display_name: 'Matrix Guest', email: 'matrix@guest.test', user_type: 'guest', state: 'invited', created_at: stamp }).returning('id');
+  ids.idp = String(await idpIdOf(stack, 'acme'));
+  ids.org = String(await organizationIdOf(stack, 'Acme Industries'));
+  ids.guest = String(await buildGuest(stack, { name: 'Matrix Guest', email: 'matrix@guest.test' }));
   [ids.group] = await catalogIds(stack, ['Project Atlas']);
-  ids.guest = String((g as { id: number }).id);
   const form = await people.admin.go(`${stack.appUrl}/invitations`);
   const batch = await people.admin.submit(form, '/invitations', { emails: 'batch@newco.test', items: [ids.item] });
   ids.batch = /\/invitations\/batches\/(\d+)/.exec(batch.url)![1];

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
+import { editIdpRow } from '../harness/rowEdits.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
@@ -88,18 +89,18 @@ describe('identity providers, managed in the browser', () => {
     let report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
     assert.match(report.text, /Connection works/);
     assert.ok(await stack.db('audit_events').where({ action: 'idp.tested', target: 'idp:initech', outcome: 'success' }).first(), 'the test is audited');
-    await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: `${initech.issuer}/x` });
+    await editIdpRow(stack, 'initech', { issuer: `${initech.issuer}/x` });
     page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
     report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
     assert.match(report.text, /cannot be used yet/);
     assert.match(report.text, /HTTP error 404 from http:\/\/127\.0\.0\.1:\d+\/x\/\.well-known\/openid-configuration/);
-    await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: 'http://127.0.0.1:9' });
+    await editIdpRow(stack, 'initech', { issuer: 'http://127.0.0.1:9' });
     report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
     assert.match(report.text, /Could not connect to http:\/\/127\.0\.0\.1:9\/\.well-known\/openid-configuration/);
     assert.doesNotMatch(report.text, /ECONNREFUSED/);
     const failed = await stack.db('audit_events').where({ action: 'idp.tested', target: 'idp:initech', outcome: 'failure' }).orderBy('seq');
     assert.deepEqual(failed.map((e) => JSON.parse(e.details).failure), ['HTTP error 404', 'could not connect']);
-    await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: initech.issuer, updated_at: new Date().toISOString() });
+    await editIdpRow(stack, 'initech', { issuer: initech.issuer });
   });
 
   test('a provider that names itself differently is reported as a mismatch, and its own words are not shown', async () => {
@@ -112,14 +113,14 @@ describe('identity providers, managed in the browser', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: url });
+      await editIdpRow(stack, 'initech', { issuer: url });
       const page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
       const report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
       assert.match(report.text, /Issuer mismatch: the discovery document at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration names a different issuer/);
       assert.doesNotMatch(report.text, /internal-secret|PRIVATE-BODY/);
     } finally {
       server.close();
-      await stack.db('identity_providers').where({ id: idp.id }).update({ issuer: initech.issuer, updated_at: new Date().toISOString() });
+      await editIdpRow(stack, 'initech', { issuer: initech.issuer });
     }
   });
 
@@ -155,7 +156,7 @@ describe('identity providers, managed in the browser', () => {
       assert.match(mismatch.text, /Issuer mismatch/);
       assert.equal((await new Browser().go(`${stack.appUrl}/auth/hooli`)).status, 503);
     } finally {
-      await stack.db('identity_providers').where({ slug: 'hooli' }).update({ enabled: false });
+      await editIdpRow(stack, 'hooli', { enabled: false });
       await hooli.close();
     }
   });

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { editIdpRow } from '../harness/rowEdits.ts';
 
 const exec = promisify(execFile);
 let stack: Stack;
@@ -34,7 +35,7 @@ test('a denied partner is told why by e-mail and on the request page', async () 
 });
 
 test('with e-mail codes switched off, a domain no IdP serves gets a clear answer instead of a redirect', async () => {
-  await stack.db('identity_providers').where({ slug: 'email-code' }).update({ enabled: false });
+  await editIdpRow(stack, 'email-code', { enabled: false });
   try {
     const b = new Browser();
     const home = await b.go(`${stack.appUrl}/`);
@@ -44,7 +45,7 @@ test('with e-mail codes switched off, a domain no IdP serves gets a clear answer
     const bad = await b.submit(home, '/auth/discover', { email: 'not an e-mail' });
     assert.equal(bad.status, 400);
   } finally {
-    await stack.db('identity_providers').where({ slug: 'email-code' }).update({ enabled: true });
+    await editIdpRow(stack, 'email-code', { enabled: true });
   }
 });
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner } from '../harness/flows.ts';
+import { idpIdOf, organizationIdOf } from '../harness/factories.ts';
 import { listRoutes } from '../harness/routes.ts';
 
 let stack: Stack;
@@ -18,8 +19,8 @@ before(async () => {
   ids.request = String((await submitAsPartner(stack, people.partner, 'acme', 'paula@acme.test', ['Partner Wiki'])).id);
   await people.admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
   [ids.item] = await catalogIds(stack, ['Quality Reviews']);
-  ids.idp = String((await stack.db('identity_providers').where({ slug: 'acme' }).first()).id);
-  ids.org = String((await stack.db('partner_organizations').first()).id);
+  ids.idp = String(await idpIdOf(stack, 'acme'));
+  ids.org = String(await organizationIdOf(stack, 'Acme Industries'));
 });
 after(async () => {
   await stack?.stop();

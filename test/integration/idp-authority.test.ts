@@ -9,16 +9,13 @@ import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
+import { buildApiClient, buildIdentityProvider, buildOrganization } from '../harness/factories.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
-import { upsertIdp } from '../../src/db/identityProviders.ts';
-import { insertOrganization } from '../../src/db/organizations.ts';
-import { createApiClient } from '../../src/commands/apiClients.ts';
 
 let stack: Stack;
 let initech: RunningIssuer;
 let social: RunningIssuer;
-const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'idp-authority-test' };
 
 const INITECH_CLIENT = { clientId: 'passerelle-initech', clientSecret: 'initech-secret-0123456789abcdef' };
 const SOCIAL_CLIENT = { clientId: 'passerelle-social', clientSecret: 'social-secret-0123456789abcdef' };
@@ -47,12 +44,9 @@ before(async () => {
       clients: [{ ...SOCIAL_CLIENT, redirectUris: [`${stack.appUrl}/auth/social/callback`] }],
     }),
   ]);
-  const scopes = 'openid email profile';
-  await upsertIdp(stack.db, { slug: 'initech', name: 'Initech', kind: 'partner', issuer: initech.issuer, client_id: INITECH_CLIENT.clientId, client_secret: INITECH_CLIENT.clientSecret, scopes, email_domains: 'initech.test' });
-  await upsertIdp(stack.db, { slug: 'social', name: 'Socialite', kind: 'social', issuer: social.issuer, client_id: SOCIAL_CLIENT.clientId, client_secret: SOCIAL_CLIENT.clientSecret, scopes, email_domains: '' });
-  const hooli = await insertOrganization(stack.db, { name: 'Hooli', identityProviderId: null, policy: 'auto_approve', domains: ['hooli.test'], sponsorIds: [] });
-  const [atlas] = await catalogIds(stack, ['Project Atlas']);
-  await stack.db('organization_auto_approve_items').insert({ organization_id: hooli, item_id: Number(atlas) });
+  await buildIdentityProvider(stack, { slug: 'initech', name: 'Initech', issuer: initech.issuer, client: INITECH_CLIENT, emailDomains: ['initech.test'] });
+  await buildIdentityProvider(stack, { slug: 'social', name: 'Socialite', kind: 'social', issuer: social.issuer, client: SOCIAL_CLIENT, emailDomains: [] });
+  await buildOrganization(stack, { name: 'Hooli', domains: ['hooli.test'], policy: 'auto_approve', autoApprove: ['Project Atlas'] });
 });
 after(async () => {
   await social?.close();
@@ -96,7 +90,7 @@ describe('a partner IdP vouches only for its own domains', () => {
   });
 
   test('an Initech account claiming anna@hooli.test cannot redeem Anna’s invitation', async () => {
-    const token = (await createApiClient(stack, cli, { name: 'Hooli onboarding', scopes: ['User.Invite.All'] }, null)).token;
+    const { token } = await buildApiClient(stack, { name: 'Hooli onboarding', scopes: ['User.Invite.All'] });
     const inv = await supertest(stack.appUrl)
       .post('/v1.0/invitations')
       .set('Authorization', `Bearer ${token}`)

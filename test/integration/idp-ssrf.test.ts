@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
-import { upsertIdp } from '../../src/db/identityProviders.ts';
+import { buildIdentityProvider } from '../harness/factories.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startWeb, type WebHandle } from '../../src/web/server.ts';
 import { createLogger } from '../../src/log.ts';
@@ -93,7 +93,7 @@ const form = (issuer: string, slug = 'probe') => ({
 });
 
 async function addRow(slug: string, issuer: string): Promise<number> {
-  return upsertIdp(stack.db, { slug, name: slug, kind: 'partner', issuer, client_id: 'passerelle-probe', client_secret: 'probe-secret', scopes: 'openid email', email_domains: `${slug}.test` });
+  return buildIdentityProvider(stack, { slug, name: slug, issuer, client: { clientId: 'passerelle-probe', clientSecret: 'probe-secret' }, scopes: 'openid email' });
 }
 
 async function testConnection(appUrl: string, id: number): Promise<string> {

@@ -15,9 +15,9 @@ import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { callbackFrom, startSignIn, untilCallback, withParams } from '../harness/oidcHops.ts';
 import { tamperAudience, type Audience } from '../harness/tamperedAudience.ts';
 import { startSkewedIssuer, type SkewedIssuer } from '../harness/skewedIssuer.ts';
+import { buildIdentityProvider } from '../harness/factories.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
-import { upsertIdp } from '../../src/db/identityProviders.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startWeb, type WebHandle } from '../../src/web/server.ts';
 import { createLogger } from '../../src/log.ts';
@@ -54,9 +54,8 @@ before(async () => {
     }),
   ]);
   tamperAudience(umbrella, () => audience);
-  const idp = { kind: 'partner' as const, scopes: 'openid email profile' };
-  await upsertIdp(stack.db, { ...idp, slug: 'umbrella', name: 'Umbrella', issuer: umbrella.issuer, client_id: UMBRELLA_CLIENT.clientId, client_secret: UMBRELLA_CLIENT.clientSecret, email_domains: 'umbrella.test' });
-  await upsertIdp(stack.db, { ...idp, slug: 'skewed', name: 'Skewed Systems', issuer: skewed.issuer, client_id: SKEWED_CLIENT.clientId, client_secret: SKEWED_CLIENT.clientSecret, email_domains: 'skewed.test' });
+  await buildIdentityProvider(stack, { slug: 'umbrella', name: 'Umbrella', issuer: umbrella.issuer, client: UMBRELLA_CLIENT, emailDomains: ['umbrella.test'] });
+  await buildIdentityProvider(stack, { slug: 'skewed', name: 'Skewed Systems', issuer: skewed.issuer, client: SKEWED_CLIENT, emailDomains: ['skewed.test'] });
 });
 after(async () => {
   await skewed?.close();

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
+import { expireCodes } from '../harness/rowEdits.ts';
 
 let stack: Stack;
 before(async () => {
@@ -65,7 +66,7 @@ test('a wrong code, a code for another address and an expired code are all refus
   const { code } = codeFrom(mail.text);
   const wrong = await b.submit(page, '/auth/email-code/verify', { email: 'eve@nowhere-corp.test', code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAAA' });
   const other = await b.submit(page, '/auth/email-code/verify', { email: 'olga@nowhere-corp.test', code });
-  await stack.db('one_time_codes').where({ email: 'eve@nowhere-corp.test' }).update({ expires_at: '2000-01-01T00:00:00.000Z' });
+  await expireCodes(stack, 'eve@nowhere-corp.test');
   const expired = await b.submit(page, '/auth/email-code/verify', { email: 'eve@nowhere-corp.test', code });
   for (const res of [wrong, other, expired]) {
     assert.equal(res.status, 401);

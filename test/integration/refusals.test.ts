@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { buildAccessRequest } from '../harness/factories.ts';
+import { expireInvitations } from '../harness/rowEdits.ts';
 
 let stack: Stack;
 const paula = new Browser();
@@ -137,18 +139,10 @@ describe('decision refusals', () => {
     const ada = new Browser();
     await ada.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
     // The admin also holds a partner account with the same e-mail at another IdP.
-    const stamp = new Date().toISOString();
-    const idp = await stack.db('identity_providers').where({ slug: 'globex' }).first();
-    const [row] = await stack.db('access_requests')
-      .insert({
-        requester_issuer: idp.issuer, requester_subject: 'someone-else', requester_email: 'ada.admin@passerelle.test',
-        requester_name: 'Ada', identity_provider_id: idp.id, organization_id: null, justification: 'my own request please',
-        status: 'pending', created_at: stamp, updated_at: stamp,
-      })
-      .returning('id');
-    const id = (row as { id: number }).id;
-    const adaUser = await stack.db('users').where({ email: 'ada.admin@passerelle.test' }).first();
-    await stack.db('access_request_approvers').insert({ request_id: id, user_id: adaUser.id });
+    const id = await buildAccessRequest(stack, {
+      requester: 'ada.admin@passerelle.test', idp: 'globex', subject: 'someone-else', name: 'Ada', justification: 'my own request please',
+      approvers: ['ada.admin@passerelle.test'],
+    });
     const page = await ada.go(`${stack.appUrl}/inbox/${id}`);
     assert.equal(page.status, 200, 'the admin can read it');
     assert.doesNotMatch(page.text, />Approve</);
@@ -207,7 +201,7 @@ describe('invitation refusals', () => {
     await waitUntilRouted(stack, id);
     assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
     const mail = await stack.mail.waitFor((m) => m.to.includes('gary@globex.test') && /invited/i.test(m.subject));
-    await stack.db('invitations').where({ email: 'gary@globex.test' }).update({ expires_at: '2000-01-01T00:00:00.000Z' });
+    await expireInvitations(stack, { email: 'gary@globex.test' });
     const page = await b.go(redeemLink(mail.text));
     assert.equal(page.status, 404);
   });

@@ -10,7 +10,7 @@ import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { SESSION_COOKIE, cookieIn, editSession, sessionRow, sidOf } from '../harness/sessions.ts';
+import { SESSION_COOKIE, cookieIn, editSession, sessionRow, setSessionExpiry, sidOf } from '../harness/sessions.ts';
 
 const IDLE_MINUTES = 20;
 const ABSOLUTE_HOURS = 2;
@@ -52,13 +52,13 @@ test(`a session idle for longer than SESSION_IDLE_MINUTES (${IDLE_MINUTES}) is a
   assert.ok(left > (IDLE_MINUTES - 2) * MINUTE && left <= IDLE_MINUTES * MINUTE, `expires in ${left / MINUTE} minutes`);
 
   // Activity keeps it alive: five minutes before the end, a click pushes the end a full idle period on.
-  await stack.db('sessions').where({ sid }).update({ expires_at: new Date(Date.now() + 5 * MINUTE).toISOString() });
+  await setSessionExpiry(stack.db, sid, new Date(Date.now() + 5 * MINUTE));
   assert.equal((await b.go(`${stack.appUrl}/requests`)).status, 200);
   const pushed = new Date((await sessionRow(stack.db, sid))!.expires_at).getTime() - Date.now();
   assert.ok(pushed > (IDLE_MINUTES - 2) * MINUTE, `pushed to ${pushed / MINUTE} minutes`);
 
   // Then twenty-one minutes pass without a request.
-  await stack.db('sessions').where({ sid }).update({ expires_at: new Date(Date.now() - MINUTE).toISOString() });
+  await setSessionExpiry(stack.db, sid, new Date(Date.now() - MINUTE));
   const next = await b.request('GET', `${stack.appUrl}/requests`);
   assertSentToSignIn(next);
   const home = await b.go(`${stack.appUrl}/requests`);

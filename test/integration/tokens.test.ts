@@ -13,6 +13,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, redeemLink, type Page } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { dumpDatabase, stringsIn, tableNames } from '../harness/dbDump.ts';
+import { expireInvitations } from '../harness/rowEdits.ts';
 
 let stack: Stack;
 const t: Record<string, string> = {}; // tokens by name, from the mails
@@ -73,7 +74,7 @@ before(async () => {
   t.paulaNew = await nthInvitationToken('paula@acme.test', 2);
 
   // The expired one: fourteen days pass (its expiry is moved into the past, as the clock would).
-  await stack.db('invitations').where({ email: 'expire@newco.test' }).update({ expires_at: new Date(Date.now() - 60_000).toISOString() });
+  await expireInvitations(stack, { email: 'expire@newco.test' });
 
   // One-time codes: Max's is used, Olga's is still waiting to be typed.
   const max = await askForCode('max@nowhere-corp.test');

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { buildIdentityProvider } from '../harness/factories.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
-import { upsertIdp } from '../../src/db/identityProviders.ts';
 
 const NAME = '<script>alert("name")</script><img src=x onerror=alert(1)>Harriet';
 const JUSTIFICATION = '<svg onload=alert(2)></svg><a href="javascript:alert(3)">specs</a> for the gearbox';
@@ -30,10 +30,7 @@ before(async () => {
     accounts: [{ sub: 'hostile-harriet', email: 'harriet@hostile.test', emailVerified: true, name: NAME, password: DEMO_PASSWORD }],
     clients: [{ ...CLIENT, redirectUris: [`${stack.appUrl}/auth/hostile/callback`] }],
   });
-  await upsertIdp(stack.db, {
-    kind: 'partner', scopes: 'openid email profile', slug: 'hostile', name: 'Hostile Corp', issuer: hostile.issuer,
-    client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, email_domains: 'hostile.test',
-  });
+  await buildIdentityProvider(stack, { slug: 'hostile', name: 'Hostile Corp', issuer: hostile.issuer, client: CLIENT, emailDomains: ['hostile.test'] });
   requestId = (await submitAsPartner(stack, harriet, 'hostile', 'harriet@hostile.test', ['Partner Wiki'], JUSTIFICATION)).id;
   await waitUntilRouted(stack, requestId);
   await ada.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');

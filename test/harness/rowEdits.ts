@@ -1,0 +1,44 @@
+// Edits to stored rows that stand for what a test cannot wait for or act out: time passing (an
+// invitation or a code expiring), or something done outside the story the test tells (an IdP that
+// moved, a switch flipped straight in the database, a relay that forgot what it published). They go
+// around the product on purpose, so each one says what it stands for.
+import type { Stack } from './stack.ts';
+import { idpIdOf } from './factories.ts';
+import { markIdpChanged, updateIdp, type IdpFields } from '../../src/db/identityProviders.ts';
+import type { Invitation } from '../../src/db/rows.ts';
+
+const aMinuteAgo = () => new Date(Date.now() - 60_000).toISOString();
+
+/** Their fourteen days have passed: these invitations expired a minute ago. */
+export async function expireInvitations(stack: Stack, which: { email: string } | { id: number }): Promise<void> {
+  await stack.db('invitations').where(which).update({ expires_at: aMinuteAgo() });
+}
+
+/** Sets the status of these invitations (revoked, say, by an admin between two steps of a test). */
+export async function setInvitationStatus(stack: Stack, which: { id?: number; email?: string; status?: Invitation['status'] }, status: Invitation['status']): Promise<void> {
+  await stack.db('invitations').where(which).update({ status });
+}
+
+/** Ten minutes have passed: the one-time codes mailed to this address expired a minute ago. */
+export async function expireCodes(stack: Stack, email: string): Promise<void> {
+  await stack.db('one_time_codes').where({ email }).update({ expires_at: aMinuteAgo() });
+}
+
+/**
+ * Edits an identity provider's row past the admin form's checks: an issuer that moved, or one the
+ * form would refuse; the enabled switch, also of the built-in e-mail code, which the console has none
+ * for. Like every save it moves the row's version, so each web process rebuilds the provider.
+ */
+export async function editIdpRow(stack: Stack, slug: string, changes: Partial<IdpFields>): Promise<void> {
+  await updateIdp(stack.db, await idpIdOf(stack, slug), changes);
+}
+
+/** What an admin's working "test connection" leaves: the row changed, so every web process forgets a failed discovery. */
+export async function touchIdpRow(stack: Stack, slug: string): Promise<void> {
+  await markIdpChanged(stack.db, await idpIdOf(stack, slug));
+}
+
+/** The relay forgets that it published anything: every outbox row is waiting again. */
+export async function unpublishOutbox(stack: Stack): Promise<void> {
+  await stack.db('outbox').update({ published_at: null });
+}
