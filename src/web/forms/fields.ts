@@ -1,5 +1,5 @@
-// The pieces admin forms are made of: how a browser sends lists, check boxes and multi-line fields,
-// parsed into typed values, and zod's problems turned into the i18n keys the pages show per field.
+// What the console's forms are made of: lists, check boxes and multi-line fields as a browser sends
+// them, parsed into typed values, and zod's problems turned into the i18n keys a page shows per field.
 import { z } from 'zod';
 import { hasMessage } from '../../i18n/t.ts';
 import { DOMAIN_RE, EMAIL_RE } from '../../domain/validation.ts';
