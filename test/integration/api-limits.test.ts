@@ -4,10 +4,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
-import { createApiClient } from '../../src/commands/apiClients.ts';
+import { buildApiClient } from '../harness/factories.ts';
 
 let stack: Stack;
-const ctx = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'test' };
 let n = 0;
 const freshAddress = () => `198.51.100.${++n % 250}`;
 
@@ -20,7 +19,7 @@ after(async () => {
 });
 
 test('one API client is limited however many addresses it calls from', async () => {
-  const { token } = await createApiClient(stack, ctx, { name: 'busy script', scopes: ['User.Read.All'] }, null);
+  const { token } = await buildApiClient(stack, { name: 'busy script', scopes: ['User.Read.All'] });
   const statuses: number[] = [];
   let limited: supertest.Response | undefined;
   for (let i = 0; i < 7; i++) {
@@ -35,7 +34,7 @@ test('one API client is limited however many addresses it calls from', async () 
   assert.equal(limited!.body.error.code, 'TooManyRequests');
   assert.ok(Number(limited!.headers['retry-after']) > 0, 'Retry-After is set');
   // Another client is not slowed down by the first one.
-  const other = await createApiClient(stack, ctx, { name: 'quiet script', scopes: ['User.Read.All'] }, null);
+  const other = await buildApiClient(stack, { name: 'quiet script', scopes: ['User.Read.All'] });
   assert.equal((await supertest(stack.appUrl).get('/v1.0/users').set('Authorization', `Bearer ${other.token}`).set('X-Forwarded-For', freshAddress())).status, 200);
 });
 

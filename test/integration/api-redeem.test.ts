@@ -8,20 +8,19 @@ import supertest from 'supertest';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink, type Page } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
+import { buildApiClient } from '../harness/factories.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
-import { createApiClient } from '../../src/commands/apiClients.ts';
 
 let stack: Stack;
 let bearer = '';
 let redirect = '';
-const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'api-redeem-test' };
 
 before(async () => {
   stack = await startStack();
   redirect = `${stack.appUrl}/access`;
   // User.ReadWrite.All: the resetRedemption test below resets a guest, an admin-level act.
   const scopes = ['User.Invite.All', 'User.Read.All', 'GroupMember.ReadWrite.All', 'User.ReadWrite.All'] as const;
-  bearer = `Bearer ${(await createApiClient(stack, cli, { name: 'partner onboarding', scopes: [...scopes] }, null)).token}`;
+  bearer = `Bearer ${(await buildApiClient(stack, { name: 'partner onboarding', scopes: [...scopes] })).token}`;
 });
 after(async () => {
   await stack?.stop();

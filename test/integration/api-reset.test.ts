@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { createApiClient } from '../../src/commands/apiClients.ts';
+import { buildApiClient } from '../harness/factories.ts';
 import type { Scope } from '../../src/domain/scopes.ts';
 
 let stack: Stack;
@@ -18,10 +18,9 @@ let paulaId = 0;
 let garyId = 0;
 let inviteOnly = '';
 let resetter = '';
-const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'api-reset-test' };
 
 async function token(scopes: Scope[], name: string): Promise<string> {
-  return `Bearer ${(await createApiClient(stack, cli, { name, scopes }, null)).token}`;
+  return `Bearer ${(await buildApiClient(stack, { name, scopes })).token}`;
 }
 
 /** A partner asks for the Partner Wiki, a sponsor approves, the partner redeems: an active guest with a membership and a sponsor. */

@@ -7,7 +7,8 @@ import supertest from 'supertest';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { createApiClient, revokeApiClient } from '../../src/commands/apiClients.ts';
+import { buildApiClient, systemContext } from '../harness/factories.ts';
+import { revokeApiClient } from '../../src/commands/apiClients.ts';
 import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
 import { listRoutes } from '../harness/routes.ts';
 import { ENDPOINTS, expressPath } from '../../src/api/router.ts';
@@ -27,10 +28,9 @@ async function passerelle(...args: string[]) {
 }
 
 let stack: Stack;
-const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'test' };
 
 async function token(scopes: Scope[], name = `client ${scopes.join(' ')}`): Promise<string> {
-  return (await createApiClient(stack, cli, { name, scopes }, null)).token;
+  return (await buildApiClient(stack, { name, scopes })).token;
 }
 
 before(async () => {
@@ -55,7 +55,7 @@ describe('tokens and scopes', () => {
   test('no token, a malformed, an unknown and a revoked token all answer 401 the same way, audited', async () => {
     const t = await token(['User.Read.All']);
     const client = await stack.db('api_clients').orderBy('id', 'desc').first();
-    await revokeApiClient(stack, cli, client.id);
+    await revokeApiClient(stack, systemContext(), client.id);
     const before = await stack.db('audit_events').where({ action: 'api.authenticate', outcome: 'denied' }).count({ n: '*' });
     const answers = [];
     for (const header of [undefined, 'Bearer nonsense', `Bearer psr_${'A'.repeat(43)}`, `Bearer ${t}`]) {

@@ -8,7 +8,7 @@ import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { startSignIn } from '../harness/oidcHops.ts';
-import { createApiClient } from '../../src/commands/apiClients.ts';
+import { buildApiClient } from '../harness/factories.ts';
 
 let stack: Stack;
 
@@ -42,8 +42,7 @@ test('a caller cannot choose the correlation id: an admin action’s id sent bac
 });
 
 test('the API keeps a client-request-id apart too, and answers it back in Graph’s innerError', async () => {
-  const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'audit-entries-test' };
-  const token = (await createApiClient(stack, cli, { name: 'reader', scopes: ['User.Read.All'] }, null)).token;
+  const { token } = await buildApiClient(stack, { name: 'reader', scopes: ['User.Read.All'] });
   const res = await supertest(stack.appUrl).get('/v1.0/auditLogs/directoryAudits').set('Authorization', `Bearer ${token}`).set('client-request-id', 'cli-7f3e');
   assert.equal(res.status, 403, 'a scope it does not hold');
   assert.equal(res.body.error.innerError['client-request-id'], 'cli-7f3e');

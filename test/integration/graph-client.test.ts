@@ -21,11 +21,12 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { listRoutes } from '../harness/routes.ts';
+import { buildApiClient, systemContext } from '../harness/factories.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startWeb, type WebHandle } from '../../src/web/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { freePort } from '../../src/demo/net.ts';
-import { createApiClient, revokeApiClient } from '../../src/commands/apiClients.ts';
+import { revokeApiClient } from '../../src/commands/apiClients.ts';
 import type { Scope } from '../../src/domain/scopes.ts';
 import { expressPath } from '../../src/api/router.ts';
 
@@ -35,7 +36,6 @@ let tls: https.Server;
 let dispatcher: Agent;
 /** https://127.0.0.1:<port>, the PUBLIC_URL of the web process the Graph client talks to. */
 let origin = '';
-const cli = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'graph-client-test' };
 
 /** A throw-away certificate for 127.0.0.1, made by openssl for this run only. */
 function certificateFor127(): { key: string; cert: string } {
@@ -77,7 +77,7 @@ after(async () => {
 });
 
 async function token(scopes: Scope[], name: string): Promise<string> {
-  return (await createApiClient(stack, cli, { name, scopes }, null)).token;
+  return (await buildApiClient(stack, { name, scopes })).token;
 }
 
 /** A Graph client set up as Microsoft documents it for a national cloud or proxy: base URL, version, custom host. */
@@ -332,10 +332,10 @@ describe('Graph errors surface as the client’s GraphError', () => {
   });
 
   test('401 InvalidAuthenticationToken for a revoked token', async () => {
-    const { id, token: t } = await createApiClient(stack, cli, { name: 'to be revoked', scopes: ['User.Read.All'] }, null);
+    const { id, token: t } = await buildApiClient(stack, { name: 'to be revoked', scopes: ['User.Read.All'] });
     const client = graph(t);
     assert.ok(Array.isArray((await client.api('/users').top(1).get()).value), 'works before the revocation');
-    await revokeApiClient(stack, cli, id);
+    await revokeApiClient(stack, systemContext(), id);
     const err = await rejectsWith(client.api('/users').top(1).get(), 401, 'InvalidAuthenticationToken');
     assert.match(String(err.headers?.get('www-authenticate')), /^Bearer .*error="invalid_token"/);
   });

@@ -9,13 +9,10 @@ import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { createApiClient } from '../../src/commands/apiClients.ts';
+import { buildAccessRequest, buildApiClient } from '../harness/factories.ts';
+import { setInvitationStatus } from '../harness/rowEdits.ts';
 import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
 import { createLogger } from '../../src/log.ts';
-import { inTransaction } from '../../src/db/knex.ts';
-import { appendAudit } from '../../src/db/audit.ts';
-import { insertRequest } from '../../src/db/requests.ts';
-import { addOutbox } from '../../src/db/outbox.ts';
 
 let stack: Stack;
 let secondWorker: WorkerHandle | undefined;
@@ -42,30 +39,10 @@ test('confirming a redemption without having opened an invitation link is refuse
   assert.equal(await count('user_identities'), before);
 });
 
-/**
- * A request as the version before this one stored it: submitted, with an outbox row for the route job,
- * and nobody its approver yet. Copied from a request of the same partner, for the same items.
- */
-async function unroutedRequestLike(likeId: number): Promise<number> {
-  const like = await stack.db('access_requests').where({ id: likeId }).first();
-  const items = (await stack.db('access_request_items').where({ request_id: likeId }).select('item_id')).map((r) => Number(r.item_id));
-  const ctx = { actor: { type: 'user' as const, id: `${like.requester_issuer}|${like.requester_subject}`, label: like.requester_email }, ip: null, correlationId: 'test-unrouted' };
-  return inTransaction(stack.db, async (trx) => {
-    const fields = ['requester_issuer', 'requester_subject', 'requester_email', 'requester_name', 'identity_provider_id', 'organization_id'] as const;
-    const id = await insertRequest(trx, { ...Object.fromEntries(fields.map((f) => [f, like[f]])), justification: 'Submitted before routing moved into the submission.' } as Parameters<typeof insertRequest>[1], items);
-    await appendAudit(trx, ctx, { action: 'request.submitted', target: `request:${id}` });
-    await addOutbox(trx, 'request.submitted', { requestId: id });
-    return id;
-  });
-}
-
-let routedAtSubmission = 0;
-
 test('a submitted request is routed by its own submission: with no worker running, its sponsor already has it in the inbox', async () => {
   await stack.worker.close();
   const paula = new Browser();
   const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', ['Partner Wiki']);
-  routedAtSubmission = id;
   assert.ok((await stack.db('access_requests').where({ id }).first()).routed_at, 'routed when it was stored');
   const sam = await stack.db('users').where({ email: 'sam.sponsor@passerelle.test' }).first();
   assert.deepEqual((await stack.db('access_request_approvers').where({ request_id: id })).map((a) => Number(a.user_id)), [Number(sam.id)]);
@@ -85,8 +62,9 @@ test('a submitted request is routed by its own submission: with no worker runnin
 });
 
 test('a sponsor cannot decide before the request is routed to them, nor the API after a sponsor decided', async () => {
-  // The worker is still stopped, so a request stored without routing waits: nobody is its approver yet.
-  const id = await unroutedRequestLike(routedAtSubmission);
+  // Stored as the version before this one stored a submission, with an outbox row for the route job: the
+  // worker is still stopped, so it waits, and nobody is its approver yet.
+  const id = await buildAccessRequest(stack, { requester: 'paula@acme.test', items: ['Partner Wiki'], justification: 'Submitted before routing moved into the submission.', routed: false });
   const sam = new Browser();
   await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
   const early = await decide(stack, sam, id, 'approve');
@@ -98,8 +76,7 @@ test('a sponsor cannot decide before the request is routed to them, nor the API 
   const approved = await decide(stack, sam, id, 'approve');
   assert.equal(approved.status, 200, approved.text.slice(0, 300));
 
-  const ctx = { actor: { type: 'system' as const, id: 'system:test', label: null }, ip: null, correlationId: 'test' };
-  const { token } = await createApiClient(stack, ctx, { name: 'late approver', scopes: ['AccessRequest.ReadWrite.All'] }, null);
+  const { token } = await buildApiClient(stack, { name: 'late approver', scopes: ['AccessRequest.ReadWrite.All'] });
   const late = await supertest(stack.appUrl).post(`/v1.0/accessRequests/${id}/deny`).set('Authorization', `Bearer ${token}`).send({ reason: 'too late' });
   assert.equal(late.status, 409);
   assert.equal(late.body.error.code, 'Request_Conflict');
@@ -113,7 +90,7 @@ test('an invitation revoked between opening the link and confirming cannot be re
   await paula.signIn(stack.appUrl, 'acme', 'paula@acme.test');
   const review = await paula.go(`${stack.appUrl}/redeem`);
   assert.equal(review.status, 200, review.text.slice(0, 300));
-  await stack.db('invitations').where({ email: 'paula@acme.test', status: 'pending' }).update({ status: 'revoked' });
+  await setInvitationStatus(stack, { email: 'paula@acme.test', status: 'pending' }, 'revoked');
   const post = await paula.submit(review, '/redeem', {});
   assert.equal(post.status, 404);
   assert.equal(await stack.db('user_identities').where({ subject: 'acme-paula' }).first(), undefined);
