@@ -58,10 +58,6 @@ export async function guestsOfItem(db: Db | Tx, itemId: number): Promise<(User &
     .orderBy('users.email');
 }
 
-export async function latestInvitation(db: Db | Tx, userId: number) {
-  return db('invitations').where({ user_id: userId }).orderBy('id', 'desc').first();
-}
-
 /** Adds a sponsor once; false when they already sponsor this guest. */
 export async function addGuestSponsor(trx: Tx, guestId: number, sponsorId: number): Promise<boolean> {
   if (await trx('guest_sponsors').where({ guest_id: guestId, sponsor_id: sponsorId }).first()) return false;

@@ -43,6 +43,11 @@ export async function mintLinkToken(trx: Tx, id: number): Promise<string> {
   return token;
 }
 
+/** A guest's newest invitation, whatever its state (what the admin page shows and a resend mails again). */
+export async function latestInvitation(db: Db | Tx, userId: number): Promise<Invitation | undefined> {
+  return db<Invitation>('invitations').where({ user_id: userId }).orderBy('id', 'desc').first();
+}
+
 /** The invitation a token opens (the mailed one, or the link token an API caller was given), while it is usable. */
 export async function findUsableInvitation(db: Db | Tx, tokenHash: string): Promise<Invitation | undefined> {
   return usable(

@@ -1,7 +1,8 @@
 import type { Deps } from '../../../deps.ts';
 import { appendAudit, type AuditContext } from '../../../db/audit.ts';
 import { inTransaction } from '../../../db/knex.ts';
-import { itemsOfGuest, latestInvitation } from '../../../db/guests.ts';
+import { itemsOfGuest } from '../../../db/guests.ts';
+import { latestInvitation } from '../../../db/invitations.ts';
 import { findUserById } from '../../../db/users.ts';
 import { queueMail } from '../../../db/mail.ts';
 import { conflict } from '../../../domain/errors.ts';

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../../deps.ts';
-import { findGuest, latestInvitation, searchGuests } from '../../../db/guests.ts';
+import { findGuest, searchGuests } from '../../../db/guests.ts';
+import { latestInvitation } from '../../../db/invitations.ts';
 import { listAllItems } from '../../../db/catalog.ts';
 import { listMembers } from '../../../db/users.ts';
 import { addSponsor } from '../../../commands/admin/guests/addSponsor.ts';
