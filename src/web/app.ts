@@ -1,13 +1,13 @@
 // Builds the Express app from its parts; no logic lives here.
 import path from 'node:path';
 import express from 'express';
-import helmet from 'helmet';
 import { Passport } from 'passport';
 import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
 import type { Deps } from '../deps.ts';
 import { t } from '../i18n/t.ts';
 import { requestId } from './middleware/requestContext.ts';
+import { noStoreButStatic, securityHeaders } from './middleware/headers.ts';
 import { bodyGuard } from './middleware/bodyGuard.ts';
 import { sessionMiddleware } from './middleware/session.ts';
 import { principalFromSession } from './middleware/principal.ts';
@@ -48,33 +48,8 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.locals.t = t;
 
   app.use(requestId);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': ["'self'"],
-          'style-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          // Browsers apply form-action to the redirects after a submit too: no form of ours redirects
-          // off-site (home-realm discovery answers a page that moves on by itself, routes/auth.ts).
-          'form-action': ["'self'"],
-          'frame-ancestors': ["'none'"],
-          'upgrade-insecure-requests': config.secureCookies ? [] : null,
-        },
-      },
-      strictTransportSecurity: config.secureCookies,
-      // Links out of our pages (and the redeem page's token in its URL) never travel in a Referer.
-      referrerPolicy: { policy: 'no-referrer' },
-      xContentTypeOptions: true,
-    }),
-  );
-  // Pages carry personal data and CSRF tokens: no browser or proxy keeps a copy. Only /static may be cached.
-  app.use((req, res, next) => {
-    if (!req.path.startsWith('/static/')) res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  app.use(securityHeaders(config));
+  app.use(noStoreButStatic);
   app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
