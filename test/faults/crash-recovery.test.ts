@@ -7,6 +7,7 @@ import { Browser } from '../harness/browser.ts';
 import { catalogIds, decide, waitUntilRouted } from '../harness/flows.ts';
 import { spawnPasserelle, startWebProcess, waitForOutput } from '../harness/processes.ts';
 import { buildOutboxRow } from '../harness/factories.ts';
+import { auditEvents } from '../harness/stored.ts';
 import { startRedisServer } from '../../src/demo/redisServer.ts';
 import { relayOnce } from '../../src/queue/relay.ts';
 import { JOBS } from '../../src/queue/queues.ts';
@@ -33,7 +34,7 @@ test('a web process killed right after the commit loses nothing; the relay publi
     const answer = await submitting;
     assert.ok(answer instanceof Error, 'the partner saw the connection drop');
     await waitUntilRouted(stack, row.id);
-    assert.equal((await stack.db('audit_events').where({ action: 'request.routed', target: `request:${row.id}` })).length, 1);
+    assert.equal((await auditEvents(stack, { action: 'request.routed', target: `request:${row.id}` })).length, 1);
     // The submission's transaction routed it and queued the sponsor's mail with its outbox row.
     const [mail] = await stack.db('mail_messages').where('dedupe_key', 'like', `request:${row.id}:route:%`);
     assert.ok(mail, 'the sponsor mail was queued with the request');

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { touchIdpRow } from '../harness/rowEdits.ts';
+import { auditEvents } from '../harness/stored.ts';
 import { startDemoIssuer, type DemoIssuerSpec, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD, issuerSpecs } from '../../src/demo/world.ts';
 
@@ -129,9 +130,9 @@ async function assertNoUser(email: string, subject: string): Promise<void> {
   assert.deepEqual(await signedIn(email), [], `no completed sign-in for ${email}`);
 }
 
-const signedIn = (email: string) => stack.db('audit_events').where({ action: 'auth.signed_in', actor_label: email }).orderBy('seq');
+const signedIn = (email: string) => auditEvents(stack, { action: 'auth.signed_in', actor_label: email });
 
-const failedSignIns = () => stack.db('audit_events').where({ action: 'auth.sign_in', target: 'idp:acme', outcome: 'failure' }).orderBy('seq');
+const failedSignIns = () => auditEvents(stack, { action: 'auth.sign_in', target: 'idp:acme', outcome: 'failure' });
 
 test('an IdP that is down before sign-in: /auth/acme answers 503 "not answering" at once', async () => {
   await acme.close();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
+import { allMailSent, auditEvents } from '../harness/stored.ts';
 
 const N = 500;
 let stack: Stack;
@@ -41,19 +42,19 @@ test(`${N} submissions while Redis is down are all answered, stored and routed o
   const stored = await stack.db('access_requests').where({ requester_email: 'paula@acme.test' });
   assert.equal(stored.length, N);
   assert.equal(stored.filter((r) => r.routed_at).length, N, 'routing needs no Redis: each request is routed as it is stored');
-  const audit = await stack.db('audit_events').where({ action: 'request.submitted' });
+  const audit = await auditEvents(stack, { action: 'request.submitted' });
   assert.equal(audit.length, N);
   const sponsorMails = await stack.db('mail_messages').where('dedupe_key', 'like', 'request:%:route:%').select('status');
   assert.deepEqual([sponsorMails.length, sponsorMails.filter((m) => m.status === 'sent').length], [N, 0], 'each mail queued once, none could leave without Redis');
 
   phase(`${N} submissions answered, stored and routed`);
   await stack.redis.restart();
-  const routed = await stack.db('audit_events').where({ action: 'request.routed' });
+  const routed = await auditEvents(stack, { action: 'request.routed' });
   assert.equal(routed.length, N, 'each request routed once');
   assert.equal(new Set(routed.map((e) => e.target)).size, N);
   const approvers = await stack.db('access_request_approvers');
   assert.equal(approvers.length, N, 'one approver row per request, none twice');
-  await eventually('every sponsor mail sent', async () => !(await stack.db('mail_messages').whereNot({ status: 'sent' }).first()), 90_000);
+  await eventually('every sponsor mail sent', () => allMailSent(stack), 90_000);
   phase('every sponsor mail sent');
   const mails = stack.mail.messages().filter((m) => m.to.includes('sam.sponsor@passerelle.test'));
   assert.equal(mails.length, N);

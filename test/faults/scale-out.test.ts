@@ -8,6 +8,7 @@ import { startStack, eventually, isPostgres, type Stack } from '../harness/stack
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, waitUntilRouted } from '../harness/flows.ts';
 import { startWebProcess, startWorkerProcess, type Proc } from '../harness/processes.ts';
+import { auditEvents, requestRow } from '../harness/stored.ts';
 import { freePort } from '../../src/demo/net.ts';
 
 /**
@@ -124,7 +125,7 @@ test('a CSRF token from a page of A is accepted by a POST to B, and B still refu
   const shown = await paula.go(new URL(String(page.headers.location), B).toString());
   assert.equal(shown.status, 200);
   assert.match(shown.text, /Your request was submitted/);
-  assert.ok(await stack.db('access_requests').where({ id }).first());
+  assert.ok(await requestRow(stack, id));
   // The logout form is CSRF-protected and not rate limited: a wrong token is refused on B.
   const forged = await paula.request('POST', `${B}/auth/logout`, { _csrf: 'not-the-token' });
   assert.equal(forged.status, 403);
@@ -162,7 +163,7 @@ test("a sponsor's approval through A is visible through B", { skip }, async () =
   const partnerB = await paula.go(`${B}/requests/${id}`);
   assert.match(partnerB.text, /status-(approved|provisioned)/);
   // And once a worker has provisioned it, B shows that too.
-  await eventually('provisioned', async () => (await stack.db('access_requests').where({ id }).first()).status === 'provisioned', 20_000);
+  await eventually('provisioned', async () => (await requestRow(stack, id)).status === 'provisioned', 20_000);
   assert.match((await sam.go(`${B}/inbox/${id}`)).text, /status-provisioned/);
 });
 
@@ -195,10 +196,10 @@ test('two sponsors racing on two processes: one wins, one gets 409; provisioned 
   const winnerEmail = samAnswer.status === 303 ? 'sam.sponsor@passerelle.test' : 'ada.admin@passerelle.test';
   t.diagnostic(`race won by ${winnerEmail}`);
   const winner = await stack.db('users').where({ email: winnerEmail, user_type: 'member' }).first();
-  await eventually('provisioned', async () => (await stack.db('access_requests').where({ id }).first()).status === 'provisioned', 20_000);
-  const request = await stack.db('access_requests').where({ id }).first();
+  await eventually('provisioned', async () => (await requestRow(stack, id)).status === 'provisioned', 20_000);
+  const request = await requestRow(stack, id);
   assert.equal(Number(request.decided_by), Number(winner.id), 'the winner is recorded as the decider');
-  assert.equal((await stack.db('audit_events').where({ action: 'request.approved', target: `request:${id}` })).length, 1);
+  assert.equal((await auditEvents(stack, { action: 'request.approved', target: `request:${id}` })).length, 1);
   assert.equal((await stack.db('outbox').where({ topic: 'request.approved' })).filter((o) => JSON.parse(o.payload).requestId === id).length, 1);
 
   // Room for a second provisioning or a second mail to show up, if there were one.
@@ -207,7 +208,7 @@ test('two sponsors racing on two processes: one wins, one gets 409; provisioned 
   await eventually('invitation mail sent', async () => (await stack.db('mail_messages').where({ dedupe_key: dedupe }).first())?.status === 'sent', 15_000);
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await stack.db('invitations').where({ request_id: id })).length, 1, 'one invitation');
-  assert.equal((await stack.db('audit_events').where({ action: 'request.provisioned', target: `request:${id}` })).length, 1, 'provisioned once');
+  assert.equal((await auditEvents(stack, { action: 'request.provisioned', target: `request:${id}` })).length, 1, 'provisioned once');
   assert.equal((await stack.db('mail_messages').where({ dedupe_key: dedupe })).length, 1);
   // The catcher saw this invitation's message exactly once (its Message-ID names the invitation).
   const delivered = stack.mail.messages().filter((m) => (m.headers['message-id'] ?? '').includes(`.invitation.${invitation.id}@passerelle`));

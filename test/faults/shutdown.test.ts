@@ -8,6 +8,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { startWebProcess, startWorkerProcess, type Proc } from '../harness/processes.ts';
+import { auditEvents, requestRow } from '../harness/stored.ts';
 import { createQueues, JOBS, type Queues } from '../../src/queue/queues.ts';
 
 let stack: Stack;
@@ -110,7 +111,7 @@ test('SIGTERM to a web process under load: every in-flight submission is answere
   assert.ok(rows.every((r) => r.routed_at), 'each routed when it was stored');
   const mailed = (await stack.db('mail_messages').where('dedupe_key', 'like', 'request:%:route:%').select('dedupe_key')).map((m) => Number(/^request:(\d+):/.exec(m.dedupe_key)![1]));
   assert.deepEqual(answered.map((id) => mailed.filter((m) => m === id).length), answered.map(() => 1), 'one sponsor mail queued for each');
-  assert.equal((await stack.db('audit_events').where({ action: 'request.submitted' })).length, N);
+  assert.equal((await auditEvents(stack, { action: 'request.submitted' })).length, N);
 
   assert.equal(await tryConnect(port), 'refused', 'nothing listens after the shutdown');
 });
@@ -138,7 +139,7 @@ test('SIGTERM to a worker in the middle of a job: it exits 0 only after the job 
     20_000,
   );
   await new Promise((r) => setTimeout(r, 300)); // inside its transaction, paused
-  assert.equal((await stack.db('access_requests').where({ id }).first()).status, 'approved', 'the job is still running');
+  assert.equal((await requestRow(stack, id)).status, 'approved', 'the job is still running');
 
   const sigtermAt = Date.now();
   worker.child.kill('SIGTERM');
@@ -159,11 +160,11 @@ test('SIGTERM to a worker in the middle of a job: it exits 0 only after the job 
   const counts = await queues[JOBS.provision].getJobCounts();
   assert.deepEqual({ waiting: counts.waiting, active: counts.active, delayed: counts.delayed, failed: counts.failed }, { waiting: 0, active: 0, delayed: 0, failed: 0 });
 
-  const request = await stack.db('access_requests').where({ id }).first();
+  const request = await requestRow(stack, id);
   assert.equal(request.status, 'provisioned');
   assert.equal((await stack.db('invitations').where({ request_id: id })).length, 1, 'one invitation for the request');
   assert.equal((await stack.db('invitations')).length, 1, 'one invitation in all');
-  assert.equal((await stack.db('audit_events').where({ action: 'request.provisioned', target: `request:${id}` })).length, 1);
+  assert.equal((await auditEvents(stack, { action: 'request.provisioned', target: `request:${id}` })).length, 1);
 
   // Whatever else the stopping worker had taken, it finished it or gave it back: no job is left
   // 'active' with nobody working on it (such a job would only run again once its lock expired).

@@ -13,6 +13,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { submitAsPartner } from '../harness/flows.ts';
 import { startWebProcess, type Proc } from '../harness/processes.ts';
+import { auditEvents } from '../harness/stored.ts';
 import { loadConfig } from '../../src/config.ts';
 import { JOBS } from '../../src/queue/queues.ts';
 
@@ -201,7 +202,7 @@ test('SMTP down, then 4xx, then silent: the mail is retried with backoff and bou
   );
   assert.equal(f.connections.at(-1)!.mode, 'up');
   assert.equal(f.connections.filter((c) => c.mode === 'up').length, 1, 'one connection to the real server');
-  assert.equal((await s.db('audit_events').where({ action: 'mail.sent', target: `mail:${mail.id}` })).length, 1);
+  assert.equal((await auditEvents(s, { action: 'mail.sent', target: `mail:${mail.id}` })).length, 1);
 
   // The failed attempts' errors were recorded: the job keeps one per failed attempt.
   const job = await sendMailJobFor(s, mail.id);
@@ -257,7 +258,7 @@ test('a message that keeps failing ends as a visible failed job, and an admin re
   assert.equal(Number(failed.attempts), 3);
   assert.ok(failed.last_error, 'the last error is kept for the admin');
   assert.equal(f.connections.length, 3);
-  const audit = await s.db('audit_events').where({ action: 'mail.failed', target: `mail:${failed.id}` });
+  const audit = await auditEvents(s, { action: 'mail.failed', target: `mail:${failed.id}` });
   assert.equal(audit.length, 1);
   assert.equal(audit[0].outcome, 'failure');
   assert.equal(JSON.parse(audit[0].details).to, SPONSOR);
@@ -294,11 +295,11 @@ test('a message that keeps failing ends as a visible failed job, and an admin re
   assert.equal(mailsTo(s, SPONSOR, id).length, 1, 'delivered exactly once');
   assert.equal(Number(sent.attempts), 4);
   assert.equal(f.connections.filter((c) => c.mode === 'up').length, 1);
-  const retried = await s.db('audit_events').where({ action: 'job.retried' });
+  const retried = await auditEvents(s, { action: 'job.retried' });
   assert.equal(retried.length, 1);
   assert.equal(retried[0].target, `job:${queue}:${jobId}`);
   assert.equal(retried[0].actor_label, ADMIN);
-  assert.equal((await s.db('audit_events').where({ action: 'mail.sent', target: `mail:${failed.id}` })).length, 1);
+  assert.equal((await auditEvents(s, { action: 'mail.sent', target: `mail:${failed.id}` })).length, 1);
 
   // The failed job is gone from the page; retrying it again finds nothing to retry.
   const later = await ada.go(`${s.appUrl}/admin/queues`);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, isPostgres, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
+import { auditEvents } from '../harness/stored.ts';
 import { createDb } from '../../src/db/knex.ts';
 
 let stack: Stack;
@@ -52,6 +53,6 @@ test('a submission waits for a write lock held elsewhere, and pages still answer
   }
   const stored = await stack.db('access_requests').where({ justification: 'Submitted while the database was busy.' });
   assert.equal(stored.length, 1);
-  const audited = await stack.db('audit_events').where({ action: 'request.submitted', target: `request:${stored[0].id}` });
+  const audited = await auditEvents(stack, { action: 'request.submitted', target: `request:${stored[0].id}` });
   assert.equal(audited.length, 1);
 });

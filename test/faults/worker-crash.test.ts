@@ -6,6 +6,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { startWorkerProcess, type Proc } from '../harness/processes.ts';
+import { auditEvents, requestRow } from '../harness/stored.ts';
 import { createQueues, JOBS, type Queues } from '../../src/queue/queues.ts';
 
 let stack: Stack;
@@ -34,7 +35,7 @@ async function approvedRequest(slug: string, email: string, sponsorEmail: string
 }
 
 async function assertProvisionedOnce(requestId: number, email: string) {
-  await eventually('provisioned', async () => (await stack.db('access_requests').where({ id: requestId }).first()).status === 'provisioned', 30_000);
+  await eventually('provisioned', async () => (await requestRow(stack, requestId)).status === 'provisioned', 30_000);
   await stack.mail.waitFor((m) => m.to.includes(email) && /invited/i.test(m.subject), 15_000);
   await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up, if there were one
   const guests = await stack.db('users').where({ email, user_type: 'guest' });
@@ -42,7 +43,7 @@ async function assertProvisionedOnce(requestId: number, email: string) {
   assert.equal((await stack.db('invitations').where({ user_id: guests[0].id })).length, 1, 'one invitation');
   assert.equal((await stack.db('memberships').where({ user_id: guests[0].id })).length, 2, 'each membership once');
   assert.equal(stack.mail.messages().filter((m) => m.to.includes(email) && /invited/i.test(m.subject)).length, 1, 'one e-mail');
-  assert.equal((await stack.db('audit_events').where({ action: 'request.provisioned', target: `request:${requestId}` })).length, 1);
+  assert.equal((await auditEvents(stack, { action: 'request.provisioned', target: `request:${requestId}` })).length, 1);
 }
 
 test('a worker killed in the middle of provisioning: the job runs again and everything exists once', async () => {
@@ -52,7 +53,7 @@ test('a worker killed in the middle of provisioning: the job runs again and ever
   await eventually('provisioning under way', async () => (await queues[JOBS.provision].getActive()).length > 0, 20_000);
   await new Promise((r) => setTimeout(r, 300)); // inside the transaction, paused
   await doomed.kill('SIGKILL');
-  assert.equal((await stack.db('access_requests').where({ id }).first()).status, 'approved', 'nothing half-done was committed');
+  assert.equal((await requestRow(stack, id)).status, 'approved', 'nothing half-done was committed');
   procs.push(await startWorkerProcess({ ...stack.env, ...LOCK }));
   await assertProvisionedOnce(id, 'paula@acme.test');
 });

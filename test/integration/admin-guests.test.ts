@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { auditEvent, guestByEmail, userByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -28,8 +29,8 @@ before(async () => {
   await paula.go(redeemLink(mail.text));
   await paula.submit(await paula.go(`${stack.appUrl}/redeem`), '/redeem', {});
   await invitedAndApproved(new Browser(), 'globex', 'gary@globex.test', sue);
-  paulaId = (await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' }).first()).id;
-  garyId = (await stack.db('users').where({ email: 'gary@globex.test', user_type: 'guest' }).first()).id;
+  paulaId = (await guestByEmail(stack, 'paula@acme.test')).id;
+  garyId = (await guestByEmail(stack, 'gary@globex.test')).id;
   await admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
 });
 after(async () => {
@@ -73,7 +74,7 @@ describe('the guest list', () => {
 
 describe('actions on one guest', () => {
   test('sponsors and memberships are added and removed, each audited', async () => {
-    const sue = await stack.db('users').where({ email: 'sue.sponsor@passerelle.test' }).first();
+    const sue = await userByEmail(stack, 'sue.sponsor@passerelle.test');
     const [atlas] = await catalogIds(stack, ['Project Atlas']);
     let page = await action(paulaId, 'sponsors/add', { sponsor: String(sue.id) });
     assert.match(page.text, /Sponsor added/);
@@ -87,7 +88,7 @@ describe('actions on one guest', () => {
     assert.match(page.text, /Sponsor removed/);
     assert.doesNotMatch((await paula.go(`${stack.appUrl}/access`)).text, /Project Atlas/);
     for (const a of ['guest.sponsor_added', 'guest.sponsor_removed', 'membership.granted', 'membership.removed']) {
-      assert.ok(await stack.db('audit_events').where({ action: a, target: `user:${paulaId}` }).first(), a);
+      assert.ok(await auditEvent(stack, { action: a, target: `user:${paulaId}` }), a);
     }
   });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { editIdpRow } from '../harness/rowEdits.ts';
+import { auditEvent, auditEvents, idpRow } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
@@ -48,7 +49,7 @@ describe('identity providers, managed in the browser', () => {
     assert.match(res.text, /already belongs to another provider/);
     assert.match(res.text, /must include openid|include openid/);
     assert.doesNotMatch(res.text, /initech-secret/, 'the secret is not echoed back');
-    assert.equal(await stack.db('identity_providers').where({ slug: 'initech' }).first(), undefined);
+    assert.equal(await idpRow(stack, 'initech'), undefined);
   });
 
   test('a provider added at run time is used for sign-in at once, without a restart', async () => {
@@ -65,30 +66,30 @@ describe('identity providers, managed in the browser', () => {
     const landed = await ivy.signIn(stack.appUrl, 'initech', 'ivy@initech.test');
     assert.equal(landed.status, 200);
     assert.match(landed.text, /Ivy Initech/);
-    const event = await stack.db('audit_events').where({ action: 'idp.created', target: 'idp:initech' }).first();
+    const event = await auditEvent(stack, { action: 'idp.created', target: 'idp:initech' });
     assert.ok(event);
     assert.match(event.details, /"client_secret":"\[changed\]"/);
     assert.doesNotMatch(event.details, /initech-secret/);
   });
 
   test('the secret is never shown back, and an empty secret on edit keeps it', async () => {
-    const idp = await stack.db('identity_providers').where({ slug: 'initech' }).first();
+    const idp = await idpRow(stack, 'initech');
     const page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text, /initech-secret/);
     const saved = await admin.submit(page, `/admin/idps/${idp.id}`, form({ client_secret: '', name: 'Initech Corp' }));
     assert.equal(saved.status, 200);
-    const after = await stack.db('identity_providers').where({ slug: 'initech' }).first();
+    const after = await idpRow(stack, 'initech');
     assert.equal(after.client_secret, 'initech-secret-0123456789');
     assert.equal(after.name, 'Initech Corp');
   });
 
   test('"test connection" reports a working provider, a wrong path and an unreachable one in fixed words', async () => {
-    const idp = await stack.db('identity_providers').where({ slug: 'initech' }).first();
+    const idp = await idpRow(stack, 'initech');
     let page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
     let report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
     assert.match(report.text, /Connection works/);
-    assert.ok(await stack.db('audit_events').where({ action: 'idp.tested', target: 'idp:initech', outcome: 'success' }).first(), 'the test is audited');
+    assert.ok(await auditEvent(stack, { action: 'idp.tested', target: 'idp:initech', outcome: 'success' }), 'the test is audited');
     await editIdpRow(stack, 'initech', { issuer: `${initech.issuer}/x` });
     page = await admin.go(`${stack.appUrl}/admin/idps/${idp.id}`);
     report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
@@ -98,13 +99,13 @@ describe('identity providers, managed in the browser', () => {
     report = await admin.submit(page, `/admin/idps/${idp.id}/test`, {});
     assert.match(report.text, /Could not connect to http:\/\/127\.0\.0\.1:9\/\.well-known\/openid-configuration/);
     assert.doesNotMatch(report.text, /ECONNREFUSED/);
-    const failed = await stack.db('audit_events').where({ action: 'idp.tested', target: 'idp:initech', outcome: 'failure' }).orderBy('seq');
+    const failed = await auditEvents(stack, { action: 'idp.tested', target: 'idp:initech', outcome: 'failure' });
     assert.deepEqual(failed.map((e) => JSON.parse(e.details).failure), ['HTTP error 404', 'could not connect']);
     await editIdpRow(stack, 'initech', { issuer: initech.issuer });
   });
 
   test('a provider that names itself differently is reported as a mismatch, and its own words are not shown', async () => {
-    const idp = await stack.db('identity_providers').where({ slug: 'initech' }).first();
+    const idp = await idpRow(stack, 'initech');
     const http = await import('node:http');
     const server = http.createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
@@ -137,7 +138,7 @@ describe('identity providers, managed in the browser', () => {
         name: 'Hooli', slug: 'hooli', issuer: hooli.issuer, client_id: 'passerelle-hooli', client_secret: 'hooli-secret-0123456789', email_domains: 'hooli.test',
       }));
       assert.equal(created.status, 200, created.text.slice(0, 300));
-      const row = await stack.db('identity_providers').where({ slug: 'hooli' }).first();
+      const row = await idpRow(stack, 'hooli');
       assert.equal(row.issuer, hooli.issuer, 'stored exactly as typed');
       const report = await admin.submit(await admin.go(`${stack.appUrl}/admin/idps/${row.id}`), `/admin/idps/${row.id}/test`, {});
       assert.match(report.text, /Connection works/);
@@ -162,14 +163,14 @@ describe('identity providers, managed in the browser', () => {
   });
 
   test('a disabled provider disappears from the home page and its sign-in answers 404', async () => {
-    const idp = await stack.db('identity_providers').where({ slug: 'initech' }).first();
+    const idp = await idpRow(stack, 'initech');
     const list = await admin.go(`${stack.appUrl}/admin/idps`);
     const res = await admin.submit(list, `/admin/idps/${idp.id}/enabled`, { enabled: 'false' });
     assert.equal(res.status, 200);
     const home = await new Browser().go(`${stack.appUrl}/`);
     assert.doesNotMatch(home.text, /Sign in with Initech/);
     assert.equal((await new Browser().go(`${stack.appUrl}/auth/initech`)).status, 404);
-    assert.ok(await stack.db('audit_events').where({ action: 'idp.disabled', target: 'idp:initech' }).first());
+    assert.ok(await auditEvent(stack, { action: 'idp.disabled', target: 'idp:initech' }));
   });
 
   test('a partner and a sponsor on an admin page get 403, audited', async () => {
@@ -182,8 +183,8 @@ describe('identity providers, managed in the browser', () => {
     const page = await sam.go(`${stack.appUrl}/inbox`);
     const post = await sam.submit(page, '/admin/idps', form({ slug: 'sneaky', email_domains: 'sneaky.test' }));
     assert.equal(post.status, 403);
-    assert.equal(await stack.db('identity_providers').where({ slug: 'sneaky' }).first(), undefined);
-    const denied = await stack.db('audit_events').where({ action: 'admin:manage', outcome: 'denied' });
+    assert.equal(await idpRow(stack, 'sneaky'), undefined);
+    const denied = await auditEvents(stack, { action: 'admin:manage', outcome: 'denied' });
     assert.ok(denied.length >= 3);
   });
 });

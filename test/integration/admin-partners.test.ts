@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
+import { auditEvent, lastAuditEvent, requestRow, userByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -41,7 +42,7 @@ describe('partner organizations and domain rules', () => {
     assert.equal(res.status, 200);
     assert.match(res.text, /Umbrella/);
     assert.match(res.text, /umbrella-labs.test/);
-    const event = await stack.db('audit_events').where({ action: 'organization.created' }).orderBy('seq', 'desc').first();
+    const event = await lastAuditEvent(stack, { action: 'organization.created' });
     assert.match(event.details, /"name":\[null,"Umbrella"\]/);
   });
 
@@ -55,7 +56,7 @@ describe('partner organizations and domain rules', () => {
     assert.match(refused.text, /Your organization is not allowed to request access/);
     const after = await gary.go(`${stack.appUrl}/requests`);
     assert.ok(after.url.endsWith('/?signIn=1'), 'no session was created');
-    assert.ok(await stack.db('audit_events').where({ action: 'auth.sign_in', outcome: 'denied' }).first());
+    assert.ok(await auditEvent(stack, { action: 'auth.sign_in', outcome: 'denied' }));
     await admin.submit(await admin.go(`${stack.appUrl}/admin/organizations/${id}`), `/admin/organizations/${id}`, { ...values, policy: 'allow' });
   });
 
@@ -70,7 +71,7 @@ describe('partner organizations and domain rules', () => {
     assert.match(auto.text, /approved automatically/);
     await stack.mail.waitFor((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject));
     const autoId = Number(/\/requests\/(\d+)/.exec(auto.url)![1]);
-    assert.equal((await stack.db('access_requests').where({ id: autoId }).first()).status, 'provisioned');
+    assert.equal((await requestRow(stack, autoId)).status, 'provisioned');
     const mixed = await paula.submit(form, '/requests', { items: await catalogIds(stack, ['Partner Wiki', 'Project Atlas']), justification: 'And the Atlas team, please.' });
     assert.match(mixed.text, /Waiting for a sponsor/);
     await admin.submit(await admin.go(`${stack.appUrl}/admin/organizations/${id}`), `/admin/organizations/${id}`, { ...values, policy: 'allow' });
@@ -86,7 +87,7 @@ describe('catalog and tenant settings', () => {
     assert.match(missing.text, /Enter a whole number/);
     const selfNoOwner = await admin.submit(page, '/admin/catalog', { kind: 'group', name: 'Board', audience: 'anyone', self_service: '1' });
     assert.match(selfNoOwner.text, /Self-service needs at least one owner/);
-    const sam = await stack.db('users').where({ email: 'sam.sponsor@passerelle.test' }).first();
+    const sam = await userByEmail(stack, 'sam.sponsor@passerelle.test');
     const ok = await admin.submit(page, '/admin/catalog', {
       kind: 'app', name: 'Board Portal', description: 'Board papers', launch_url: 'https://board.passerelle.test/', audience: 'known_partners',
       requestable: '1', self_service: '1', owners: String(sam.id), max_days: '30',
@@ -122,6 +123,6 @@ describe('catalog and tenant settings', () => {
     assert.match(restricted.text, /only for registered partner organizations/);
     const allowed = await olga.submit(form, '/requests', { items: await catalogIds(stack, ['Partner Wiki']), justification: 'Please let me in.' });
     assert.equal(allowed.status, 200);
-    await eventually('settings audited', async () => stack.db('audit_events').where({ action: 'settings.updated' }).first());
+    await eventually('settings audited', async () => auditEvent(stack, { action: 'settings.updated' }));
   });
 });

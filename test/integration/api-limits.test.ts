@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { buildApiClient } from '../harness/factories.ts';
+import { auditEvents } from '../harness/stored.ts';
 
 let stack: Stack;
 let n = 0;
@@ -28,7 +29,7 @@ test('one API client is limited however many addresses it calls from', async () 
     if (res.status === 429) limited = res;
   }
   assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
-  const events = await stack.db('audit_events').where({ action: 'rate_limit', target: 'limit:api-client', outcome: 'denied' });
+  const events = await auditEvents(stack, { action: 'rate_limit', target: 'limit:api-client', outcome: 'denied' });
   assert.equal(events.length, 1);
   assert.equal(events[0].actor_label, 'busy script');
   assert.equal(limited!.body.error.code, 'TooManyRequests');
@@ -46,6 +47,6 @@ test('one address guessing tokens is limited before any token is looked up', asy
   }
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
   // The first refusal of the window is on record (once, not once per call).
-  const events = await stack.db('audit_events').where({ action: 'rate_limit', target: 'limit:api', outcome: 'denied', ip: '192.0.2.77' });
+  const events = await auditEvents(stack, { action: 'rate_limit', target: 'limit:api', outcome: 'denied', ip: '192.0.2.77' });
   assert.equal(events.length, 1);
 });

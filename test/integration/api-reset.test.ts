@@ -10,6 +10,7 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildApiClient } from '../harness/factories.ts';
+import { auditEvents, guestByEmail, userByEmail } from '../harness/stored.ts';
 import type { Scope } from '../../src/domain/scopes.ts';
 
 let stack: Stack;
@@ -35,7 +36,7 @@ async function redeemedGuest(slug: string, email: string, sponsorEmail: string):
   await partner.go(redeemLink(mail.text));
   const done = await partner.submit(await partner.go(`${stack.appUrl}/redeem`), '/redeem', {});
   assert.match(done.text, /Your access is ready/);
-  const user = await stack.db('users').where({ email, user_type: 'guest' }).first();
+  const user = await guestByEmail(stack, email);
   assert.equal(user.state, 'active');
   return Number(user.id);
 }
@@ -52,7 +53,7 @@ async function snapshot(userId: number) {
   };
 }
 
-const audit = (action: string, target: string) => stack.db('audit_events').where({ action, target }).orderBy('seq');
+const audit = (action: string, target: string) => auditEvents(stack, { action, target });
 
 const api = () => supertest(stack.appUrl);
 
@@ -99,7 +100,7 @@ describe('taking a guest over with an invitation token', () => {
     const paula = new Browser();
     await paula.signIn(stack.appUrl, 'acme', 'paula@acme.test');
     assert.match((await paula.go(`${stack.appUrl}/access`)).text, /Partner Wiki/);
-    assert.equal(await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' }).first(), undefined);
+    assert.equal(await guestByEmail(stack, 'pete@acme.test'), undefined);
   });
 
   test('the same token still invites new guests', async () => {
@@ -148,7 +149,7 @@ describe('a reset never brings a guest back', () => {
   });
 
   test('a removed guest is not reset either', async () => {
-    const olga = await stack.db('users').where({ email: 'olga@newco.test' }).first();
+    const olga = await userByEmail(stack, 'olga@newco.test');
     await admin.submit(await admin.go(`${stack.appUrl}/admin/guests/${olga.id}`), `/admin/guests/${olga.id}/remove`, {});
     const before = await snapshot(olga.id);
     assert.equal(before.user.state, 'removed');

@@ -11,6 +11,7 @@ import { buildApiClient, systemContext } from '../harness/factories.ts';
 import { revokeApiClient } from '../../src/commands/apiClients.ts';
 import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
 import { listRoutes } from '../harness/routes.ts';
+import { countRows, lastAuditEvent } from '../harness/stored.ts';
 import { ENDPOINTS, expressPath } from '../../src/api/router.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -74,7 +75,7 @@ describe('tokens and scopes', () => {
     const t = await token(['AuditLog.Read.All'], 'audit reader');
     const res = await api().get('/v1.0/users').set('Authorization', `Bearer ${t}`);
     assert.match(graphError(res, 403, 'Authorization_RequestDenied'), /User\.Read\.All/);
-    const ev = await stack.db('audit_events').where({ action: 'api.authorize' }).orderBy('seq', 'desc').first();
+    const ev = await lastAuditEvent(stack, { action: 'api.authorize' });
     assert.equal(ev.outcome, 'denied');
     assert.equal(ev.actor_type, 'api');
     assert.equal(ev.actor_label, 'audit reader');
@@ -175,7 +176,7 @@ describe('invitations', () => {
 
   test('bad bodies are 400 naming the field; nothing is stored', async () => {
     const t = await token(['User.Invite.All']);
-    const count = async () => Number((await stack.db('invitations').count({ n: '*' }))[0].n);
+    const count = () => countRows(stack, 'invitations');
     const n = await count();
     const cases: [unknown, RegExp][] = [
       [{ inviteRedirectUrl: `${stack.config.publicUrl}/access` }, /invitedUserEmailAddress/],

@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { startWorkerProcess, waitForOutput, type Proc } from '../harness/processes.ts';
+import { auditEvent } from '../harness/stored.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { appendAudit, readAuditHead } from '../../src/db/audit.ts';
 import { latestCheckpoint } from '../../src/db/auditCheckpoints.ts';
@@ -91,7 +92,7 @@ async function restore(s: Snapshot): Promise<void> {
 /** The attacker: changes one event's details, then computes every later hash and the head again. */
 async function rewriteEvent(seq: number, details: string): Promise<void> {
   const rows = await stack.db('audit_events').where('seq', '>=', seq).orderBy('seq');
-  let prev = seq > 1 ? (await stack.db('audit_events').where({ seq: seq - 1 }).first()).hash : GENESIS_HASH;
+  let prev = seq > 1 ? (await auditEvent(stack, { seq: seq - 1 })).hash : GENESIS_HASH;
   for (const r of rows) {
     const e = { ...r, seq: Number(r.seq), details: Number(r.seq) === seq ? details : r.details, prev_hash: prev };
     const hash = eventHash(e);

@@ -9,6 +9,7 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { startSignIn } from '../harness/oidcHops.ts';
 import { buildApiClient } from '../harness/factories.ts';
+import { auditEvent, lastAuditEvent } from '../harness/stored.ts';
 
 let stack: Stack;
 
@@ -22,7 +23,7 @@ after(async () => {
 test('a caller cannot choose the correlation id: an admin action’s id sent back is kept apart, cleaned', async () => {
   const ada = new Browser();
   await ada.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
-  const adminEvent = await stack.db('audit_events').where({ action: 'auth.signed_in' }).orderBy('seq', 'desc').first();
+  const adminEvent = await lastAuditEvent(stack, { action: 'auth.signed_in' });
   const adminId = adminEvent.correlation_id as string;
 
   // A form POST without a CSRF token is a refusal, audited under this request's correlation id.
@@ -30,13 +31,13 @@ test('a caller cannot choose the correlation id: an admin action’s id sent bac
   assert.equal(forged.status, 403);
   const ourId = String(forged.headers['x-request-id']);
   assert.notEqual(ourId, adminId, 'the response names the id Passerelle made');
-  const event = await stack.db('audit_events').where({ action: 'csrf' }).orderBy('seq', 'desc').first();
+  const event = await lastAuditEvent(stack, { action: 'csrf' });
   assert.equal(event.correlation_id, ourId);
-  assert.equal(await stack.db('audit_events').where({ correlation_id: adminId, action: 'csrf' }).first(), undefined, 'nothing of the caller’s filed under the admin’s id');
+  assert.equal(await auditEvent(stack, { correlation_id: adminId, action: 'csrf' }), undefined, 'nothing of the caller’s filed under the admin’s id');
   assert.equal(JSON.parse(event.details).clientRequestId, adminId.replace(/[^A-Za-z0-9._:-]/g, '').slice(0, 64), 'the caller’s own reference is kept as such');
 
   const hostile = await supertest(stack.appUrl).post('/requests').set('X-Request-Id', `${'a'.repeat(80)}<img src=x>" ; DROP`).type('form').send('justification=x');
-  const hostileEvent = await stack.db('audit_events').where({ correlation_id: String(hostile.headers['x-request-id']) }).first();
+  const hostileEvent = await auditEvent(stack, { correlation_id: String(hostile.headers['x-request-id']) });
   const kept = JSON.parse(hostileEvent.details).clientRequestId as string;
   assert.ok(kept.length <= 64 && /^[A-Za-z0-9._:-]+$/.test(kept), `cleaned and short: ${kept}`);
 });
@@ -47,7 +48,7 @@ test('the API keeps a client-request-id apart too, and answers it back in Graph�
   assert.equal(res.status, 403, 'a scope it does not hold');
   assert.equal(res.body.error.innerError['client-request-id'], 'cli-7f3e');
   assert.notEqual(res.body.error.innerError['request-id'], 'cli-7f3e');
-  const event = await stack.db('audit_events').where({ correlation_id: res.body.error.innerError['request-id'] }).first();
+  const event = await auditEvent(stack, { correlation_id: res.body.error.innerError['request-id'] });
   assert.equal(JSON.parse(event.details).clientRequestId, 'cli-7f3e');
 });
 
@@ -62,7 +63,7 @@ test('an error_description in a callback is stored apart, marked as remote, one 
   callback.searchParams.set('iss', stack.issuers.acme.issuer);
   const page = await b.request('GET', callback.toString());
   assert.equal(page.status, 401);
-  const event = await stack.db('audit_events').where({ action: 'auth.sign_in', outcome: 'failure' }).orderBy('seq', 'desc').first();
+  const event = await lastAuditEvent(stack, { action: 'auth.sign_in', outcome: 'failure' });
   const details = JSON.parse(event.details);
   assert.match(details.error, /access_denied/, 'the OAuth error code names the failure');
   assert.ok(!details.error.includes('ada.admin'), 'the remote text is not part of our own message');

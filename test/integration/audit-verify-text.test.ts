@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
+import { auditEvent, countRows } from '../harness/stored.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { appendAudit, verifyAuditChain } from '../../src/db/audit.ts';
 
@@ -39,16 +40,16 @@ test('events holding every awkward character verify intact; one changed characte
     await appendAudit(trx, { actor: { type: 'system', id: null, label: null }, ip: null, correlationId: null }, { action: 'test.empty' });
   });
   const ok = await verifyAuditChain(stack.db);
-  assert.deepEqual(ok, { ok: true, count: Number((await stack.db('audit_events').count({ n: '*' }).first())!.n) });
+  assert.deepEqual(ok, { ok: true, count: await countRows(stack, 'audit_events') });
 
-  const victim = await stack.db('audit_events').where({ action: 'test.awkward', target: awkward[2] }).first();
+  const victim = await auditEvent(stack, { action: 'test.awkward', target: awkward[2] });
   await stack.db('audit_events').where({ seq: victim.seq }).update({ target: awkward[2].replace('\u0007', '\u0006') });
   const bad = await verifyAuditChain(stack.db);
   assert.equal(bad.ok, false);
   assert.equal(!bad.ok && bad.badSeq, Number(victim.seq));
   await stack.db('audit_events').where({ seq: victim.seq }).update({ target: victim.target });
 
-  const emoji = await stack.db('audit_events').where({ action: 'test.awkward', target: awkward[4] }).first();
+  const emoji = await auditEvent(stack, { action: 'test.awkward', target: awkward[4] });
   await stack.db('audit_events').where({ seq: emoji.seq }).update({ actor_label: awkward[4].replace('😀', '😁') });
   const bad2 = await verifyAuditChain(stack.db);
   assert.equal(!bad2.ok && bad2.badSeq, Number(emoji.seq));

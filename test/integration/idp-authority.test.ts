@@ -10,6 +10,7 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
 import { buildApiClient, buildIdentityProvider, buildOrganization } from '../harness/factories.ts';
+import { guestByEmail, lastAuditEvent } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
@@ -55,7 +56,7 @@ after(async () => {
 });
 
 const lastSignIn = async (issuer: string, sub: string) =>
-  stack.db('audit_events').where({ action: 'auth.signed_in', actor_id: `${issuer}|${sub}` }).orderBy('seq', 'desc').first();
+  lastAuditEvent(stack, { action: 'auth.signed_in', actor_id: `${issuer}|${sub}` });
 
 /** Signs in at `slug`; returns the browser and whether the app believed the address (it may ask for access). */
 async function signInAt(slug: string, email: string): Promise<{ browser: Browser; mayRequest: boolean; requestsPage: string }> {
@@ -105,7 +106,7 @@ describe('a partner IdP vouches only for its own domains', () => {
     assert.equal(review.status, 403, review.text.slice(0, 300));
     const post = await mallory.submit(await mallory.go(`${stack.appUrl}/`), '/redeem', {});
     assert.equal(post.status, 403);
-    const anna = await stack.db('users').where({ email: 'anna@hooli.test', user_type: 'guest' }).first();
+    const anna = await guestByEmail(stack, 'anna@hooli.test');
     assert.deepEqual(await stack.db('user_identities').where({ user_id: anna.id }), [], 'nobody was bound to Anna');
     assert.equal(anna.state, 'invited');
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
+import { auditEvents, idpRow } from '../harness/stored.ts';
 
 let stack: Stack;
 
@@ -19,11 +20,11 @@ after(async () => {
 async function setAcmeEnabled(enabled: boolean): Promise<void> {
   const ada = new Browser();
   await ada.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
-  const acme = await stack.db('identity_providers').where({ slug: 'acme' }).first();
+  const acme = await idpRow(stack, 'acme');
   const list = await ada.go(`${stack.appUrl}/admin/idps`);
   const done = await ada.submit(list, `/admin/idps/${acme.id}/enabled`, { enabled: String(enabled) });
   assert.equal(done.status, 200, done.text.slice(0, 300));
-  assert.equal(Boolean((await stack.db('identity_providers').where({ slug: 'acme' }).first()).enabled), enabled);
+  assert.equal(Boolean((await idpRow(stack, 'acme')).enabled), enabled);
 }
 
 test('a session made through an IdP an admin disabled is ended on its next request, and the end is audited', async () => {
@@ -46,7 +47,7 @@ test('a session made through an IdP an admin disabled is ended on its next reque
   replay.plantCookie(stack.appUrl, cookieBefore);
   assert.equal((await replay.request('GET', `${stack.appUrl}/requests`)).status, 303, 'the old cookie is worth nothing');
 
-  const ended = await stack.db('audit_events').where({ action: 'auth.session_ended', actor_id: `${stack.issuers.acme.issuer}|acme-pete` });
+  const ended = await auditEvents(stack, { action: 'auth.session_ended', actor_id: `${stack.issuers.acme.issuer}|acme-pete` });
   assert.equal(ended.length, 1, 'audited once, under Pete’s identity');
   assert.equal(JSON.parse(ended[0].details).reason, 'identity provider disabled');
 

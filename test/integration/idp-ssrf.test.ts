@@ -10,6 +10,7 @@ import http from 'node:http';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { buildIdentityProvider } from '../harness/factories.ts';
+import { auditEvent, idpRow } from '../harness/stored.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startWeb, type WebHandle } from '../../src/web/server.ts';
 import { createLogger } from '../../src/log.ts';
@@ -112,7 +113,7 @@ describe('identity providers cannot be pointed at the server\'s own network', ()
       assert.equal(res.status, 400, issuer);
       assert.match(res.text, /no \?, # or \/\.well-known\/ in it/, issuer);
     }
-    assert.equal(await stack.db('identity_providers').where({ slug: 'probe' }).first(), undefined);
+    assert.equal(await idpRow(stack, 'probe'), undefined);
   });
 
   test('with private networks denied, an issuer on a loopback, private or link-local address is refused in any spelling', async () => {
@@ -127,7 +128,7 @@ describe('identity providers cannot be pointed at the server\'s own network', ()
       assert.equal(res.status, 400, issuer);
       assert.match(res.text, /This address is on a loopback, private or link-local network/, issuer);
     }
-    assert.equal(await stack.db('identity_providers').where({ slug: 'probe' }).first(), undefined);
+    assert.equal(await idpRow(stack, 'probe'), undefined);
   });
 
   test('discovery refuses an internal address when it connects: a name that resolves there, and numeric hosts stored earlier', async () => {
@@ -143,7 +144,7 @@ describe('identity providers cannot be pointed at the server\'s own network', ()
       assert.match(signIn.text, /is not answering right now/);
     }
     assert.deepEqual(hits.slice(before), [], 'the internal service was never contacted');
-    const tested = await stack.db('audit_events').where({ action: 'idp.tested', target: 'idp:byname' }).first();
+    const tested = await auditEvent(stack, { action: 'idp.tested', target: 'idp:byname' });
     assert.equal(tested.outcome, 'failure');
     assert.match(tested.details, /address not allowed/);
   });
@@ -163,7 +164,7 @@ describe('identity providers cannot be pointed at the server\'s own network', ()
     const callback = await b.request('GET', `${allowing.url}/auth/intranet/callback?code=abc&state=${authorize.searchParams.get('state')}`);
     assert.equal(callback.status, 502, callback.text.slice(0, 300));
     assert.deepEqual(hits.slice(before), [], 'the token endpoint on 127.0.0.1 was never contacted');
-    const failure = await stack.db('audit_events').where({ action: 'auth.sign_in', target: 'idp:intranet', outcome: 'failure' }).first();
+    const failure = await auditEvent(stack, { action: 'auth.sign_in', target: 'idp:intranet', outcome: 'failure' });
     assert.match(failure.details, /address not allowed/);
   });
 

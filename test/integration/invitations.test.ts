@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, redeemLink, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { auditEvent, countRows, guestByEmail, requestRow, userByEmail } from '../harness/stored.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 import { JOBS } from '../../src/queue/queues.ts';
 
@@ -48,7 +49,7 @@ function resultRows(html: string): ResultRow[] {
   }));
 }
 
-const batchCount = async () => Number((await stack.db('invitation_batches').count({ n: '*' }).first())!.n);
+const batchCount = () => countRows(stack, 'invitation_batches');
 const itemId = async (name: string) => Number((await catalogIds(stack, [name]))[0]);
 const batchIdOf = (page: Page) => Number(/\/invitations\/batches\/(\d+)$/.exec(String(page.headers.location))?.[1]);
 
@@ -148,7 +149,7 @@ describe('an admin invites guests directly', () => {
     assert.ok(guests.every((g) => g.state === 'invited'));
     assert.equal(guests.find((g) => g.email === 'carl@acme.test')?.display_name, 'Carl Acme');
     for (const g of guests) assert.equal((await stack.db('memberships').where({ user_id: g.id })).length, 2, `${g.email} has both items`);
-    const started = await stack.db('audit_events').where({ action: 'invitation.batch_started', target: `batch:${batchId}` }).first();
+    const started = await auditEvent(stack, { action: 'invitation.batch_started', target: `batch:${batchId}` });
     assert.ok(started, 'the batch is audited');
     assert.deepEqual(JSON.parse(started.details).cc, ['lead@passerelle.test', 'buyer@passerelle.test']);
 
@@ -187,13 +188,13 @@ describe('an admin invites guests directly', () => {
     const accepted = await pete.request('POST', `${stack.appUrl}/redeem`, { _csrf: csrfToken(review.text)! });
     assert.equal(accepted.status, 303);
     assert.equal(accepted.headers.location, 'https://wiki.passerelle.test/');
-    const user = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' }).first();
+    const user = await guestByEmail(stack, 'pete@acme.test');
     assert.equal(user.state, 'active');
   });
 
   test('inviting someone who is already an active guest gives access at once and mails "you now have access", not an invitation', async () => {
     const portalId = await itemId('Supplier Portal');
-    const pete = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' }).first();
+    const pete = await guestByEmail(stack, 'pete@acme.test');
     const invitationsBefore = await stack.db('invitations').where({ user_id: pete.id });
     const form = await admin.go(`${stack.appUrl}/invitations`);
     const sent = await postInvitations(admin, form, { emails: 'pete@acme.test', items: String(portalId), cc: 'lead@passerelle.test' });
@@ -300,26 +301,26 @@ describe('an owner runs the guests of her self-service group', () => {
 
   test('inviting to an item she does not own is 403 and stores nothing', async () => {
     const batches = await batchCount();
-    const users = Number((await stack.db('users').count({ n: '*' }).first())!.n);
+    const users = await countRows(stack, 'users');
     const form = await sue.go(`${stack.appUrl}/invitations?item=${reviewsId}`);
     const page = await postInvitations(sue, form, { emails: 'mallory@globex.test', items: [String(reviewsId), String(wikiId)] });
     assert.equal(page.status, 403);
     assert.equal(await batchCount(), batches);
-    assert.equal(Number((await stack.db('users').count({ n: '*' }).first())!.n), users);
-    assert.equal(await stack.db('users').where({ email: 'mallory@globex.test' }).first(), undefined);
+    assert.equal(await countRows(stack, 'users'), users);
+    assert.equal(await userByEmail(stack, 'mallory@globex.test'), undefined);
   });
 
   test('managing an item she does not own is 403 and audited as a denied item.manage', async () => {
     const page = await sue.go(`${stack.appUrl}/owner/items/${wikiId}`);
     assert.equal(page.status, 403);
     assert.match(page.text, /You are not allowed to do that/);
-    const event = await stack.db('audit_events').where({ action: 'item.manage', outcome: 'denied', target: `item:${wikiId}` }).first();
+    const event = await auditEvent(stack, { action: 'item.manage', outcome: 'denied', target: `item:${wikiId}` });
     assert.ok(event, 'a denied item.manage event');
     assert.equal(event.actor_label, 'sue.sponsor@passerelle.test');
   });
 
   test('she removes a guest from Quality Reviews: the membership is gone and the removal audited', async () => {
-    const gus = await stack.db('users').where({ email: 'gus@globex.test', user_type: 'guest' }).first();
+    const gus = await guestByEmail(stack, 'gus@globex.test');
     const item = await sue.go(`${stack.appUrl}/owner/items/${reviewsId}`);
     const action = `/owner/items/${reviewsId}/guests/${gus.id}/remove`;
     assert.match(item.text, new RegExp(`action="${action}"`));
@@ -330,7 +331,7 @@ describe('an owner runs the guests of her self-service group', () => {
     assert.doesNotMatch(page.text, /gus@globex\.test/);
     assert.match(page.text, /Olga Owens/, 'the other guest stays');
     assert.equal(await stack.db('memberships').where({ user_id: gus.id, item_id: reviewsId }).first(), undefined);
-    const event = await stack.db('audit_events').where({ action: 'membership.removed', target: `user:${gus.id}` }).first();
+    const event = await auditEvent(stack, { action: 'membership.removed', target: `user:${gus.id}` });
     assert.ok(event, 'membership.removed is audited');
     assert.equal(event.actor_label, 'sue.sponsor@passerelle.test');
     assert.equal(JSON.parse(event.details).item, 'Quality Reviews');
@@ -360,6 +361,6 @@ describe('an owner runs the guests of her self-service group', () => {
     assert.equal((await sam.go(`${stack.appUrl}/inbox/${id}`)).status, 403);
     assert.doesNotMatch((await sam.go(`${stack.appUrl}/inbox`)).text, new RegExp(`/inbox/${id}"`));
     assert.ok(!stack.mail.messages().some((m) => m.to.includes('sam.sponsor@passerelle.test') && m.subject.includes(`#${id}`)), 'Sam is not mailed');
-    await eventually('the request provisioned', async () => (await stack.db('access_requests').where({ id }).first())?.status === 'provisioned');
+    await eventually('the request provisioned', async () => (await requestRow(stack, id))?.status === 'provisioned');
   });
 });

@@ -4,6 +4,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { setInvitationStatus, unpublishOutbox } from '../harness/rowEdits.ts';
+import { auditEvents, countRows, userByEmail } from '../harness/stored.ts';
 import { routeRequest } from '../../workers/routeRequest.ts';
 import { provisionRequest } from '../../workers/provision.ts';
 import { jobContext } from '../../src/queue/system.ts';
@@ -30,7 +31,7 @@ after(async () => {
 });
 
 async function counts() {
-  const n = async (table: string) => Number((await stack.db(table).count({ n: '*' }).first())!.n);
+  const n = (table: string) => countRows(stack, table);
   return {
     users: await n('users'),
     memberships: await n('memberships'),
@@ -66,13 +67,13 @@ test('the relay publishing every outbox row a second time delivers no second inv
 test('exactly one guest, one invitation and each membership once', async () => {
   assert.equal((await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' })).length, 1);
   assert.equal((await stack.db('invitations').where({ request_id: requestId })).length, 1);
-  const guest = await stack.db('users').where({ email: 'paula@acme.test' }).first();
+  const guest = await userByEmail(stack, 'paula@acme.test');
   assert.equal((await stack.db('memberships').where({ user_id: guest.id })).length, 2);
   assert.equal(stack.mail.messages().filter((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject)).length, 1);
 });
 
 test('an invitation mail whose invitation was revoked before it left is cancelled, never sent, and not swept again', async () => {
-  const guest = await stack.db('users').where({ email: 'paula@acme.test' }).first();
+  const guest = await userByEmail(stack, 'paula@acme.test');
   const inv = await stack.db('invitations').where({ user_id: guest.id }).first();
   // By hand, as no command leaves one: queued an hour ago, its send job lost, so only the sweeper would find it.
   const [row] = await stack.db('mail_messages')
@@ -87,7 +88,7 @@ test('an invitation mail whose invitation was revoked before it left is cancelle
   assert.equal(await sendMail({ ...stack, transport: createTransport(stack.config) }, jobContext('test', 'cancel'), { mailId }), 'skipped');
   const mail = await stack.db('mail_messages').where({ id: mailId }).first();
   assert.equal(mail.status, 'cancelled');
-  assert.equal((await stack.db('audit_events').where({ action: 'mail.cancelled', target: `mail:${mailId}` })).length, 1);
+  assert.equal((await auditEvents(stack, { action: 'mail.cancelled', target: `mail:${mailId}` })).length, 1);
   await sweepOnce(stack, stack.worker.queues);
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(stack.mail.messages().length, sentBefore, 'nothing was sent');

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { allMailSent, auditEvent, requestRow } from '../harness/stored.ts';
 
 const exec = promisify(execFile);
 let stack: Stack;
@@ -85,7 +86,7 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     assert.match(page.text, new RegExp(`Request #${requestId} approved`));
     const mail = await stack.mail.waitFor((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject));
     assert.match(mail.text, /Partner Wiki/);
-    const request = await stack.db('access_requests').where({ id: requestId }).first();
+    const request = await requestRow(stack, requestId);
     assert.equal(request.status, 'provisioned');
     const guests = await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' });
     assert.equal(guests.length, 1);
@@ -133,11 +134,11 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
   });
 
   test('passerelle audit verify passes, then names the first tampered event', async () => {
-    await eventually('all mail sent', async () => !(await stack.db('mail_messages').whereNot({ status: 'sent' }).first()));
+    await eventually('all mail sent', () => allMailSent(stack));
     const ok = await passerelle('audit', 'verify');
     assert.equal(ok.code, 0, ok.out);
     assert.match(ok.out, /intact/);
-    const victim = await stack.db('audit_events').where({ action: 'request.approved' }).first();
+    const victim = await auditEvent(stack, { action: 'request.approved' });
     await stack.db('audit_events').where({ seq: victim.seq }).update({ details: '{"reason":"edited"}' });
     const bad = await passerelle('audit', 'verify');
     assert.equal(bad.code, 1);

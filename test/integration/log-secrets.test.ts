@@ -15,6 +15,7 @@ import { catalogIds, waitUntilRouted } from '../harness/flows.ts';
 import { cookieIn, sidOf } from '../harness/sessions.ts';
 import { startAtLevel } from '../harness/tracedProcesses.ts';
 import type { Proc } from '../harness/processes.ts';
+import { allMailSent, idpRow } from '../harness/stored.ts';
 
 const SESSION_SECRET = `log-test-session-secret-${randomBytes(24).toString('hex')}`;
 const TYPED_CLIENT_SECRET = `typed-client-secret-${randomBytes(16).toString('hex')}`;
@@ -102,13 +103,13 @@ test('after the whole journey at trace level, no secret is in the processes’ o
     client_secret: TYPED_CLIENT_SECRET, scopes: 'openid email profile', email_domains: 'initrode.test',
   });
   assert.equal(created.status, 200, created.text.slice(0, 300));
-  const initrode = await stack.db('identity_providers').where({ slug: 'initrode' }).first();
+  const initrode = await idpRow(stack, 'initrode');
   await ada.submit(await go(ada, `/admin/idps/${initrode.id}`), `/admin/idps/${initrode.id}/test`, {});
   // A forged callback: a failed sign-in is logged.
   assert.equal((await paula.request('GET', `${stack.appUrl}/auth/acme/callback?code=forged&state=forged`)).status, 401);
   // Sign-out, which destroys a session.
   await paula.submit(await go(paula, '/access'), '/auth/logout', {});
-  await eventually('all mail sent', async () => !(await stack.db('mail_messages').whereNot({ status: 'sent' }).first()));
+  await eventually('all mail sent', () => allMailSent(stack));
 
   for (const idp of await stack.db('identity_providers').select('slug', 'client_secret')) {
     if (idp.client_secret) secrets.set(idp.client_secret, `client secret of ${idp.slug}`);

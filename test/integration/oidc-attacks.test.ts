@@ -16,6 +16,7 @@ import { callbackFrom, startSignIn, untilCallback, withParams } from '../harness
 import { tamperAudience, type Audience } from '../harness/tamperedAudience.ts';
 import { startSkewedIssuer, type SkewedIssuer } from '../harness/skewedIssuer.ts';
 import { buildIdentityProvider } from '../harness/factories.ts';
+import { auditEvents, guestByEmail, userByEmail } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -63,8 +64,8 @@ after(async () => {
   await stack?.stop();
 });
 
-const failedSignIns = async () => stack.db('audit_events').where({ action: 'auth.sign_in', outcome: 'failure' }).orderBy('seq');
-const signedInEvents = async (actorId: string) => stack.db('audit_events').where({ action: 'auth.signed_in', actor_id: actorId });
+const failedSignIns = async () => auditEvents(stack, { action: 'auth.sign_in', outcome: 'failure' });
+const signedInEvents = async (actorId: string) => auditEvents(stack, { action: 'auth.signed_in', actor_id: actorId });
 
 /** Not signed in: a page for signed-in people sends this browser to the home page. */
 async function assertAnonymous(b: Browser): Promise<void> {
@@ -305,7 +306,7 @@ describe('identity is (issuer, subject), never the e-mail address', () => {
     const paulas = await mallory.go(`${stack.appUrl}/requests/${paulaRequest}`);
     assert.equal(paulas.status, 404);
 
-    const paula = await stack.db('users').where({ email: 'paula@acme.test' }).first();
+    const paula = await userByEmail(stack, 'paula@acme.test');
     const identities = await stack.db('user_identities').where({ user_id: paula.id });
     assert.deepEqual(identities.map((i) => [i.issuer, i.subject]), [[stack.issuers.acme.issuer, 'acme-paula']], 'no identity added to Paula');
     const [event] = await signedInEvents(`${umbrella.issuer}|umbrella-mallory`);
@@ -328,7 +329,7 @@ describe('identity is (issuer, subject), never the e-mail address', () => {
     assert.equal(review.status, 403);
     const post = await mallory.submit(await mallory.go(`${stack.appUrl}/`), '/redeem', {});
     assert.equal(post.status, 403);
-    const pete = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' }).first();
+    const pete = await guestByEmail(stack, 'pete@acme.test');
     assert.deepEqual(await stack.db('user_identities').where({ user_id: pete.id }), [], 'nobody was bound to Pete');
     assert.equal((await stack.db('invitations').where({ user_id: pete.id }).first()).status, 'pending');
   });
@@ -378,7 +379,7 @@ describe('behind a proxy (TRUST_PROXY), five sign-ins a minute per client and pe
     const paula = await discoverFrom('198.51.100.8', 'paula@acme.test');
     assert.equal(paula.headers.refresh, '0;url=/auth/acme');
 
-    const refusals = await stack.db('audit_events').where({ action: 'auth.sign_in', outcome: 'denied', target: 'email:pete@acme.test' });
+    const refusals = await auditEvents(stack, { action: 'auth.sign_in', outcome: 'denied', target: 'email:pete@acme.test' });
     assert.equal(refusals.length, 1, 'the first refusal of the window is audited, not every one');
     assert.equal(refusals[0].ip, '198.51.100.6');
     assert.match(refusals[0].details, /rate limit per account/);

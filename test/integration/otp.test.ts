@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { expireCodes } from '../harness/rowEdits.ts';
+import { auditEvents } from '../harness/stored.ts';
 
 let stack: Stack;
 before(async () => {
@@ -72,7 +73,7 @@ test('a wrong code, a code for another address and an expired code are all refus
     assert.equal(res.status, 401);
     assert.match(res.text, /This code is not valid/);
   }
-  assert.equal((await stack.db('audit_events').where({ action: 'auth.code_used', outcome: 'failure' })).length >= 3, true);
+  assert.equal((await auditEvents(stack, { action: 'auth.code_used', outcome: 'failure' })).length >= 3, true);
 });
 
 test('codes are rate limited per address', async () => {

@@ -9,6 +9,7 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
 import { SESSION_COOKIE, cookieIn } from '../harness/sessions.ts';
+import { auditEvents } from '../harness/stored.ts';
 
 const SUBMIT = 10;
 const REDEEM = 5;
@@ -61,7 +62,7 @@ test(`the ${SUBMIT + 1}th request for access by one account in a minute is refus
   const stored = await stack.db('access_requests').where({ requester_subject: 'acme-paula' }).select('justification');
   assert.equal(stored.length, SUBMIT);
   assert.ok(!stored.some((r) => r.justification.includes(`number ${SUBMIT + 1} `)), 'the refused submission left no row');
-  const refusal = await stack.db('audit_events').where({ action: 'rate_limit', target: 'limit:submit-account', outcome: 'denied' });
+  const refusal = await auditEvents(stack, { action: 'rate_limit', target: 'limit:submit-account', outcome: 'denied' });
   assert.equal(refusal.length, 1, 'the refusal is audited');
   assert.match(refusal[0].actor_id, /acme-paula/);
 
@@ -121,7 +122,7 @@ test(`wrong one-time codes typed for an address from many clients (${SIGNIN} and
   assert.equal(right.headers.location, '/requests');
   const row = await stack.db('one_time_codes').where({ email: 'victim@nowhere-corp.test' }).first();
   assert.notEqual(row.consumed_at, null, 'the code was used');
-  assert.equal((await stack.db('audit_events').where({ action: 'auth.code_used', target: 'email:victim@nowhere-corp.test', outcome: 'failure' })).length, SIGNIN, 'each wrong code is audited');
+  assert.equal((await auditEvents(stack, { action: 'auth.code_used', target: 'email:victim@nowhere-corp.test', outcome: 'failure' })).length, SIGNIN, 'each wrong code is audited');
 
   // Another address is not affected: its owner signs in with the code from her mail.
   const other = await askForCode('bystander@nowhere-corp.test');

@@ -5,6 +5,7 @@ import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildAccessRequest } from '../harness/factories.ts';
 import { expireInvitations } from '../harness/rowEdits.ts';
+import { auditEvents, countRows, requestRow } from '../harness/stored.ts';
 
 let stack: Stack;
 const paula = new Browser();
@@ -25,7 +26,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const deniedEvents = async (action: string) => stack.db('audit_events').where({ action, outcome: 'denied' });
+const deniedEvents = async (action: string) => auditEvents(stack, { action, outcome: 'denied' });
 
 describe('sign-in refusals', () => {
   test('a callback with a wrong state is refused and signs nobody in', async () => {
@@ -67,14 +68,14 @@ describe('request refusals', () => {
   });
 
   test('a form posted without its CSRF token is refused and stores nothing', async () => {
-    const before = await stack.db('access_requests').count({ n: '*' }).first();
+    const before = await countRows(stack, 'access_requests');
     const page = await pete.go(`${stack.appUrl}/requests`, 'POST', {
       items: await catalogIds(stack, ['Partner Wiki']),
       justification: 'A perfectly good reason for access.',
     });
     assert.equal(page.status, 403);
     assert.match(page.text, /This form has expired/);
-    const after = await stack.db('access_requests').count({ n: '*' }).first();
+    const after = await countRows(stack, 'access_requests');
     assert.deepEqual(after, before);
   });
 
@@ -112,7 +113,7 @@ describe('decision refusals', () => {
     const inbox = await sue.go(`${stack.appUrl}/inbox`);
     const page = await sue.submit(inbox, `/inbox/${paulaRequest}/decision`, { decision: 'approve' });
     assert.equal(page.status, 403);
-    assert.equal((await stack.db('access_requests').where({ id: paulaRequest }).first()).status, 'pending');
+    assert.equal((await requestRow(stack, paulaRequest)).status, 'pending');
     assert.ok((await deniedEvents('request.decide')).length >= 1);
   });
 
@@ -123,7 +124,7 @@ describe('decision refusals', () => {
   test('denying needs a reason', async () => {
     const page = await decide(stack, sam, paulaRequest, 'deny', '   ');
     assert.equal(page.status, 400);
-    assert.equal((await stack.db('access_requests').where({ id: paulaRequest }).first()).status, 'pending');
+    assert.equal((await requestRow(stack, paulaRequest)).status, 'pending');
   });
 
   test('the first decision wins and a second one gets 409', async () => {

@@ -7,6 +7,7 @@ import supertest from 'supertest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, redeemLink } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { auditEvents, countRows } from '../harness/stored.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { appendAudit, verifyAuditChain } from '../../src/db/audit.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -89,7 +90,7 @@ describe('tokens', () => {
     assert.deepEqual(results.filter((r) => r.status === 303).map((r) => r.headers.location), ['/access?welcome=1']);
     assert.equal(statuses.filter((s) => s === 303).length, 1, `statuses: ${statuses}`);
     assert.equal(statuses.filter((s) => s === 404).length, 19);
-    assert.equal((await stack.db('audit_events').where({ action: 'invitation.redeemed' })).length, 1);
+    assert.equal((await auditEvents(stack, { action: 'invitation.redeemed' })).length, 1);
   });
 });
 
@@ -116,7 +117,7 @@ describe('hostile input', () => {
     const form = await pete.go(`${stack.appUrl}/requests/new`);
     const csrf = csrfToken(form.text)!;
     const items = await catalogIds(stack, ['Supplier Portal']);
-    const before = (await stack.db('access_requests').count({ n: '*' }).first())!.n;
+    const before = await countRows(stack, 'access_requests');
     const arrays = await pete.request('POST', `${stack.appUrl}/requests`, { _csrf: csrf, items, justification: ['one reason here', 'another reason'] });
     assert.equal(arrays.status, 400, `${arrays.status} ${String(arrays.headers.location)}`);
     const proto = await pete.request('POST', `${stack.appUrl}/requests`, { _csrf: csrf, items, justification: 'A fine reason indeed.', '__proto__[role]': 'admin' });
@@ -125,7 +126,7 @@ describe('hostile input', () => {
     const huge = await pete.request('POST', `${stack.appUrl}/requests`, { _csrf: csrf, items, justification: 'x'.repeat(64 * 1024) });
     assert.equal(huge.status, 413);
     assert.match(huge.text, /too large/);
-    assert.deepEqual((await stack.db('access_requests').count({ n: '*' }).first())!.n, before);
+    assert.deepEqual(await countRows(stack, 'access_requests'), before);
   });
 
   test('HTML in free text is shown as text to the sponsor, never run', async () => {

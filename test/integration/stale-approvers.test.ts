@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { auditEvent, auditEvents, lastAuditEvent, requestRow, userByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -27,8 +28,8 @@ after(async () => {
   await stack?.stop();
 });
 
-const status = async (id: number) => (await stack.db('access_requests').where({ id }).first()).status as string;
-const refusals = (id: number) => stack.db('audit_events').where({ action: 'request.decide', target: `request:${id}`, outcome: 'denied' });
+const status = async (id: number) => (await requestRow(stack, id)).status as string;
+const refusals = (id: number) => auditEvents(stack, { action: 'request.decide', target: `request:${id}`, outcome: 'denied' });
 const inboxLists = (page: Page, id: number) => new RegExp(`href="/inbox/${id}"`).test(page.text);
 
 /** The admin console's form for an organization, with the values it shows. */
@@ -63,7 +64,7 @@ describe('a sponsor removed from the organization', () => {
     assert.match(res.text, /<h1>/, 'a page, not a bare status');
     assert.equal(await status(id), 'pending');
     assert.equal((await refusals(id)).length, before + 1, 'the refusal is audited');
-    assert.equal(await stack.db('audit_events').where({ action: 'request.approved', target: `request:${id}` }).first(), undefined);
+    assert.equal(await auditEvent(stack, { action: 'request.approved', target: `request:${id}` }), undefined);
   });
 
   test('no longer reads it, nor finds it in the inbox', async () => {
@@ -72,11 +73,11 @@ describe('a sponsor removed from the organization', () => {
   });
 
   test('the request was re-routed to the new sponsor in the same change, audited, with a mail', async () => {
-    const event = await stack.db('audit_events').where({ action: 'request.rerouted', target: `request:${id}` }).first();
+    const event = await auditEvent(stack, { action: 'request.rerouted', target: `request:${id}` });
     assert.ok(event, 'the re-route is audited');
     assert.match(event.details, /"added":\["omar.member@passerelle.test"\]/);
     assert.match(event.details, /"removed":\["sam.sponsor@passerelle.test"\]/);
-    const orgChange = await stack.db('audit_events').where({ action: 'organization.updated' }).orderBy('seq', 'desc').first();
+    const orgChange = await lastAuditEvent(stack, { action: 'organization.updated' });
     assert.equal(event.correlation_id, orgChange.correlation_id, 'one admin action');
     const mail = await stack.mail.waitFor((m) => m.to.includes('omar.member@passerelle.test') && m.text.includes(`/inbox/${id}`));
     assert.match(mail.subject, new RegExp(`#${id}`));
@@ -88,7 +89,7 @@ describe('a sponsor removed from the organization', () => {
     assert.equal(done.status, 200, done.text.slice(0, 300));
     assert.match(done.text, new RegExp(`Request #${id} approved`));
     assert.notEqual(await status(id), 'pending');
-    const decided = await stack.db('access_requests').where({ id }).first();
+    const decided = await requestRow(stack, id);
     assert.equal(Number(decided.decided_by), omarId);
   });
 
@@ -100,7 +101,7 @@ describe('a sponsor removed from the organization', () => {
     assert.equal((await admin.submit(page, `/admin/organizations/${orgId}`, values)).status, 200);
     assert.equal((await omar.go(`${stack.appUrl}/inbox/${other}`)).status, 403);
     assert.ok(inboxLists(await admin.go(`${stack.appUrl}/inbox`), other), 'in the admin’s inbox');
-    const ada = await stack.db('users').where({ email: 'ada.admin@passerelle.test' }).first();
+    const ada = await userByEmail(stack, 'ada.admin@passerelle.test');
     assert.ok(await stack.db('access_request_approvers').where({ request_id: other, user_id: ada.id }).first());
   });
 });
@@ -123,9 +124,9 @@ describe('an owner replaced on a self-service item', () => {
     assert.equal(saved.status, 200, saved.text.slice(0, 300));
     const approvers = (await stack.db('access_request_approvers').where({ request_id: id })).map((a) => Number(a.user_id));
     assert.deepEqual(approvers, [omarId], 're-routed to Omar in the same change');
-    const rerouted = await stack.db('audit_events').where({ action: 'request.rerouted', target: `request:${id}` }).first();
+    const rerouted = await auditEvent(stack, { action: 'request.rerouted', target: `request:${id}` });
     assert.ok(rerouted, 'the re-routing is audited');
-    assert.equal(rerouted.correlation_id, (await stack.db('audit_events').where({ action: 'catalog.item_updated', target: `item:${itemId}` }).orderBy('seq', 'desc').first()).correlation_id);
+    assert.equal(rerouted.correlation_id, (await lastAuditEvent(stack, { action: 'catalog.item_updated', target: `item:${itemId}` })).correlation_id);
     await stack.mail.waitFor((m) => m.to.includes('omar.member@passerelle.test') && m.text.includes(`/inbox/${id}`));
 
     const refused = await sue.submit(page, `/inbox/${id}/decision`, { decision: 'deny', reason: 'no' });

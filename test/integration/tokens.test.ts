@@ -14,6 +14,7 @@ import { Browser, csrfToken, redeemLink, type Page } from '../harness/browser.ts
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { dumpDatabase, stringsIn, tableNames } from '../harness/dbDump.ts';
 import { expireInvitations } from '../harness/rowEdits.ts';
+import { allMailSent, guestByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const t: Record<string, string> = {}; // tokens by name, from the mails
@@ -57,7 +58,7 @@ before(async () => {
   assert.equal(batch.status, 200, batch.text.slice(0, 300));
   t.peteFirst = await nthInvitationToken('pete@acme.test', 1);
   t.expired = await nthInvitationToken('expire@newco.test', 1);
-  const pete = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' }).first();
+  const pete = await guestByEmail(stack, 'pete@acme.test');
   const resent = await admin.submit(await admin.go(`${stack.appUrl}/admin/guests/${pete.id}`), `/admin/guests/${pete.id}/resend`, {});
   assert.equal(resent.status, 200);
   t.pete = await nthInvitationToken('pete@acme.test', 2);
@@ -67,7 +68,7 @@ before(async () => {
   assert.equal((await paula.go(`${stack.appUrl}/redeem/${t.paula}`)).status, 200);
   paulaReview = await paula.go(`${stack.appUrl}/redeem`);
   assert.match(paulaReview.text, /Review permissions/);
-  const guest = await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' }).first();
+  const guest = await guestByEmail(stack, 'paula@acme.test');
   const reset = await admin.submit(await admin.go(`${stack.appUrl}/admin/guests/${guest.id}`), `/admin/guests/${guest.id}/reset`, {});
   assert.equal(reset.status, 200);
   t.revoked = t.paula;
@@ -82,7 +83,7 @@ before(async () => {
   assert.ok(used.url.endsWith('/requests'), used.url);
   codes['max@nowhere-corp.test'] = max.code;
   codes['olga@nowhere-corp.test'] = (await askForCode('olga@nowhere-corp.test')).code;
-  await eventually('all mail sent', async () => !(await stack.db('mail_messages').whereNot({ status: 'sent' }).first()));
+  await eventually('all mail sent', () => allMailSent(stack));
 });
 after(async () => {
   await stack?.stop();

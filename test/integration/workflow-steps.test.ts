@@ -11,6 +11,7 @@ import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildAccessRequest, buildApiClient } from '../harness/factories.ts';
 import { setInvitationStatus } from '../harness/rowEdits.ts';
+import { auditEvents, countRows, requestRow, userByEmail } from '../harness/stored.ts';
 import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -24,7 +25,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const count = async (table: string) => Number((await stack.db(table).count({ n: '*' }))[0].n);
+const count = (table: string) => countRows(stack, table);
 
 test('confirming a redemption without having opened an invitation link is refused', async () => {
   const gary = new Browser();
@@ -43,8 +44,8 @@ test('a submitted request is routed by its own submission: with no worker runnin
   await stack.worker.close();
   const paula = new Browser();
   const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', ['Partner Wiki']);
-  assert.ok((await stack.db('access_requests').where({ id }).first()).routed_at, 'routed when it was stored');
-  const sam = await stack.db('users').where({ email: 'sam.sponsor@passerelle.test' }).first();
+  assert.ok((await requestRow(stack, id)).routed_at, 'routed when it was stored');
+  const sam = await userByEmail(stack, 'sam.sponsor@passerelle.test');
   assert.deepEqual((await stack.db('access_request_approvers').where({ request_id: id })).map((a) => Number(a.user_id)), [Number(sam.id)]);
   const sponsor = new Browser();
   await sponsor.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
@@ -56,7 +57,7 @@ test('a submitted request is routed by its own submission: with no worker runnin
   // Only the mail waits for a worker: queued once, with its outbox row.
   const mails = await stack.db('mail_messages').where('dedupe_key', 'like', `request:${id}:route:%`);
   assert.deepEqual(mails.map((m) => [m.to_address, m.status]), [['sam.sponsor@passerelle.test', 'queued']]);
-  const routed = await stack.db('audit_events').where({ action: 'request.routed', target: `request:${id}` });
+  const routed = await auditEvents(stack, { action: 'request.routed', target: `request:${id}` });
   assert.equal(routed.length, 1);
   assert.equal(routed[0].actor_id, 'system:routing');
 });
@@ -69,7 +70,7 @@ test('a sponsor cannot decide before the request is routed to them, nor the API 
   await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
   const early = await decide(stack, sam, id, 'approve');
   assert.equal(early.status, 403);
-  assert.equal((await stack.db('access_requests').where({ id }).first()).status, 'pending');
+  assert.equal((await requestRow(stack, id)).status, 'pending');
   // A worker routes it from its outbox row, as it did every request before.
   secondWorker = await startWorker({ config: stack.config, db: stack.db }, createLogger(stack.config.logLevel, 'test'));
   await waitUntilRouted(stack, id);
@@ -80,7 +81,7 @@ test('a sponsor cannot decide before the request is routed to them, nor the API 
   const late = await supertest(stack.appUrl).post(`/v1.0/accessRequests/${id}/deny`).set('Authorization', `Bearer ${token}`).send({ reason: 'too late' });
   assert.equal(late.status, 409);
   assert.equal(late.body.error.code, 'Request_Conflict');
-  assert.notEqual((await stack.db('access_requests').where({ id }).first()).status, 'denied');
+  assert.notEqual((await requestRow(stack, id)).status, 'denied');
 });
 
 test('an invitation revoked between opening the link and confirming cannot be redeemed', async () => {

@@ -8,6 +8,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildIdentityProvider } from '../harness/factories.ts';
+import { guestByEmail } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
@@ -69,7 +70,7 @@ test("a sponsor's reason for denying is text on the partner's request page, and 
   const second = (await submitAsPartner(stack, new Browser(), 'hostile', 'harriet@hostile.test', ['Partner Wiki'], 'A second, plain request for the wiki.')).id;
   await waitUntilRouted(stack, second);
   assert.equal((await decide(stack, ada, second, 'approve')).status, 200);
-  const guest = await eventually('Harriet provisioned as a guest', () => stack.db('users').where({ email: 'harriet@hostile.test', user_type: 'guest' }).first());
+  const guest = await eventually('Harriet provisioned as a guest', () => guestByEmail(stack, 'harriet@hostile.test'));
   assertInert(await ada.go(`${stack.appUrl}/admin/guests`), 'guest list');
   assertInert(await ada.go(`${stack.appUrl}/admin/guests/${guest.id}`), 'guest page');
 });
