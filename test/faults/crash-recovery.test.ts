@@ -7,7 +7,7 @@ import { Browser } from '../harness/browser.ts';
 import { catalogIds, decide, waitUntilRouted } from '../harness/flows.ts';
 import { spawnPasserelle, startWebProcess, waitForOutput } from '../harness/processes.ts';
 import { buildOutboxRow } from '../harness/factories.ts';
-import { auditEvents } from '../harness/stored.ts';
+import { approversOf, auditEvents, invitationsOf, membershipsOf } from '../harness/stored.ts';
 import { startRedisServer } from '../../src/demo/redisServer.ts';
 import { relayOnce } from '../../src/queue/relay.ts';
 import { JOBS } from '../../src/queue/queues.ts';
@@ -90,9 +90,9 @@ test('the same job delivered twice, also after it was removed on completion, cre
     await run(JOBS.provision, { requestId: id }, 'dup-provision');
     const guest = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' });
     assert.equal(guest.length, 1);
-    assert.equal((await stack.db('memberships').where({ user_id: guest[0].id })).length, 2);
-    assert.equal((await stack.db('invitations').where({ user_id: guest[0].id })).length, 1);
-    assert.equal((await stack.db('access_request_approvers').where({ request_id: id })).length, 1);
+    assert.equal((await membershipsOf(stack, guest[0].id)).length, 2);
+    assert.equal((await invitationsOf(stack, guest[0].id)).length, 1);
+    assert.equal((await approversOf(stack, id)).length, 1);
     const mails = await stack.db('mail_messages').where('dedupe_key', 'like', 'invitation:%');
     assert.equal(mails.filter((m) => m.to_address === 'pete@acme.test').length, 1);
   } finally {

@@ -8,7 +8,7 @@ import { startStack, eventually, isPostgres, type Stack } from '../harness/stack
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, waitUntilRouted } from '../harness/flows.ts';
 import { startWebProcess, startWorkerProcess, type Proc } from '../harness/processes.ts';
-import { auditEvents, requestRow } from '../harness/stored.ts';
+import { auditEvents, invitationsForRequest, requestRow } from '../harness/stored.ts';
 import { freePort } from '../../src/demo/net.ts';
 
 /**
@@ -207,7 +207,7 @@ test('two sponsors racing on two processes: one wins, one gets 409; provisioned 
   const dedupe = `invitation:${invitation.id}`;
   await eventually('invitation mail sent', async () => (await stack.db('mail_messages').where({ dedupe_key: dedupe }).first())?.status === 'sent', 15_000);
   await new Promise((r) => setTimeout(r, 1500));
-  assert.equal((await stack.db('invitations').where({ request_id: id })).length, 1, 'one invitation');
+  assert.equal((await invitationsForRequest(stack, id)).length, 1, 'one invitation');
   assert.equal((await auditEvents(stack, { action: 'request.provisioned', target: `request:${id}` })).length, 1, 'provisioned once');
   assert.equal((await stack.db('mail_messages').where({ dedupe_key: dedupe })).length, 1);
   // The catcher saw this invitation's message exactly once (its Message-ID names the invitation).

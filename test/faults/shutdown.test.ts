@@ -8,7 +8,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { startWebProcess, startWorkerProcess, type Proc } from '../harness/processes.ts';
-import { auditEvents, requestRow } from '../harness/stored.ts';
+import { auditEvents, invitationsForRequest, requestRow } from '../harness/stored.ts';
 import { createQueues, JOBS, type Queues } from '../../src/queue/queues.ts';
 
 let stack: Stack;
@@ -162,7 +162,7 @@ test('SIGTERM to a worker in the middle of a job: it exits 0 only after the job 
 
   const request = await requestRow(stack, id);
   assert.equal(request.status, 'provisioned');
-  assert.equal((await stack.db('invitations').where({ request_id: id })).length, 1, 'one invitation for the request');
+  assert.equal((await invitationsForRequest(stack, id)).length, 1, 'one invitation for the request');
   assert.equal((await stack.db('invitations')).length, 1, 'one invitation in all');
   assert.equal((await auditEvents(stack, { action: 'request.provisioned', target: `request:${id}` })).length, 1);
 

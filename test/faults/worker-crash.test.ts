@@ -6,7 +6,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { startWorkerProcess, type Proc } from '../harness/processes.ts';
-import { auditEvents, requestRow } from '../harness/stored.ts';
+import { auditEvents, invitationsOf, membershipsOf, requestRow } from '../harness/stored.ts';
 import { createQueues, JOBS, type Queues } from '../../src/queue/queues.ts';
 
 let stack: Stack;
@@ -40,8 +40,8 @@ async function assertProvisionedOnce(requestId: number, email: string) {
   await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up, if there were one
   const guests = await stack.db('users').where({ email, user_type: 'guest' });
   assert.equal(guests.length, 1, 'one guest user');
-  assert.equal((await stack.db('invitations').where({ user_id: guests[0].id })).length, 1, 'one invitation');
-  assert.equal((await stack.db('memberships').where({ user_id: guests[0].id })).length, 2, 'each membership once');
+  assert.equal((await invitationsOf(stack, guests[0].id)).length, 1, 'one invitation');
+  assert.equal((await membershipsOf(stack, guests[0].id)).length, 2, 'each membership once');
   assert.equal(stack.mail.messages().filter((m) => m.to.includes(email) && /invited/i.test(m.subject)).length, 1, 'one e-mail');
   assert.equal((await auditEvents(stack, { action: 'request.provisioned', target: `request:${requestId}` })).length, 1);
 }

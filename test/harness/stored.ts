@@ -48,3 +48,28 @@ export async function allMailSent(stack: Pick<Stack, 'db'>): Promise<boolean> {
 export async function countRows(stack: Pick<Stack, 'db'>, table: string): Promise<number> {
   return Number((await stack.db(table).count({ n: '*' }).first())!.n);
 }
+
+/** The user's memberships (expired ones too). */
+export async function membershipsOf(stack: Pick<Stack, 'db'>, userId: number | string) {
+  return stack.db('memberships').where({ user_id: userId }).orderBy('item_id');
+}
+
+/** The identities (issuer, subject) bound to the user. */
+export async function identitiesOf(stack: Pick<Stack, 'db'>, userId: number | string) {
+  return stack.db('user_identities').where({ user_id: userId }).orderBy('id');
+}
+
+/** The user's invitations, oldest first. */
+export async function invitationsOf(stack: Pick<Stack, 'db'>, userId: number | string) {
+  return stack.db('invitations').where({ user_id: userId }).orderBy('id');
+}
+
+/** The invitations made for an access request (one, unless something ran twice). */
+export async function invitationsForRequest(stack: Pick<Stack, 'db'>, requestId: number | string) {
+  return stack.db('invitations').where({ request_id: requestId }).orderBy('id');
+}
+
+/** The approver rows of an access request: whom it was routed to. */
+export async function approversOf(stack: Pick<Stack, 'db'>, requestId: number | string) {
+  return stack.db('access_request_approvers').where({ request_id: requestId }).orderBy('user_id');
+}

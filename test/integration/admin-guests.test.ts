@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { auditEvent, guestByEmail, userByEmail } from '../harness/stored.ts';
+import { auditEvent, guestByEmail, identitiesOf, membershipsOf, userByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -126,7 +126,7 @@ describe('actions on one guest', () => {
     stack.mail.clear();
     const page = await action(paulaId, 'reset');
     assert.match(page.text, /Redemption reset/);
-    assert.equal((await stack.db('user_identities').where({ user_id: paulaId })).length, 0);
+    assert.equal((await identitiesOf(stack, paulaId)).length, 0);
     assert.equal((await stack.db('users').where({ id: paulaId }).first()).state, 'invited');
     const mail = await stack.mail.waitFor((m) => m.to.includes('paula@acme.test') && /invited/i.test(m.subject));
     const fresh = new Browser();
@@ -134,7 +134,7 @@ describe('actions on one guest', () => {
     await fresh.signIn(stack.appUrl, 'acme', 'paula@acme.test', undefined, '/redeem');
     const done = await fresh.submit(await fresh.go(`${stack.appUrl}/redeem`), '/redeem', {});
     assert.match(done.text, /Your access is ready/);
-    assert.equal((await stack.db('user_identities').where({ user_id: paulaId })).length, 1);
+    assert.equal((await identitiesOf(stack, paulaId)).length, 1);
     assert.equal((await stack.db('invitations').where({ user_id: paulaId, status: 'revoked' })).length, 1);
   });
 
@@ -143,7 +143,7 @@ describe('actions on one guest', () => {
     await signedIn.signIn(stack.appUrl, 'acme', 'paula@acme.test');
     const page = await action(paulaId, 'remove');
     assert.match(page.text, /guest is removed/);
-    assert.equal((await stack.db('memberships').where({ user_id: paulaId })).length, 0);
+    assert.equal((await membershipsOf(stack, paulaId)).length, 0);
     const after = await signedIn.go(`${stack.appUrl}/access`);
     assert.ok(after.url.endsWith('/?signIn=1'), after.url);
     assert.equal((await action(paulaId, 'remove')).status, 409);

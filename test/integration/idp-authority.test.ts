@@ -10,7 +10,7 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
 import { buildApiClient, buildIdentityProvider, buildOrganization } from '../harness/factories.ts';
-import { guestByEmail, lastAuditEvent } from '../harness/stored.ts';
+import { guestByEmail, identitiesOf, lastAuditEvent } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
@@ -107,7 +107,7 @@ describe('a partner IdP vouches only for its own domains', () => {
     const post = await mallory.submit(await mallory.go(`${stack.appUrl}/`), '/redeem', {});
     assert.equal(post.status, 403);
     const anna = await guestByEmail(stack, 'anna@hooli.test');
-    assert.deepEqual(await stack.db('user_identities').where({ user_id: anna.id }), [], 'nobody was bound to Anna');
+    assert.deepEqual(await identitiesOf(stack, anna.id), [], 'nobody was bound to Anna');
     assert.equal(anna.state, 'invited');
   });
 

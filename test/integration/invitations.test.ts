@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, redeemLink, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { auditEvent, countRows, guestByEmail, requestRow, userByEmail } from '../harness/stored.ts';
+import { auditEvent, countRows, guestByEmail, invitationsOf, membershipsOf, requestRow, userByEmail } from '../harness/stored.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 import { JOBS } from '../../src/queue/queues.ts';
 
@@ -148,7 +148,7 @@ describe('an admin invites guests directly', () => {
     assert.deepEqual(guests.map((g) => g.email).sort(), ['carl@acme.test', 'nina@newco.example', 'pete@acme.test']);
     assert.ok(guests.every((g) => g.state === 'invited'));
     assert.equal(guests.find((g) => g.email === 'carl@acme.test')?.display_name, 'Carl Acme');
-    for (const g of guests) assert.equal((await stack.db('memberships').where({ user_id: g.id })).length, 2, `${g.email} has both items`);
+    for (const g of guests) assert.equal((await membershipsOf(stack, g.id)).length, 2, `${g.email} has both items`);
     const started = await auditEvent(stack, { action: 'invitation.batch_started', target: `batch:${batchId}` });
     assert.ok(started, 'the batch is audited');
     assert.deepEqual(JSON.parse(started.details).cc, ['lead@passerelle.test', 'buyer@passerelle.test']);
@@ -195,7 +195,7 @@ describe('an admin invites guests directly', () => {
   test('inviting someone who is already an active guest gives access at once and mails "you now have access", not an invitation', async () => {
     const portalId = await itemId('Supplier Portal');
     const pete = await guestByEmail(stack, 'pete@acme.test');
-    const invitationsBefore = await stack.db('invitations').where({ user_id: pete.id });
+    const invitationsBefore = await invitationsOf(stack, pete.id);
     const form = await admin.go(`${stack.appUrl}/invitations`);
     const sent = await postInvitations(admin, form, { emails: 'pete@acme.test', items: String(portalId), cc: 'lead@passerelle.test' });
     assert.equal(sent.status, 303, sent.text.slice(0, 800));
@@ -204,7 +204,7 @@ describe('an admin invites guests directly', () => {
 
     assert.ok(await stack.db('memberships').where({ user_id: pete.id, item_id: portalId }).first(), 'access given at once');
     assert.equal((await stack.db('users').where({ id: pete.id }).first()).state, 'active');
-    assert.deepEqual(await stack.db('invitations').where({ user_id: pete.id }), invitationsBefore, 'no new invitation');
+    assert.deepEqual(await invitationsOf(stack, pete.id), invitationsBefore, 'no new invitation');
     const mail = await stack.mail.waitFor((m) => m.to.includes('pete@acme.test') && /Supplier Portal/.test(m.subject));
     assert.equal(mail.subject, 'You now have access to Supplier Portal');
     assert.match(mail.text, new RegExp(`${stack.appUrl}/access`));

@@ -16,7 +16,7 @@ import { callbackFrom, startSignIn, untilCallback, withParams } from '../harness
 import { tamperAudience, type Audience } from '../harness/tamperedAudience.ts';
 import { startSkewedIssuer, type SkewedIssuer } from '../harness/skewedIssuer.ts';
 import { buildIdentityProvider } from '../harness/factories.ts';
-import { auditEvents, guestByEmail, userByEmail } from '../harness/stored.ts';
+import { auditEvents, guestByEmail, identitiesOf, userByEmail } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -307,7 +307,7 @@ describe('identity is (issuer, subject), never the e-mail address', () => {
     assert.equal(paulas.status, 404);
 
     const paula = await userByEmail(stack, 'paula@acme.test');
-    const identities = await stack.db('user_identities').where({ user_id: paula.id });
+    const identities = await identitiesOf(stack, paula.id);
     assert.deepEqual(identities.map((i) => [i.issuer, i.subject]), [[stack.issuers.acme.issuer, 'acme-paula']], 'no identity added to Paula');
     const [event] = await signedInEvents(`${umbrella.issuer}|umbrella-mallory`);
     assert.ok(event, 'the sign-in is audited under Mallory\'s own identity');
@@ -330,7 +330,7 @@ describe('identity is (issuer, subject), never the e-mail address', () => {
     const post = await mallory.submit(await mallory.go(`${stack.appUrl}/`), '/redeem', {});
     assert.equal(post.status, 403);
     const pete = await guestByEmail(stack, 'pete@acme.test');
-    assert.deepEqual(await stack.db('user_identities').where({ user_id: pete.id }), [], 'nobody was bound to Pete');
+    assert.deepEqual(await identitiesOf(stack, pete.id), [], 'nobody was bound to Pete');
     assert.equal((await stack.db('invitations').where({ user_id: pete.id }).first()).status, 'pending');
   });
 });

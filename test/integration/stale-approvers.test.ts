@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { auditEvent, auditEvents, lastAuditEvent, requestRow, userByEmail } from '../harness/stored.ts';
+import { approversOf, auditEvent, auditEvents, lastAuditEvent, requestRow, userByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -122,7 +122,7 @@ describe('an owner replaced on a self-service item', () => {
       requestable: '1', self_service: '1', audience: item.audience, owners: [String(omarId)],
     });
     assert.equal(saved.status, 200, saved.text.slice(0, 300));
-    const approvers = (await stack.db('access_request_approvers').where({ request_id: id })).map((a) => Number(a.user_id));
+    const approvers = (await approversOf(stack, id)).map((a) => Number(a.user_id));
     assert.deepEqual(approvers, [omarId], 're-routed to Omar in the same change');
     const rerouted = await auditEvent(stack, { action: 'request.rerouted', target: `request:${id}` });
     assert.ok(rerouted, 'the re-routing is audited');

@@ -11,7 +11,7 @@ import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildAccessRequest, buildApiClient } from '../harness/factories.ts';
 import { setInvitationStatus } from '../harness/rowEdits.ts';
-import { auditEvents, countRows, requestRow, userByEmail } from '../harness/stored.ts';
+import { approversOf, auditEvents, countRows, requestRow, userByEmail } from '../harness/stored.ts';
 import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -46,7 +46,7 @@ test('a submitted request is routed by its own submission: with no worker runnin
   const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', ['Partner Wiki']);
   assert.ok((await requestRow(stack, id)).routed_at, 'routed when it was stored');
   const sam = await userByEmail(stack, 'sam.sponsor@passerelle.test');
-  assert.deepEqual((await stack.db('access_request_approvers').where({ request_id: id })).map((a) => Number(a.user_id)), [Number(sam.id)]);
+  assert.deepEqual((await approversOf(stack, id)).map((a) => Number(a.user_id)), [Number(sam.id)]);
   const sponsor = new Browser();
   await sponsor.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
   const inbox = await sponsor.go(`${stack.appUrl}/inbox`);
