@@ -7,7 +7,7 @@ import { Browser } from '../harness/browser.ts';
 import { catalogIds, decide, waitUntilRouted } from '../harness/flows.ts';
 import { spawnPasserelle, startWebProcess, waitForOutput } from '../harness/processes.ts';
 import { buildOutboxRow } from '../harness/factories.ts';
-import { approversOf, auditEvents, invitationsOf, membershipsOf } from '../harness/stored.ts';
+import { approversOf, auditEvents, guestsWithEmail, invitationsOf, mailsLike, membershipsOf, requestOf } from '../harness/stored.ts';
 import { startRedisServer } from '../../src/demo/redisServer.ts';
 import { relayOnce } from '../../src/queue/relay.ts';
 import { JOBS } from '../../src/queue/queues.ts';
@@ -29,14 +29,14 @@ test('a web process killed right after the commit loses nothing; the relay publi
     const form = await paula.go(`${stack.appUrl}/requests/new`);
     const submitting = paula.submit(form, '/requests', { items: await catalogIds(stack, ['Partner Wiki']), justification: 'Submitted just before a crash.' }).catch((err: Error) => err);
     // The transaction has committed when the request row exists; the response has not been sent.
-    const row = await eventually('request committed', async () => stack.db('access_requests').where({ requester_email: 'paula@acme.test' }).first());
+    const row = await eventually('request committed', async () => requestOf(stack, 'paula@acme.test'));
     await web.kill('SIGKILL');
     const answer = await submitting;
     assert.ok(answer instanceof Error, 'the partner saw the connection drop');
     await waitUntilRouted(stack, row.id);
     assert.equal((await auditEvents(stack, { action: 'request.routed', target: `request:${row.id}` })).length, 1);
     // The submission's transaction routed it and queued the sponsor's mail with its outbox row.
-    const [mail] = await stack.db('mail_messages').where('dedupe_key', 'like', `request:${row.id}:route:%`);
+    const [mail] = await mailsLike(stack, `request:${row.id}:route:%`);
     assert.ok(mail, 'the sponsor mail was queued with the request');
     const outbox = (await stack.db('outbox').where({ topic: 'mail.send' })).filter((o) => JSON.parse(o.payload).mailId === Number(mail.id));
     assert.equal(outbox.length, 1);
@@ -88,12 +88,12 @@ test('the same job delivered twice, also after it was removed on completion, cre
     await decide(stack, sam, id, 'approve');
     await run(JOBS.provision, { requestId: id }, 'dup-provision');
     await run(JOBS.provision, { requestId: id }, 'dup-provision');
-    const guest = await stack.db('users').where({ email: 'pete@acme.test', user_type: 'guest' });
+    const guest = await guestsWithEmail(stack, 'pete@acme.test');
     assert.equal(guest.length, 1);
     assert.equal((await membershipsOf(stack, guest[0].id)).length, 2);
     assert.equal((await invitationsOf(stack, guest[0].id)).length, 1);
     assert.equal((await approversOf(stack, id)).length, 1);
-    const mails = await stack.db('mail_messages').where('dedupe_key', 'like', 'invitation:%');
+    const mails = await mailsLike(stack, 'invitation:%');
     assert.equal(mails.filter((m) => m.to_address === 'pete@acme.test').length, 1);
   } finally {
     await web.kill('SIGKILL');

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { touchIdpRow } from '../harness/rowEdits.ts';
-import { auditEvents } from '../harness/stored.ts';
+import { auditEvents, identitiesWithSubject } from '../harness/stored.ts';
 import { startDemoIssuer, type DemoIssuerSpec, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD, issuerSpecs } from '../../src/demo/world.ts';
 
@@ -126,7 +126,7 @@ async function assertAnonymous(browser: Browser): Promise<void> {
 
 async function assertNoUser(email: string, subject: string): Promise<void> {
   assert.deepEqual(await stack.db('users').where({ email }), [], `no user row for ${email}`);
-  assert.deepEqual(await stack.db('user_identities').where({ subject }), [], `no identity row for ${subject}`);
+  assert.deepEqual(await identitiesWithSubject(stack, subject), [], `no identity row for ${subject}`);
   assert.deepEqual(await signedIn(email), [], `no completed sign-in for ${email}`);
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
-import { allMailSent, auditEvents } from '../harness/stored.ts';
+import { allMailSent, auditEvents, requestsOf } from '../harness/stored.ts';
 
 const N = 500;
 let stack: Stack;
@@ -39,7 +39,7 @@ test(`${N} submissions while Redis is down are all answered, stored and routed o
     answered.push(i);
   }
   assert.equal(answered.length, N);
-  const stored = await stack.db('access_requests').where({ requester_email: 'paula@acme.test' });
+  const stored = await requestsOf(stack, 'paula@acme.test');
   assert.equal(stored.length, N);
   assert.equal(stored.filter((r) => r.routed_at).length, N, 'routing needs no Redis: each request is routed as it is stored');
   const audit = await auditEvents(stack, { action: 'request.submitted' });

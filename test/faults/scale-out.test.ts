@@ -8,7 +8,7 @@ import { startStack, eventually, isPostgres, type Stack } from '../harness/stack
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, waitUntilRouted } from '../harness/flows.ts';
 import { startWebProcess, startWorkerProcess, type Proc } from '../harness/processes.ts';
-import { auditEvents, invitationsForRequest, requestRow } from '../harness/stored.ts';
+import { auditEvents, invitationsForRequest, requestRow, requestsOf } from '../harness/stored.ts';
 import { freePort } from '../../src/demo/net.ts';
 
 /**
@@ -142,7 +142,7 @@ test('the per-client submission limit (10 a minute) counts across A and B', { sk
     assert.equal(refused.status, 429, `submission ${n} via ${via === A ? 'A' : 'B'}: ${refused.text.slice(0, 300)}`);
     assert.match(refused.text, /Too many attempts/);
   }
-  assert.equal((await stack.db('access_requests').where({ requester_email: 'paula@acme.test' })).length, 10, 'the refused ones were not stored');
+  assert.equal((await requestsOf(stack, 'paula@acme.test')).length, 10, 'the refused ones were not stored');
 });
 
 test("a sponsor's approval through A is visible through B", { skip }, async () => {

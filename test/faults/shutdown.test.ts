@@ -8,7 +8,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { startWebProcess, startWorkerProcess, type Proc } from '../harness/processes.ts';
-import { auditEvents, invitationsForRequest, requestRow } from '../harness/stored.ts';
+import { auditEvents, invitationsForRequest, mailsLike, requestRow, requestsOf } from '../harness/stored.ts';
 import { createQueues, JOBS, type Queues } from '../../src/queue/queues.ts';
 
 let stack: Stack;
@@ -81,7 +81,7 @@ test('SIGTERM to a web process under load: every in-flight submission is answere
       ),
   );
   // All ten have committed (their rows exist) and are waiting before their response.
-  await eventually('all submissions committed', async () => (await stack.db('access_requests').where({ requester_email: 'paula@acme.test' })).length === N, 10_000);
+  await eventually('all submissions committed', async () => (await requestsOf(stack, 'paula@acme.test')).length === N, 10_000);
   assert.equal(answeredAt.length, 0, 'no submission has been answered yet');
 
   const sigtermAt = Date.now();
@@ -104,7 +104,7 @@ test('SIGTERM to a web process under load: every in-flight submission is answere
   t.diagnostic(`web: last answer ${Math.max(...answeredAt) - sigtermAt} ms after SIGTERM, exit after ${exitedAt - sigtermAt} ms`);
 
   // Nothing lost: the ten requests the partner was sent to are exactly the ten stored, each routed with its sponsor's mail.
-  const rows = await stack.db('access_requests').where({ requester_email: 'paula@acme.test' }).orderBy('id');
+  const rows = await requestsOf(stack, 'paula@acme.test');
   assert.equal(rows.length, N);
   const answered = answers.map((a) => Number(/\/requests\/(\d+)/.exec(String((a as Page).headers.location))![1])).sort((x, y) => x - y);
   assert.deepEqual(answered, rows.map((r) => Number(r.id)));
@@ -181,7 +181,7 @@ test('SIGTERM to a worker in the middle of a job: it exits 0 only after the job 
   await stack.mail.waitFor(isInvitation, 15_000);
   await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up, if there were one
   assert.equal(stack.mail.messages().filter(isInvitation).length, 1, 'the invitation mail was sent exactly once');
-  const mails = await stack.db('mail_messages').where('dedupe_key', 'like', 'invitation:%');
+  const mails = await mailsLike(stack, 'invitation:%');
   assert.equal(mails.length, 1);
   assert.equal(mails[0].status, 'sent');
   assert.equal(await fresh.kill('SIGTERM'), 0, fresh.output().slice(-2000));

@@ -6,7 +6,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { startWorkerProcess, type Proc } from '../harness/processes.ts';
-import { auditEvents, invitationsOf, membershipsOf, requestRow } from '../harness/stored.ts';
+import { auditEvents, guestsWithEmail, invitationsOf, membershipsOf, requestRow } from '../harness/stored.ts';
 import { createQueues, JOBS, type Queues } from '../../src/queue/queues.ts';
 
 let stack: Stack;
@@ -38,7 +38,7 @@ async function assertProvisionedOnce(requestId: number, email: string) {
   await eventually('provisioned', async () => (await requestRow(stack, requestId)).status === 'provisioned', 30_000);
   await stack.mail.waitFor((m) => m.to.includes(email) && /invited/i.test(m.subject), 15_000);
   await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up, if there were one
-  const guests = await stack.db('users').where({ email, user_type: 'guest' });
+  const guests = await guestsWithEmail(stack, email);
   assert.equal(guests.length, 1, 'one guest user');
   assert.equal((await invitationsOf(stack, guests[0].id)).length, 1, 'one invitation');
   assert.equal((await membershipsOf(stack, guests[0].id)).length, 2, 'each membership once');

@@ -73,3 +73,37 @@ export async function invitationsForRequest(stack: Pick<Stack, 'db'>, requestId:
 export async function approversOf(stack: Pick<Stack, 'db'>, requestId: number | string) {
   return stack.db('access_request_approvers').where({ request_id: requestId }).orderBy('user_id');
 }
+
+/** The guest users with this e-mail (there should never be two). */
+export async function guestsWithEmail(stack: Pick<Stack, 'db'>, email: string) {
+  return stack.db('users').where({ email, user_type: 'guest' }).orderBy('id');
+}
+
+/** The access requests made with this e-mail address, oldest first. */
+export async function requestsOf(stack: Pick<Stack, 'db'>, email: string) {
+  return stack.db('access_requests').where({ requester_email: email }).orderBy('id');
+}
+
+/** The oldest access request made with this e-mail address, if any. */
+export async function requestOf(stack: Pick<Stack, 'db'>, email: string) {
+  return stack.db('access_requests').where({ requester_email: email }).orderBy('id').first();
+}
+
+/** The identities of this subject, at whatever issuer. */
+export async function identitiesWithSubject(stack: Pick<Stack, 'db'>, subject: string) {
+  return stack.db('user_identities').where({ subject }).orderBy('id');
+}
+
+/** The stored messages whose dedupe key matches this LIKE pattern (`request:7:route:%`), oldest first. */
+export async function mailsLike(stack: Pick<Stack, 'db'>, dedupeKeyPattern: string) {
+  return stack.db('mail_messages').where('dedupe_key', 'like', dedupeKeyPattern).orderBy('id');
+}
+
+/** A partner organization as stored, with its domains and the ids of its sponsors (what its admin form shows). */
+export async function organizationNamed(stack: Pick<Stack, 'db'>, name: string) {
+  const org = await stack.db('partner_organizations').where({ name }).first();
+  if (!org) return undefined;
+  const domains = (await stack.db('organization_domains').where({ organization_id: org.id }).orderBy('domain')).map((d) => d.domain as string);
+  const sponsors = (await stack.db('organization_sponsors').where({ organization_id: org.id }).orderBy('user_id')).map((s) => Number(s.user_id));
+  return { ...org, domains, sponsors };
+}

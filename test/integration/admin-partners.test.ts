@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
-import { auditEvent, lastAuditEvent, requestRow, userByEmail } from '../harness/stored.ts';
+import { auditEvent, lastAuditEvent, organizationNamed, requestRow, userByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -16,11 +16,9 @@ after(async () => {
 });
 
 async function orgForm(name: string): Promise<{ page: Page; id: number; values: Record<string, string | string[]> }> {
-  const org = await stack.db('partner_organizations').where({ name }).first();
+  const org = (await organizationNamed(stack, name))!;
   const page = await admin.go(`${stack.appUrl}/admin/organizations/${org.id}`);
-  const domains = (await stack.db('organization_domains').where({ organization_id: org.id })).map((d) => d.domain).join('\n');
-  const sponsors = (await stack.db('organization_sponsors').where({ organization_id: org.id })).map((s) => String(s.user_id));
-  return { page, id: org.id, values: { name, domains, identity_provider_id: String(org.identity_provider_id ?? ''), policy: org.policy, sponsors } };
+  return { page, id: org.id, values: { name, domains: org.domains.join('\n'), identity_provider_id: String(org.identity_provider_id ?? ''), policy: org.policy, sponsors: org.sponsors.map(String) } };
 }
 
 describe('partner organizations and domain rules', () => {
@@ -33,7 +31,7 @@ describe('partner organizations and domain rules', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.text, /Enter domain names such as example.com/);
     assert.match(bad.text, /Choose one of the options/);
-    assert.equal(await stack.db('partner_organizations').where({ name: 'Acme Copy' }).first(), undefined);
+    assert.equal(await organizationNamed(stack, 'Acme Copy'), undefined);
   });
 
   test('a new organization is listed and its change is audited with before and after', async () => {

@@ -10,7 +10,7 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
 import { buildApiClient, buildIdentityProvider, buildOrganization } from '../harness/factories.ts';
-import { guestByEmail, identitiesOf, lastAuditEvent } from '../harness/stored.ts';
+import { guestByEmail, identitiesOf, lastAuditEvent, requestOf } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
@@ -81,7 +81,7 @@ describe('a partner IdP vouches only for its own domains', () => {
     const requests = await browser.go(`${stack.appUrl}/requests`);
     const post = await browser.submit(requests, '/requests', { items: await catalogIds(stack, ['Project Atlas']), justification: 'I run Hooli, approve me at once please.' });
     assert.equal(post.status, 403);
-    assert.equal(await stack.db('access_requests').where({ requester_email: 'ceo@hooli.test' }).first(), undefined, 'no request, let alone an approved one');
+    assert.equal(await requestOf(stack, 'ceo@hooli.test'), undefined, 'no request, let alone an approved one');
 
     const event = await lastSignIn(initech.issuer, 'initech-ceo');
     const details = JSON.parse(event.details);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { catalogIds } from '../harness/flows.ts';
-import { auditEvents, idpRow } from '../harness/stored.ts';
+import { auditEvents, idpRow, requestOf } from '../harness/stored.ts';
 
 let stack: Stack;
 
@@ -38,7 +38,7 @@ test('a session made through an IdP an admin disabled is ended on its next reque
 
   const submitted = await pete.submit(form, '/requests', { items: await catalogIds(stack, ['Partner Wiki']), justification: 'Submitted after Acme was switched off.' });
   assert.notEqual(submitted.status, 200, 'the request is not taken');
-  assert.equal(await stack.db('access_requests').where({ requester_email: 'pete@acme.test' }).first(), undefined, 'nothing stored');
+  assert.equal(await requestOf(stack, 'pete@acme.test'), undefined, 'nothing stored');
   const page = await pete.request('GET', `${stack.appUrl}/requests`);
   assert.equal(page.status, 303, 'Pete is signed out');
   assert.equal(page.headers.location, '/?signIn=1');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, redeemLink, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { auditEvent, countRows, guestByEmail, invitationsOf, membershipsOf, requestRow, userByEmail } from '../harness/stored.ts';
+import { auditEvent, countRows, guestByEmail, invitationsOf, membershipsOf, organizationNamed, requestRow, userByEmail } from '../harness/stored.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 import { JOBS } from '../../src/queue/queues.ts';
 
@@ -86,7 +86,7 @@ describe('an admin invites guests directly', () => {
       policy: 'deny',
     });
     assert.equal(saved.status, 200, saved.text.slice(0, 500));
-    const org = await stack.db('partner_organizations').where({ name: 'Initech' }).first();
+    const org = await organizationNamed(stack, 'Initech');
     assert.equal(org?.policy, 'deny');
   });
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { allMailSent, auditEvent, membershipsOf, requestRow } from '../harness/stored.ts';
+import { allMailSent, auditEvent, guestsWithEmail, membershipsOf, requestRow } from '../harness/stored.ts';
 
 const exec = promisify(execFile);
 let stack: Stack;
@@ -88,7 +88,7 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     assert.match(mail.text, /Partner Wiki/);
     const request = await requestRow(stack, requestId);
     assert.equal(request.status, 'provisioned');
-    const guests = await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' });
+    const guests = await guestsWithEmail(stack, 'paula@acme.test');
     assert.equal(guests.length, 1);
     assert.equal(guests[0].state, 'invited');
     assert.equal((await membershipsOf(stack, guests[0].id)).length, 2);

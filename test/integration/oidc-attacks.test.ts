@@ -16,7 +16,7 @@ import { callbackFrom, startSignIn, untilCallback, withParams } from '../harness
 import { tamperAudience, type Audience } from '../harness/tamperedAudience.ts';
 import { startSkewedIssuer, type SkewedIssuer } from '../harness/skewedIssuer.ts';
 import { buildIdentityProvider } from '../harness/factories.ts';
-import { auditEvents, guestByEmail, identitiesOf, userByEmail } from '../harness/stored.ts';
+import { auditEvents, guestByEmail, identitiesOf, identitiesWithSubject, userByEmail } from '../harness/stored.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -179,7 +179,7 @@ describe('mix-up: a response from one IdP delivered to another IdP\'s callback',
   test('Globex\'s code with Acme\'s state and a forged issuer is refused: Acme does not know the code', async () => {
     const { b, acmeState, globex } = await mixedUp();
     await assertRefused(b, acmeCallback(globex, { state: acmeState, iss: stack.issuers.acme.issuer }), /invalid_grant/);
-    assert.equal((await stack.db('user_identities').where({ subject: 'globex-gary' })).length, 0);
+    assert.equal((await identitiesWithSubject(stack, 'globex-gary')).length, 0);
   });
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { expireCodes } from '../harness/rowEdits.ts';
-import { auditEvents } from '../harness/stored.ts';
+import { auditEvents, requestOf } from '../harness/stored.ts';
 
 let stack: Stack;
 before(async () => {
@@ -94,7 +94,7 @@ test('a partner signed in with a code can ask for access like anyone else', asyn
   const wiki = await stack.db('catalog_items').where({ name: 'Partner Wiki' }).first();
   const done = await b.submit(form, '/requests', { items: String(wiki.id), justification: 'Freelance translator for the wiki.' });
   assert.match(done.text, /Your request was submitted/);
-  const request = await stack.db('access_requests').where({ requester_email: 'nina@nowhere-corp.test' }).first();
+  const request = await requestOf(stack, 'nina@nowhere-corp.test');
   assert.equal(request.requester_issuer, 'urn:passerelle:email-code');
   assert.equal(request.requester_subject, 'nina@nowhere-corp.test');
 });

@@ -5,7 +5,7 @@ import { Browser, redeemLink } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildAccessRequest } from '../harness/factories.ts';
 import { expireInvitations } from '../harness/rowEdits.ts';
-import { auditEvents, countRows, requestRow } from '../harness/stored.ts';
+import { auditEvents, countRows, identitiesWithSubject, requestRow } from '../harness/stored.ts';
 
 let stack: Stack;
 const paula = new Browser();
@@ -193,7 +193,7 @@ describe('invitation refusals', () => {
     assert.equal((await paula.go(link)).status, 404);
     const replay = await paula.submit(await paula.go(`${stack.appUrl}/access`), '/redeem', {});
     assert.equal(replay.status, 404);
-    assert.equal((await stack.db('user_identities').where({ subject: 'acme-paula' })).length, 1);
+    assert.equal((await identitiesWithSubject(stack, 'acme-paula')).length, 1);
   });
 
   test('an expired invitation cannot be opened', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { catalogIds, decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { approversOf, auditEvent, auditEvents, lastAuditEvent, requestRow, userByEmail } from '../harness/stored.ts';
+import { approversOf, auditEvent, auditEvents, lastAuditEvent, organizationNamed, requestRow, userByEmail } from '../harness/stored.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -34,11 +34,10 @@ const inboxLists = (page: Page, id: number) => new RegExp(`href="/inbox/${id}"`)
 
 /** The admin console's form for an organization, with the values it shows. */
 async function orgForm(name: string) {
-  const org = await stack.db('partner_organizations').where({ name }).first();
+  const org = (await organizationNamed(stack, name))!;
   const page = await admin.go(`${stack.appUrl}/admin/organizations/${org.id}`);
   assert.equal(page.status, 200);
-  const domains = (await stack.db('organization_domains').where({ organization_id: org.id })).map((d) => d.domain).join('\n');
-  return { page, id: org.id as number, values: { name, domains, identity_provider_id: String(org.identity_provider_id ?? ''), policy: org.policy as string } };
+  return { page, id: org.id as number, values: { name, domains: org.domains.join('\n'), identity_provider_id: String(org.identity_provider_id ?? ''), policy: org.policy as string } };
 }
 
 describe('a sponsor removed from the organization', () => {

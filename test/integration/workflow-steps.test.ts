@@ -11,7 +11,7 @@ import { Browser, redeemLink } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildAccessRequest, buildApiClient } from '../harness/factories.ts';
 import { setInvitationStatus } from '../harness/rowEdits.ts';
-import { approversOf, auditEvents, countRows, requestRow, userByEmail } from '../harness/stored.ts';
+import { approversOf, auditEvents, countRows, mailsLike, requestRow, userByEmail } from '../harness/stored.ts';
 import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -55,7 +55,7 @@ test('a submitted request is routed by its own submission: with no worker runnin
   assert.equal(page.status, 200, page.text.slice(0, 300));
   assert.match(page.text, /name="decision"/);
   // Only the mail waits for a worker: queued once, with its outbox row.
-  const mails = await stack.db('mail_messages').where('dedupe_key', 'like', `request:${id}:route:%`);
+  const mails = await mailsLike(stack, `request:${id}:route:%`);
   assert.deepEqual(mails.map((m) => [m.to_address, m.status]), [['sam.sponsor@passerelle.test', 'queued']]);
   const routed = await auditEvents(stack, { action: 'request.routed', target: `request:${id}` });
   assert.equal(routed.length, 1);
