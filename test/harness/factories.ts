@@ -10,10 +10,10 @@
 import type { Stack } from './stack.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { appendAudit, type AuditContext } from '../../src/db/audit.ts';
-import { findIdpBySlug, findIdpForDomain, upsertIdp } from '../../src/db/identityProviders.ts';
-import { findOrgForDomain, insertOrganization, listOrganizations, replaceOrganizationLists } from '../../src/db/organizations.ts';
+import { upsertIdp } from '../../src/db/identityProviders.ts';
+import { findOrgForDomain, insertOrganization, replaceOrganizationLists } from '../../src/db/organizations.ts';
 import { findUserByEmail, insertUser } from '../../src/db/users.ts';
-import { insertItem, listAllItems, setOwners } from '../../src/db/catalog.ts';
+import { insertItem, setOwners } from '../../src/db/catalog.ts';
 import { grantMembership } from '../../src/db/memberships.ts';
 import { addApprovers, insertRequest, markRouted } from '../../src/db/requests.ts';
 import { addOutbox } from '../../src/db/outbox.ts';
@@ -21,9 +21,9 @@ import { createApiClient } from '../../src/commands/apiClients.ts';
 import { inviteGuest } from '../../src/commands/inviteGuest.ts';
 import { submitRequest } from '../../src/commands/submitRequest.ts';
 import type { CatalogItem, IdpKind, Organization, User } from '../../src/db/rows.ts';
-import { emailDomain, type Principal } from '../../src/domain/principal.ts';
+import { emailDomain } from '../../src/domain/principal.ts';
 import type { Scope } from '../../src/domain/scopes.ts';
-import { DEMO_ORGS } from '../../src/demo/world.ts';
+import { idpNamed, itemsNamed, missing, partnerPrincipal, userIdOf } from './world.ts';
 
 let sequence = 0;
 const next = () => ++sequence;
@@ -31,36 +31,6 @@ const DAY = 86_400_000;
 
 /** Who a test acts as when it calls a command itself (as `passerelle` on the command line would). */
 export const systemContext = (correlationId = 'test'): AuditContext => ({ actor: { type: 'system', id: 'system:test', label: null }, ip: null, correlationId });
-
-// Lookups of the seeded world by the names people use.
-
-export async function userIdOf(stack: Stack, email: string, type: User['user_type'] = 'member'): Promise<number> {
-  const user = await findUserByEmail(stack.db, type, email);
-  if (!user) throw new Error(`no ${type} ${email}`);
-  return Number(user.id);
-}
-
-export async function itemsNamed(stack: Stack, names: string[]): Promise<CatalogItem[]> {
-  if (names.length === 0) return [];
-  const all = await listAllItems(stack.db);
-  return names.map((name) => all.find((i) => i.name === name) ?? missing(`catalog item ${name}`));
-}
-
-async function idpNamed(stack: Stack, slug: string) {
-  return (await findIdpBySlug(stack.db, slug)) ?? missing(`identity provider ${slug}`);
-}
-
-export async function idpIdOf(stack: Stack, slug: string): Promise<number> {
-  return Number((await idpNamed(stack, slug)).id);
-}
-
-export async function organizationIdOf(stack: Stack, name: string): Promise<number> {
-  return Number(((await listOrganizations(stack.db)).find((o) => o.name === name) ?? missing(`organization ${name}`)).id);
-}
-
-function missing(what: string): never {
-  throw new Error(`no ${what} in the test world`);
-}
 
 export interface IdpOverrides {
   slug?: string;
@@ -208,7 +178,7 @@ export interface RequestOverrides {
 
 /** An access request of a partner; its id. */
 export async function buildAccessRequest(stack: Stack, o: RequestOverrides = {}): Promise<number> {
-  const p = await requesterOf(stack, o);
+  const p = await partnerPrincipal(stack, o);
   const ctx: AuditContext = { actor: { type: 'user', id: `${p.issuer}|${p.subject}`, label: p.email }, ip: null, correlationId: 'test' };
   const items = await itemsNamed(stack, o.items ?? ['Partner Wiki']);
   const justification = o.justification ?? 'We co-develop the Atlas gearbox and need the shared specifications.';
@@ -240,28 +210,6 @@ export async function buildAccessRequest(stack: Stack, o: RequestOverrides = {})
     }
     return id;
   });
-}
-
-/** The signed-in partner behind a request: a demo account as its IdP asserts it, or a made-up one. */
-async function requesterOf(stack: Stack, o: RequestOverrides): Promise<Principal> {
-  const email = (o.requester ?? 'paula@acme.test').toLowerCase();
-  const account = DEMO_ORGS.flatMap((org) => org.accounts.map((a) => ({ ...a, idp: org.key }))).find((a) => a.email === email);
-  const slug = o.idp ?? account?.idp ?? (await findIdpForDomain(stack.db, emailDomain(email)))?.slug ?? missing(`IdP for ${email}`);
-  const idp = await idpNamed(stack, slug);
-  const local = email.slice(0, email.indexOf('@'));
-  return {
-    issuer: idp.issuer,
-    subject: o.subject ?? account?.sub ?? `${slug}-${local}`,
-    email,
-    emailVerified: true,
-    name: o.name ?? account?.name ?? local,
-    idpId: Number(idp.id),
-    idpSlug: idp.slug,
-    idpKind: idp.kind,
-    userId: null,
-    userType: null,
-    role: null,
-  };
 }
 
 export interface InvitationOverrides {

@@ -3,7 +3,7 @@
 // moved, a switch flipped straight in the database, a relay that forgot what it published). They go
 // around the product on purpose, so each one says what it stands for.
 import type { Stack } from './stack.ts';
-import { idpIdOf } from './factories.ts';
+import { idpIdOf } from './world.ts';
 import { markIdpChanged, updateIdp, type IdpFields } from '../../src/db/identityProviders.ts';
 import type { Invitation } from '../../src/db/rows.ts';
 

@@ -11,7 +11,8 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { listRoutes } from '../harness/routes.ts';
-import { buildApiClient, buildGuest, idpIdOf, organizationIdOf } from '../harness/factories.ts';
+import { buildApiClient, buildGuest } from '../harness/factories.ts';
+import { idpIdOf, organizationIdOf } from '../harness/world.ts';
 import supertest from 'supertest';
 import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner } from '../harness/flows.ts';
-import { idpIdOf, organizationIdOf } from '../harness/factories.ts';
+import { idpIdOf, organizationIdOf } from '../harness/world.ts';
 import { listRoutes } from '../harness/routes.ts';
 
 let stack: Stack;
