@@ -17,9 +17,8 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 
-export interface DemoAccount { sub: string; email: string; emailVerified: boolean; name: string; password: string }
-export interface DemoClient { clientId: string; clientSecret: string; redirectUris: string[] }
-export interface DemoIssuerSpec { key: string; displayName: string; accounts: DemoAccount[]; clients: DemoClient[] }
+import type { DemoIssuerSpec } from './issuerSpec.ts';
+export type { DemoAccount, DemoClient, DemoIssuerSpec } from './issuerSpec.ts';
 export interface RunningIssuer { key: string; issuer: string; port: number; provider: Provider; close(): Promise<void> }
 
 const SCOPES = 'openid email profile';

@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { escapeHtml } from '../html.ts';
-import type { DemoIssuerSpec } from './idp.ts';
+import type { DemoIssuerSpec } from './issuerSpec.ts';
 
 const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
 

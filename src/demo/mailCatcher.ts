@@ -5,25 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import { mailViewer } from './mailViewer.ts';
+import type { CapturedMail } from './capturedMail.ts';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject, type HeaderValue } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
-export interface CapturedMail {
-  id: number;
-  /** The From header as written, e.g. `Passerelle <no-reply@example.test>`. */
-  from: string;
-  /** Lower-case addresses from the To header (envelope recipients if there is no To header). */
-  to: string[];
-  cc: string[];
-  subject: string;
-  text: string;
-  html: string | null;
-  /** When the catcher received the message (ISO 8601). */
-  date: string;
-  /** Decoded header values by lower-case name; repeated headers are joined with newlines. */
-  headers: Record<string, string>;
-}
+export type { CapturedMail } from './capturedMail.ts';
 
 export interface MailCatcher {
   smtpPort: number;

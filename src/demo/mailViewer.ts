@@ -1,7 +1,7 @@
 // The mail catcher's pages: an inbox and one page per message, server-rendered, no JavaScript.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeHtml as esc } from '../html.ts';
-import type { CapturedMail } from './mailCatcher.ts';
+import type { CapturedMail } from './capturedMail.ts';
 
 
 // The viewer shows untrusted HTML (the e-mails) in a sandboxed srcdoc frame,

@@ -1,5 +1,5 @@
 // The demo's organizations and people, shared by `npm start` and the test harness.
-import type { DemoIssuerSpec } from './idp.ts';
+import type { DemoIssuerSpec } from './issuerSpec.ts';
 
 export const DEMO_PASSWORD = 'demo';
 
