@@ -2,10 +2,10 @@
 // partner organizations and a small catalog. Running it again updates rather than duplicates.
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/knex.ts';
-import { upsertIdp } from '../db/identityProviders.ts';
+import { findIdpBySlug, upsertIdp } from '../db/identityProviders.ts';
 import { findUserByEmail, insertUser } from '../db/users.ts';
-import { insertOrganization } from '../db/organizations.ts';
-import { insertItem, setOwners } from '../db/catalog.ts';
+import { insertOrganization, organizationNameTaken } from '../db/organizations.ts';
+import { insertItem, itemNameTaken, setOwners } from '../db/catalog.ts';
 import { appendAudit } from '../db/audit.ts';
 import { DEMO_ORGS, demoClient } from './world.ts';
 
@@ -14,7 +14,7 @@ export async function seedDemo(db: Db, issuers: Record<string, string>): Promise
     const ctx = { actor: { type: 'system' as const, id: 'system:seed', label: null }, ip: null, correlationId: 'seed' };
     const idpIds: Record<string, number> = {};
     for (const org of DEMO_ORGS) {
-      const before = await trx('identity_providers').where({ slug: org.key }).first();
+      const before = await findIdpBySlug(trx, org.key);
       idpIds[org.key] = await upsertIdp(trx, {
         slug: org.key,
         name: org.displayName,
@@ -45,7 +45,7 @@ export async function seedDemo(db: Db, issuers: Record<string, string>): Promise
 
     const sponsors: Record<string, number[]> = { acme: [samId], globex: [sueId] };
     for (const org of DEMO_ORGS.filter((o) => o.kind === 'partner')) {
-      if (await trx('partner_organizations').where({ name: org.displayName }).first()) continue;
+      if (await organizationNameTaken(trx, org.displayName, null)) continue;
       const id = await insertOrganization(trx, {
         name: org.displayName,
         identityProviderId: idpIds[org.key],
@@ -63,7 +63,7 @@ export async function seedDemo(db: Db, issuers: Record<string, string>): Promise
       { kind: 'group' as const, name: 'Quality Reviews', description: 'Monthly quality review board.', launch_url: null, max_days: null },
     ];
     for (const item of catalog) {
-      if (await trx('catalog_items').where({ name: item.name }).first()) continue;
+      if (await itemNameTaken(trx, item.name, null)) continue;
       const id = await insertItem(trx, { ...item, self_service: item.name === 'Quality Reviews' });
       if (item.name === 'Quality Reviews') await setOwners(trx, id, [sueId]);
       await appendAudit(trx, ctx, { action: 'catalog.item_created', target: `item:${id}`, details: { name: item.name, kind: item.kind } });
