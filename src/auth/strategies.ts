@@ -8,7 +8,7 @@ import { Strategy } from 'openid-client/passport';
 import type { Request } from 'express';
 import type { Deps } from '../deps.ts';
 import type { IdentityProvider } from '../db/rows.ts';
-import type { VerifiedClaims } from '../commands/signIn.ts';
+import type { VerifiedClaims } from '../domain/principal.ts';
 import { discoverIdp } from './discovery.ts';
 
 /** How long a failed discovery is answered from memory (per provider row version). */

@@ -8,16 +8,8 @@ import { domainAuthority } from '../db/emailDomains.ts';
 import { vouchesFor } from '../domain/vouching.ts';
 import { isDenied } from '../domain/organizationPolicy.ts';
 import { forbidden } from '../domain/errors.ts';
-import { emailDomain, type Principal } from '../domain/principal.ts';
+import { emailDomain, type Principal, type VerifiedClaims } from '../domain/principal.ts';
 import { recordRefusal } from './recordRefusal.ts';
-
-export interface VerifiedClaims {
-  issuer: string;
-  subject: string;
-  email: string;
-  emailVerified: boolean;
-  name: string;
-}
 
 /**
  * Turns a verified sign-in into a principal. People of our own organization (home IdP) become

@@ -1,5 +1,14 @@
 import type { IdpKind } from './model.ts';
 
+/** What an IdP (or a mailed code) proved at sign-in, before Passerelle decides what to believe of it. */
+export interface VerifiedClaims {
+  issuer: string;
+  subject: string;
+  email: string;
+  emailVerified: boolean;
+  name: string;
+}
+
 /**
  * Who is signed in, as kept in the session: the verified identity from the IdP plus, when the
  * identity is bound to a user, that user's id. Roles are re-read from the database on every request.
