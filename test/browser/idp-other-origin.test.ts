@@ -59,7 +59,8 @@ before(async () => {
   frontOrigin = await startFront(vandelay.port);
   moveAuthorizationEndpoint(vandelay, frontOrigin);
   chrome = await launchWatched((url) => !!stack && url.startsWith(stack.appUrl));
-});
+  // A start that hangs fails here, named, instead of silently using up the whole file's time.
+}, { timeout: 120_000 });
 
 after(async () => {
   await chrome?.close();
@@ -67,7 +68,7 @@ after(async () => {
   front?.close();
   await vandelay?.close();
   await stack?.stop();
-});
+}, { timeout: 60_000 });
 
 async function shot(page: Page, name: string): Promise<void> {
   shotNumber += 1;
@@ -75,8 +76,8 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 describe('in a browser: an IdP added while the start page is open, its sign-in page on another origin', () => {
-  test('the partner types her e-mail into the page opened before the IdP existed and signs in at once', async () => {
-    const discovery = (await (await fetch(`${vandelay.issuer}/.well-known/openid-configuration`)).json()) as Record<string, string>;
+  test('the partner types her e-mail into the page opened before the IdP existed and signs in at once', { timeout: 120_000 }, async () => {
+    const discovery = (await (await fetch(`${vandelay.issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) })).json()) as Record<string, string>;
     assert.equal(new URL(discovery.authorization_endpoint!).origin, frontOrigin);
     assert.notEqual(frontOrigin, new URL(vandelay.issuer).origin);
 
