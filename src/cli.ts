@@ -144,7 +144,7 @@ async function apiClientCommand(deps: Deps, args: string[]): Promise<number> {
       return 2;
     }
     const { id, token } = await createApiClient(deps, CLI_CONTEXT, form.value, null);
-    console.log(`API client ${id} "${name}" created with ${scopes.split(/[\s,]+/).filter(Boolean).join(', ')}.`);
+    console.log(`API client ${id} "${name}" created with ${form.value.scopes.join(', ')}.`);
     console.log('Its bearer token follows; it is shown only this once.');
     console.log(token);
     return 0;

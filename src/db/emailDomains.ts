@@ -1,7 +1,6 @@
 import type { Db, Tx } from './knex.ts';
 import type { DomainAuthority } from '../domain/vouching.ts';
-
-const listsDomain = (emailDomains: string, domain: string) => emailDomains.toLowerCase().split(/[\s,]+/).includes(domain);
+import { listsDomain } from './identityProviders.ts';
 
 /** Who may vouch for addresses at a domain: the IdPs listing it (disabled ones too) and the organization holding it. */
 export async function domainAuthority(db: Db | Tx, domain: string): Promise<DomainAuthority> {
@@ -14,7 +13,7 @@ export async function domainAuthority(db: Db | Tx, domain: string): Promise<Doma
       .first('partner_organizations.identity_provider_id'),
   ]);
   return {
-    listedBy: (idps as { id: number; email_domains: string }[]).filter((p) => listsDomain(p.email_domains ?? '', d)).map((p) => Number(p.id)),
+    listedBy: (idps as { id: number; email_domains: string }[]).filter((p) => listsDomain(p.email_domains, d)).map((p) => Number(p.id)),
     organization: org ? { identityProviderId: org.identity_provider_id === null ? null : Number(org.identity_provider_id) } : null,
   };
 }

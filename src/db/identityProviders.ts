@@ -18,10 +18,14 @@ export async function listEnabledIdps(db: Db | Tx): Promise<IdentityProvider[]> 
   return rows.map((r) => norm(r)!);
 }
 
+/** Whether an IdP's list of e-mail domains (comma- or space-separated, as the admin typed it) holds this domain. */
+export const listsDomain = (emailDomains: string | null, domain: string): boolean =>
+  (emailDomains ?? '').toLowerCase().split(/[\s,]+/).includes(domain.toLowerCase());
+
 /** Home-realm discovery: the enabled provider that serves this e-mail domain, if any. */
 export async function findIdpForDomain(db: Db | Tx, domain: string): Promise<IdentityProvider | undefined> {
   const all = await listEnabledIdps(db);
-  return all.find((p) => p.email_domains.toLowerCase().split(/[\s,]+/).includes(domain.toLowerCase()));
+  return all.find((p) => listsDomain(p.email_domains, domain));
 }
 
 export async function upsertIdp(
