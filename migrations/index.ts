@@ -8,6 +8,7 @@ import * as reliability from './20261127020000_reliability.ts';
 import * as invitationApi from './20261127030000_invitation_api.ts';
 import * as auditCheckpoints from './20261203000000_audit_checkpoints.ts';
 import * as mailKind from './20261203010000_mail_kind.ts';
+import * as appSignIn from './20261204000000_app_sign_in.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,4 +22,5 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261127030000_invitation_api.ts', invitationApi],
   ['20261203000000_audit_checkpoints.ts', auditCheckpoints],
   ['20261203010000_mail_kind.ts', mailKind],
+  ['20261204000000_app_sign_in.ts', appSignIn],
 ];

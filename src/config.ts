@@ -61,6 +61,10 @@ const schema = z.object({
   AUDIT_CHECKPOINT_FILE: z.string().optional(),
   AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
   AUDIT_CHECKPOINT_EVERY_MINUTES: z.coerce.number().positive().max(24 * 60).default(5),
+  // Seals the OpenID Provider's private keys and the applications' client secrets in the database.
+  OIDC_SECRET_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  // How often a web process looks for signing keys added or retired by `passerelle keys rotate`.
+  OIDC_KEYS_REFRESH_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
 });
 
 export type Config = {
@@ -94,11 +98,14 @@ export type Config = {
   logLevel: string;
   secureCookies: boolean;
   audit: { signingKey: KeyObject | null; checkpointFile: string | null; checkpointEveryEvents: number; checkpointEveryMinutes: number };
+  /** Passerelle as the applications' OpenID Provider (src/oidc). */
+  oidc: { secretKey: string; keysRefreshMs: number };
 };
 
 export class ConfigError extends Error {}
 
 const DEV_SECRET = 'passerelle-development-secret-do-not-use-in-production';
+const DEV_OIDC_SECRET = 'passerelle-development-oidc-key-do-not-use-in-production';
 
 function parseTrustProxy(v: string): string | boolean | number {
   if (v === 'true') return true;
@@ -128,6 +135,14 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
   }
   if (production && e.SESSION_SECRET === DEV_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: the development default cannot be used in production');
+  }
+  if (production && !e.OIDC_SECRET_KEY) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OIDC_SECRET_KEY: required in production (32+ random characters; it seals the sign-in keys and client secrets of the applications)',
+    );
+  }
+  if (production && e.OIDC_SECRET_KEY === DEV_OIDC_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  OIDC_SECRET_KEY: the development default cannot be used in production');
   }
   if (e.FAULTS && e.NODE_ENV !== 'test') {
     throw new ConfigError('Invalid configuration:\n  FAULTS: fault injection is only for NODE_ENV=test');
@@ -191,5 +206,6 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
       checkpointEveryEvents: e.AUDIT_CHECKPOINT_EVERY_EVENTS,
       checkpointEveryMinutes: e.AUDIT_CHECKPOINT_EVERY_MINUTES,
     },
+    oidc: { secretKey: e.OIDC_SECRET_KEY ?? DEV_OIDC_SECRET, keysRefreshMs: e.OIDC_KEYS_REFRESH_MS },
   };
 }

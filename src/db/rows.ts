@@ -2,7 +2,7 @@
 // reasons about are defined in src/domain/model.ts.
 import type { IdpKind } from '../domain/model.ts';
 
-export type { AccessRequest, CatalogItem, IdpKind, Invitation, Membership, Organization, RequestStatus, User } from '../domain/model.ts';
+export type { AccessRequest, AppClaim, AppClient, CatalogItem, IdpKind, Invitation, Membership, Organization, RequestStatus, User } from '../domain/model.ts';
 
 export interface IdentityProvider {
   id: number;

@@ -82,3 +82,28 @@ export interface Membership {
   source: string;
   expires_at: string | null;
 }
+
+/** The optional claims an application may receive besides `sub`, `amr` and `acr`, which it always gets. */
+export const APP_CLAIMS = ['email', 'name', 'user_type', 'idp', 'groups'] as const;
+export type AppClaim = (typeof APP_CLAIMS)[number];
+
+/** An application's OpenID Connect client: how it signs people in through Passerelle. */
+export interface AppClient {
+  id: number;
+  client_id: string;
+  item_id: number;
+  public_client: boolean;
+  /** Whether a secret exists (its value never leaves src/oidc). */
+  has_secret: boolean;
+  secret_rotated_at: string | null;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri: string | null;
+  initiate_login_uri: string | null;
+  claims: AppClaim[];
+  visible_group_ids: number[];
+  assignment_required: boolean;
+  allow_members: boolean;
+  created_at: string;
+  updated_at: string;
+}
