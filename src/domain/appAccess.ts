@@ -1,6 +1,6 @@
 // "May this person sign in to this app now": one answer for the authorization request, the code and
 // refresh-token exchanges and userinfo alike, so that access ended anywhere is access ended everywhere.
-import type { AppClient, User } from './model.ts';
+import type { AppClaim, AppClient, User } from './model.ts';
 
 export type AppAccess = { allowed: true } | { allowed: false; reason: AppRefusal };
 export type AppRefusal = 'user not active' | 'no membership' | 'members not allowed';
@@ -48,3 +48,24 @@ export function redirectUriProblem(uri: string, production: boolean): string | n
   if (u.protocol === 'http:' && loopback && !production) return null;
   return production ? 'appClient.errors.httpsRequired' : 'appClient.errors.httpsOrLoopback';
 }
+
+/** Which claims each scope an app may ask for releases (sub, amr and acr are always in the ID token). */
+export const SCOPE_CLAIMS: Record<string, string[]> = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'user_type', 'idp'],
+  groups: ['groups'],
+};
+
+/** The app claims a request for these scopes would release, of those the admin lets the app receive. */
+export function releasedClaims(scopes: Iterable<string>, allowed: readonly AppClaim[]): AppClaim[] {
+  const asked = new Set([...scopes].flatMap((s) => SCOPE_CLAIMS[s] ?? []));
+  return allowed.filter((c) => asked.has(c));
+}
+
+/** How the person signed in, as RFC 8176 `amr` values and Passerelle's `acr`. */
+export function authenticationMethods(idpKind: string): { amr: string[]; acr: string } {
+  return idpKind === 'email' ? { amr: ['otp'], acr: ACR.emailCode } : { amr: ['fed'], acr: ACR.federated };
+}
+
+export const ACR = { federated: 'urn:passerelle:acr:federated', emailCode: 'urn:passerelle:acr:email-code' } as const;

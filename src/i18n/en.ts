@@ -2,9 +2,10 @@
 // escape the values.
 import { admin } from './en/admin.ts';
 import { api } from './en/api.ts';
+import { appSignIn } from './en/appSignIn.ts';
 import { common } from './en/common.ts';
 import { mail } from './en/mail.ts';
 import { partner } from './en/partner.ts';
 import { staff } from './en/staff.ts';
 
-export const en: Record<string, string> = { ...common, ...partner, ...staff, ...admin, ...api, ...mail };
+export const en: Record<string, string> = { ...common, ...partner, ...staff, ...admin, ...api, ...mail, ...appSignIn };

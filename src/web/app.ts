@@ -7,7 +7,7 @@ import type { RedisClientType } from 'redis';
 import type { Deps } from '../deps.ts';
 import { t } from '../i18n/t.ts';
 import { requestId } from './middleware/requestContext.ts';
-import { noStoreButStatic, securityHeaders } from './middleware/headers.ts';
+import { noStoreButStatic, providerPageHeaders, securityHeaders } from './middleware/headers.ts';
 import { bodyGuard } from './middleware/bodyGuard.ts';
 import { sessionMiddleware } from './middleware/session.ts';
 import { principalFromSession } from './middleware/principal.ts';
@@ -27,6 +27,9 @@ import type { Queues } from '../queue/queues.ts';
 import { apiRouter } from '../api/router.ts';
 import { apiDocsRoutes } from './routes/apiDocs.ts';
 import { projectRoot } from '../paths.ts';
+import { OidcMount } from '../oidc/mount.ts';
+import { OIDC_PATH } from '../oidc/provider.ts';
+import { appSignInRoutes } from './routes/appSignIn.ts';
 
 export interface Limits {
   signInPerMinute: number;
@@ -66,14 +69,18 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
     ),
   );
 
-  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
-  app.use(bodyGuard);
   app.use(sessionMiddleware(config, db));
-
   // One Passport per app: nothing about sessions or strategies is shared through module state.
   const passport = new Passport() as unknown as PassportStatic;
   const strategies = new StrategyRegistry(passport, deps);
   app.use(principalFromSession(deps, passport));
+
+  // The applications' OpenID Provider reads its own bodies, and knows who is signed in here.
+  const oidc = new OidcMount(deps, log);
+  app.use(OIDC_PATH, providerPageHeaders, oidc.handler);
+
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
+  app.use(bodyGuard);
   app.use(csrfLocals);
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);
@@ -85,6 +92,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(invitationRoutes(deps));
   app.use(ownerRoutes(deps));
   app.use(apiDocsRoutes(deps));
+  app.use(appSignInRoutes(deps, oidc));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log, db));

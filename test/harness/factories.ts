@@ -12,7 +12,7 @@ import { inTransaction } from '../../src/db/knex.ts';
 import { appendAudit, type AuditContext } from '../../src/db/audit.ts';
 import { upsertIdp } from '../../src/db/identityProviders.ts';
 import { findOrgForDomain, insertOrganization, replaceOrganizationLists } from '../../src/db/organizations.ts';
-import { findUserByEmail, insertUser } from '../../src/db/users.ts';
+import { bindIdentity, findUserByEmail, insertUser } from '../../src/db/users.ts';
 import { insertItem, setOwners } from '../../src/db/catalog.ts';
 import { grantMembership } from '../../src/db/memberships.ts';
 import { addApprovers, insertRequest, markRouted } from '../../src/db/requests.ts';
@@ -23,6 +23,9 @@ import { submitRequest } from '../../src/commands/submitRequest.ts';
 import type { CatalogItem, IdpKind, Organization, User } from '../../src/db/rows.ts';
 import { emailDomain } from '../../src/domain/principal.ts';
 import type { Scope } from '../../src/domain/scopes.ts';
+import { insertAppClient, type AppClientSettings } from '../../src/db/appClients.ts';
+import { newClientId, newClientSecret, sealClientSecret } from '../../src/oidc/clientSecret.ts';
+import { APP_CLAIMS } from '../../src/domain/model.ts';
 import { idpNamed, itemsNamed, missing, partnerPrincipal, userIdOf } from './world.ts';
 
 let sequence = 0;
@@ -103,6 +106,8 @@ export interface GuestOverrides {
   email?: string;
   name?: string;
   state?: User['state'];
+  /** The demo account the guest redeemed with (e.g. { idp: 'acme', subject: 'acme-paula' }): bound, and active. */
+  identity?: { idp: string; subject: string };
   /** Names of catalog items the guest is a member of, granted as an admin grants them. */
   memberships?: string[];
 }
@@ -111,10 +116,14 @@ export interface GuestOverrides {
 export async function buildGuest(stack: Stack, o: GuestOverrides = {}): Promise<number> {
   const n = next();
   const items = await itemsNamed(stack, o.memberships ?? []);
+  const idp = o.identity && (await idpNamed(stack, o.identity.idp));
   return inTransaction(stack.db, async (trx) => {
     const id = Number(
-      await insertUser(trx, { display_name: o.name ?? `Guest ${n}`, email: o.email ?? `guest${n}@newco.test`, user_type: 'guest', state: o.state ?? 'invited' }),
+      await insertUser(trx, { display_name: o.name ?? `Guest ${n}`, email: o.email ?? `guest${n}@newco.test`, user_type: 'guest', state: o.state ?? (o.identity ? 'active' : 'invited') }),
     );
+    if (o.identity && idp) {
+      await bindIdentity(trx, id, { issuer: idp.issuer, subject: o.identity.subject, identityProviderId: idp.id });
+    }
     for (const item of items) {
       const expiresAt = item.max_days ? new Date(Date.now() + item.max_days * DAY).toISOString() : null;
       await grantMembership(trx, { userId: id, itemId: item.id, source: 'direct', sourceId: null, grantedBy: null, expiresAt });
@@ -254,4 +263,36 @@ export async function buildOutboxRow(stack: Stack, topic: string, payload: Recor
     // addOutbox keeps its id to itself; other writers may have added rows since, so match the payload.
     return Number((await trx('outbox').where({ topic, payload: JSON.stringify(payload) }).orderBy('id', 'desc').first('id')).id);
   });
+}
+
+export interface AppClientOverrides extends Partial<Omit<AppClientSettings, 'visible_group_ids'>> {
+  /** The app item's name (default: a new app item). */
+  item?: string;
+  /** Names of the groups the app may see. */
+  visibleGroups?: string[];
+}
+
+/** An app item's OpenID Connect client, as an admin registers it: the client id and its secret (null when public). */
+export async function buildAppClient(stack: Stack, o: AppClientOverrides = {}): Promise<{ itemId: number; clientId: string; secret: string | null }> {
+  const itemId = o.item ? (await itemsNamed(stack, [o.item]))[0]?.id ?? missing(`item ${o.item}`) : await buildCatalogItem(stack, { kind: 'app' });
+  const groups = o.visibleGroups ? await itemsNamed(stack, o.visibleGroups) : [];
+  const clientId = newClientId();
+  const secret = o.public_client ? null : newClientSecret();
+  await inTransaction(stack.db, (trx) =>
+    insertAppClient(trx, {
+      clientId,
+      itemId,
+      secretEncrypted: secret && sealClientSecret(stack.config, clientId, secret),
+      public_client: o.public_client ?? false,
+      redirect_uris: o.redirect_uris ?? ['http://127.0.0.1:9/callback'],
+      post_logout_redirect_uris: o.post_logout_redirect_uris ?? [],
+      backchannel_logout_uri: o.backchannel_logout_uri ?? null,
+      initiate_login_uri: o.initiate_login_uri ?? null,
+      claims: o.claims ?? [...APP_CLAIMS],
+      visible_group_ids: groups.map((g) => g.id),
+      assignment_required: o.assignment_required ?? true,
+      allow_members: o.allow_members ?? false,
+    }),
+  );
+  return { itemId, clientId, secret };
 }

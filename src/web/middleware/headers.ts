@@ -32,3 +32,15 @@ export function noStoreButStatic(req: Request, res: Response, next: NextFunction
   if (!req.path.startsWith('/static/')) res.setHeader('Cache-Control', 'no-store');
   next();
 }
+
+/**
+ * oidc-provider's own pages end in the application's origin: the sign-out confirmation posts to the
+ * provider, which sends the browser on to the app's registered post-logout URI, and response_mode
+ * form_post is a form to the app. Browsers hold such a chain to the form page's form-action, so the
+ * provider's answers carry the same policy without that one directive.
+ */
+export function providerPageHeaders(_req: Request, res: Response, next: NextFunction): void {
+  const csp = res.getHeader('Content-Security-Policy');
+  if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace(/(^|;)\s*form-action [^;]*/, '$1').replace(/^;|;;/, ''));
+  next();
+}

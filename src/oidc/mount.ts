@@ -1,0 +1,49 @@
+// The OpenID Provider as an Express handler. It is built on first use (making the first signing key
+// when there is none) and rebuilt when `passerelle keys rotate` changed the keys: each web process
+// looks at most every OIDC_KEYS_REFRESH_MS, so a new key signs everywhere within that time and a
+// retired one leaves every JWKS once its tokens have expired.
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type Provider from 'oidc-provider';
+import type { Deps } from '../deps.ts';
+import { keysVersion } from '../db/oidcKeys.ts';
+import { ensureSigningKey } from '../commands/signingKeys.ts';
+import { buildProvider } from './provider.ts';
+
+const SYSTEM = { actor: { type: 'system' as const, id: 'system:oidc', label: null }, ip: null, correlationId: null };
+
+export class OidcMount {
+  private current: { provider: Provider; handle: ReturnType<Provider['callback']>; version: string } | undefined;
+  private checkedAt = 0;
+  private pendingBuild: Promise<Provider> | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly log: Logger,
+  ) {}
+
+  /** The provider for this moment's keys. */
+  async provider(): Promise<Provider> {
+    if (this.current && Date.now() - this.checkedAt < this.deps.config.oidc.keysRefreshMs) return this.current.provider;
+    this.pendingBuild ??= this.refresh().finally(() => (this.pendingBuild = undefined));
+    return this.pendingBuild;
+  }
+
+  private async refresh(): Promise<Provider> {
+    let version = await keysVersion(this.deps.db);
+    if (!version.split(',').some((k) => k.endsWith(':'))) {
+      await ensureSigningKey(this.deps, SYSTEM);
+      version = await keysVersion(this.deps.db);
+    }
+    this.checkedAt = Date.now();
+    if (this.current?.version === version) return this.current.provider;
+    const provider = await buildProvider(this.deps, this.log);
+    if (this.current) this.log.info('signing keys changed; the OpenID Provider now uses them');
+    this.current = { provider, handle: provider.callback(), version };
+    return provider;
+  }
+
+  readonly handler: RequestHandler = (req, res, next) => {
+    this.provider().then(() => this.current!.handle(req, res), next);
+  };
+}
