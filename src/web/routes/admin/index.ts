@@ -10,6 +10,7 @@ import { settingsRoutes } from './settings.ts';
 import { guestRoutes } from './guests.ts';
 import { queueRoutes } from './queues.ts';
 import { apiClientRoutes } from './apiClients.ts';
+import { appClientRoutes } from './appClients.ts';
 import type { Queues } from '../../../queue/queues.ts';
 
 /** Everything under /admin needs the admin ability; each area's routes live in their own file. */
@@ -25,5 +26,6 @@ export function adminRoutes(deps: Deps, queues: Queues): Router {
   r.use(guestRoutes(deps));
   r.use(queueRoutes(deps, queues));
   r.use(apiClientRoutes(deps));
+  r.use(appClientRoutes(deps));
   return r;
 }
