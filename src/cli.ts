@@ -23,6 +23,14 @@ const USAGE = `Usage: passerelle <command>
                          create an API client; its bearer token is printed once, as the last line
   api-client list        API clients, their scopes and last use
   api-client revoke <id> revoke an API client's token
+  app-client create --item NAME --redirect-uri URI [--redirect-uri URI...] [--post-logout-uri URI...]
+      [--backchannel-logout-uri URI] [--initiate-login-uri URI] [--public] [--claims CLAIM[,CLAIM...]]
+      [--groups "GROUP[,GROUP...]"] [--no-assignment-required] [--allow-members]
+                         give a catalog application its OpenID Connect sign-in; prints the client id
+                         and then the secret as the last two lines (a public client: the id, last)
+  app-client rotate-secret --item NAME
+                         a new client secret for the application, printed once as the last line
+  app-client list        applications with sign-in settings: client id, type, redirect URIs
   audit verify [--checkpoints FILE]... [--public-key PEM_FILE]...
                          check the audit log's hash chain and that it still leads to every signed
                          checkpoint (the database's, and each FILE's); exit 1 names the first failure
@@ -105,6 +113,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'api-client': {
       const code = await apiClientCommand(deps, rest);
+      await db.destroy();
+      return code;
+    }
+    case 'app-client': {
+      const { appClientCommand } = await import('./appClientCommand.ts');
+      const code = await appClientCommand(deps, CLI_CONTEXT, rest);
       await db.destroy();
       return code;
     }
