@@ -105,7 +105,7 @@ export function openApiDocument(endpoints: Endpoint[], publicUrl: string): Json 
       title: 'Passerelle API',
       version: '1.0',
       description:
-        'Shaped like Microsoft Graph v1.0 (invitations, users, groups, directory audits), so Graph clients work by changing the base URL and the token. Tokens are created by admins (Administration → API clients, or `passerelle api-client create`).',
+        'Shaped like Microsoft Graph v1.0 (invitations, users, groups, applications, directory audits), so Graph clients work by changing the base URL and the token. Tokens are created by admins (Administration → API clients, or `passerelle api-client create`).',
     },
     servers: [{ url: publicUrl }],
     tags: [...new Set(endpoints.map((e) => e.tag))].map((name) => ({ name })),

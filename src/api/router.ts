@@ -14,8 +14,9 @@ import { invitationEndpoints } from './resources/invitations.ts';
 import { directoryEndpoints } from './resources/directory.ts';
 import { auditEndpoints } from './resources/audit.ts';
 import { accessRequestEndpoints } from './resources/accessRequests.ts';
+import { applicationEndpoints } from './resources/applications.ts';
 
-export const ENDPOINTS: Endpoint[] = [...invitationEndpoints, ...directoryEndpoints, ...accessRequestEndpoints, ...auditEndpoints];
+export const ENDPOINTS: Endpoint[] = [...invitationEndpoints, ...directoryEndpoints, ...accessRequestEndpoints, ...auditEndpoints, ...applicationEndpoints];
 
 /** /groups/{id}/members → /groups/:id/members (Express 5 takes `$` literally). */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

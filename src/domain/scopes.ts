@@ -11,6 +11,7 @@ export const SCOPES = {
   'AccessRequest.Read.All': 'Read access requests',
   'AccessRequest.ReadWrite.All': 'Read, approve and deny access requests',
   'AuditLog.Read.All': 'Read the audit log (GET /auditLogs/directoryAudits)',
+  'Application.Read.All': 'Read applications and their sign-in settings',
 } as const;
 
 export type Scope = keyof typeof SCOPES;
