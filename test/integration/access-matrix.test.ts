@@ -75,6 +75,9 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /admin/catalog/:id': { url: '/admin/catalog/{item}', expect: admin },
   'POST /admin/catalog': { url: '/admin/catalog', body: {}, expect: admin },
   'POST /admin/catalog/:id': { url: '/admin/catalog/{item}', body: {}, expect: admin },
+  'GET /admin/catalog/:id/sign-in': { url: '/admin/catalog/{app}/sign-in', expect: admin },
+  'POST /admin/catalog/:id/sign-in': { url: '/admin/catalog/{app}/sign-in', body: {}, expect: admin },
+  'POST /admin/catalog/:id/sign-in/rotate': { url: '/admin/catalog/{app}/sign-in/rotate', expect: admin },
   'GET /admin/settings': { url: '/admin/settings', expect: admin },
   'POST /admin/settings': { url: '/admin/settings', body: { unknown_domains_may_request: '1' }, expect: admin },
   'GET /admin/guests': { url: '/admin/guests', expect: admin },
@@ -107,6 +110,8 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'POST /v1.0/accessRequests/:id/deny': { url: '/v1.0/accessRequests/{apiRequest}/deny', body: {}, expect: scoped('AccessRequest.ReadWrite.All') },
   'GET /v1.0/auditLogs/directoryAudits': { url: '/v1.0/auditLogs/directoryAudits', expect: scoped('AuditLog.Read.All') },
   'GET /v1.0/auditLogs/directoryAudits/:id': { url: '/v1.0/auditLogs/directoryAudits/1', expect: scoped('AuditLog.Read.All') },
+  'GET /v1.0/applications': { url: '/v1.0/applications', expect: scoped('Application.Read.All') },
+  'GET /v1.0/applications/:id': { url: '/v1.0/applications/{app}', expect: scoped('Application.Read.All') },
 };
 
 let stack: Stack;
@@ -140,6 +145,7 @@ before(async () => {
   ids.org = String(await organizationIdOf(stack, 'Acme Industries'));
   ids.guest = String(await buildGuest(stack, { name: 'Matrix Guest', email: 'matrix@guest.test' }));
   [ids.group] = await catalogIds(stack, ['Project Atlas']);
+  [ids.app] = await catalogIds(stack, ['Supplier Portal']);
   const form = await people.admin.go(`${stack.appUrl}/invitations`);
   const batch = await people.admin.submit(form, '/invitations', { emails: 'batch@newco.test', items: [ids.item] });
   ids.batch = /\/invitations\/batches\/(\d+)/.exec(batch.url)![1];
