@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
-const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.com', SESSION_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/p' };
+const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.com', SESSION_SECRET: 'x'.repeat(40), OIDC_SECRET_KEY: 'k'.repeat(40), DATABASE_URL: 'postgres://db/p' };
 
 test('production refuses a missing or default session secret and a plain-http address', () => {
   assert.throws(() => loadConfig({ ...prod, SESSION_SECRET: undefined }), /SESSION_SECRET: required in production/);
@@ -11,6 +11,13 @@ test('production refuses a missing or default session secret and a plain-http ad
   const ok = loadConfig(prod);
   assert.equal(ok.secureCookies, true);
   assert.equal(ok.allowInsecureIdp, false);
+});
+
+test('production refuses a missing or default OIDC_SECRET_KEY, naming it', () => {
+  assert.throws(() => loadConfig({ ...prod, OIDC_SECRET_KEY: undefined }), (err: unknown) => err instanceof ConfigError && /OIDC_SECRET_KEY: required in production/.test(err.message));
+  assert.throws(() => loadConfig({ ...prod, OIDC_SECRET_KEY: 'passerelle-development-oidc-key-do-not-use-in-production' }), /OIDC_SECRET_KEY: the development default/);
+  assert.throws(() => loadConfig({ ...prod, OIDC_SECRET_KEY: 'short' }), /OIDC_SECRET_KEY:/);
+  assert.equal(loadConfig(prod).oidc.secretKey, 'k'.repeat(40));
 });
 
 test('every bad value is named, with the fix', () => {
