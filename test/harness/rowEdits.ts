@@ -42,3 +42,8 @@ export async function touchIdpRow(stack: Stack, slug: string): Promise<void> {
 export async function unpublishOutbox(stack: Stack): Promise<void> {
   await stack.db('outbox').update({ published_at: null });
 }
+
+/** Their days have passed: the person's memberships of this item expired a minute ago. */
+export async function expireMemberships(stack: Stack, userId: number, itemId: number): Promise<void> {
+  await stack.db('memberships').where({ user_id: userId, item_id: itemId }).update({ expires_at: aMinuteAgo() });
+}
