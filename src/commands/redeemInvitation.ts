@@ -1,4 +1,6 @@
 import type { Deps } from '../deps.ts';
+import { clientsOfItems } from '../db/appClients.ts';
+import { saveConsent } from '../db/appConsents.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
 import { consumeInvitation, findUsableInvitation } from '../db/invitations.ts';
@@ -55,6 +57,16 @@ export async function redeemInvitation(
       target: `invitation:${inv.id}`,
       details: { user: inv.user_id, idp: p.idpSlug, consentedTo: items.map((i) => i.name) },
     });
+    // The review page showed what each application signing in through Passerelle receives (as
+    // Entra's "review permissions" does at redemption): accepting it is the consent those apps need.
+    for (const client of await clientsOfItems(trx, items.filter((i) => i.kind === 'app').map((i) => i.id))) {
+      await saveConsent(trx, inv.user_id, client.item_id, client.claims);
+      await appendAudit(trx, ctx, {
+        action: 'app.consent_given',
+        target: `item:${client.item_id}`,
+        details: { clientId: client.client_id, userId: inv.user_id, claims: client.claims, at: 'redemption' },
+      });
+    }
     return { userId: inv.user_id, redirectUrl: inv.redirect_url };
   });
 }

@@ -69,3 +69,21 @@ export function authenticationMethods(idpKind: string): { amr: string[]; acr: st
 }
 
 export const ACR = { federated: 'urn:passerelle:acr:federated', emailCode: 'urn:passerelle:acr:email-code' } as const;
+
+/**
+ * Where a tile or an invitation sends a person to open an app: the app's own sign-in when it
+ * registered one (OpenID Connect third-party-initiated login: `iss`, and the page to land on as
+ * `target_link_uri`), else its launch URL.
+ */
+export function appLaunchUrl(
+  launchUrl: string | null,
+  client: Pick<AppClient, 'initiate_login_uri'> | undefined,
+  issuer: string,
+  target: string | null = launchUrl,
+): string | null {
+  if (!client?.initiate_login_uri) return target;
+  const u = new URL(client.initiate_login_uri);
+  u.searchParams.set('iss', issuer);
+  if (target) u.searchParams.set('target_link_uri', target);
+  return u.toString();
+}

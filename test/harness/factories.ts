@@ -228,6 +228,8 @@ export interface InvitationOverrides {
   /** E-mail of the member who invites (the guest's sponsor); Ada by default. */
   invitedBy?: string;
   message?: string | null;
+  /** Where the guest lands once redeemed (the invitation form's "then open" application). */
+  redirectUrl?: string | null;
 }
 
 /** A direct invitation as the admin's invitation form makes one: the guest, the memberships, the mail. */
@@ -245,6 +247,7 @@ export async function buildInvitation(stack: Stack, o: InvitationOverrides = {})
       sponsorName: inviter.display_name,
       source: 'invitation',
       message: o.message ?? null,
+      redirectUrl: o.redirectUrl ?? null,
     }),
   );
   if (result.invitationId === null) throw new Error(`${result.user.email} is an active guest already: nothing to redeem`);

@@ -50,6 +50,11 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'POST /requests': { url: '/requests', body: {}, expect: partners },
   'GET /requests/:id': { url: '/requests/{request}', expect: only('partner') },
   'GET /access': { url: '/access', expect: signedIn },
+  // Only a guest withdraws consent, and only to an app they hold: nobody here is one.
+  'POST /access/apps/:id/consent': { url: '/access/apps/{app}/consent', expect: only() },
+  // An application's sign-in pages answer from the pending sign-in in the browser's cookies, whoever asks.
+  'GET /app-sign-in/:uid': { url: '/app-sign-in/not-a-sign-in', expect: all('any') },
+  'POST /app-sign-in/:uid/consent': { url: '/app-sign-in/not-a-sign-in/consent', expect: all('any') },
   'GET /inbox': { url: '/inbox', expect: members },
   'GET /inbox/:id': { url: '/inbox/{request}', expect: only('sponsor', 'admin') },
   'POST /inbox/:id/decision': { url: '/inbox/{request}/decision', body: { decision: 'deny', reason: '' }, expect: only('sponsor', 'admin') },

@@ -14,6 +14,29 @@ import { requireAbility, requireSignIn } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { parseId, render } from '../render.ts';
+import { findAppClientByItem, clientsOfItems } from '../../db/appClients.ts';
+import { consentedItemIds } from '../../db/appConsents.ts';
+import { withdrawConsent } from '../../commands/appSignIn.ts';
+import { appLaunchUrl, visibleGroups } from '../../domain/appAccess.ts';
+import type { MembershipView } from '../../db/memberships.ts';
+import { OIDC_PATH } from '../../oidc/provider.ts';
+
+/** An app tile of My access: where it opens, the groups the app sees, whether consent can be withdrawn. */
+async function appTiles(deps: Deps, userId: number | null, apps: MembershipView[], groups: MembershipView[]) {
+  if (!userId || apps.length === 0) return [];
+  const [clients, consented] = await Promise.all([clientsOfItems(deps.db, apps.map((a) => a.id)), consentedItemIds(deps.db, userId)]);
+  const issuer = `${deps.config.publicUrl}${OIDC_PATH}`;
+  return apps.map((a) => {
+    const client = clients.find((c) => c.item_id === a.id);
+    return {
+      ...a,
+      open: appLaunchUrl(a.launch_url, client, issuer),
+      signsIn: Boolean(client),
+      sees: client && client.claims.includes('groups') ? visibleGroups(groups, client).map((g) => g.name) : [],
+      consented: consented.includes(a.id),
+    };
+  });
+}
 
 const requestSchema = z.object({
   items: z
@@ -41,7 +64,11 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
   const showForm = async (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], extra = {}, status = 200) =>
     render(req, res, 'partner/new', { title: 'requests.newTitle', catalog: await listRequestableItems(db), ...extra }, status);
 
-  r.get('/requests/new', requireAbility(db, 'request:create'), (req, res) => showForm(req, res));
+  // ?item= comes from an app's "You don't have access" page: that item is already chosen.
+  r.get('/requests/new', requireAbility(db, 'request:create'), (req, res) => {
+    const item = parseId(req.query.item);
+    return showForm(req, res, item ? { values: { items: [String(item)] } } : {});
+  });
 
   r.post('/requests', submitLimit, csrfProtection, requireAbility(db, 'request:create'), async (req, res) => {
     const parsed = requestSchema.safeParse(req.body ?? {});
@@ -91,12 +118,19 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
     const p = principalOf(req)!;
     // Anyone signed in may open the page; only a guest has access to show.
     const items = can(p, 'access:read') ? await membershipsOf(db, p.userId!) : [];
-    render(req, res, 'partner/access', {
-      title: 'access.title',
-      apps: items.filter((i) => i.kind === 'app'),
-      groups: items.filter((i) => i.kind === 'group'),
-      notice: req.query.welcome ? { key: 'redeem.done' } : null,
-    });
+    const groups = items.filter((i) => i.kind === 'group');
+    const apps = await appTiles(deps, p.userId, items.filter((i) => i.kind === 'app'), groups);
+    const notice = req.query.welcome ? { key: 'redeem.done' } : req.query.withdrawn ? { key: 'access.withdrawn' } : null;
+    render(req, res, 'partner/access', { title: 'access.title', apps, groups, notice });
+  });
+
+  // Withdrawing consent signs the app out now (its grants are revoked) and makes it ask again.
+  r.post('/access/apps/:id/consent', csrfProtection, requireAbility(db, 'access:read'), async (req, res) => {
+    const p = principalOf(req)!;
+    const client = await findAppClientByItem(db, parseId(req.params.id) ?? 0);
+    if (!client) throw notFound();
+    await withdrawConsent(deps, auditContext(req), p.userId!, client);
+    res.redirect(303, '/access?withdrawn=1');
   });
 
   return r;

@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { findIdpById, findIdpForDomain, listEnabledIdps } from '../../db/identityProviders.ts';
 import { findUserById } from '../../db/users.ts';
@@ -10,6 +10,9 @@ import { requireSignIn } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { render } from '../render.ts';
+import { clientsOfItems, listAppClients } from '../../db/appClients.ts';
+import { appLaunchUrl } from '../../domain/appAccess.ts';
+import { OIDC_PATH } from '../../oidc/provider.ts';
 
 type RedeemSession = { redeemHash?: string };
 
@@ -43,11 +46,15 @@ export function redeemRoutes(deps: Deps, redeemLimit: RequestHandler): Router {
     if (problem) {
       return render(req, res, 'error', { title: 'errors.title', message: problem.message, params: { invited: inv.email, actual: p.email } }, problem.status);
     }
+    const items = await membershipsOf(db, inv.user_id);
+    const clients = await clientsOfItems(db, items.filter((i) => i.kind === 'app').map((i) => i.id));
     render(req, res, 'redeem/review', {
       title: 'redeem.reviewTitle',
       invitation: inv,
       idpName: (await findIdpById(db, p.idpId))?.name ?? p.idpSlug,
-      items: await membershipsOf(db, inv.user_id),
+      items,
+      // What each application that signs in through Passerelle will receive, consented to here.
+      receives: Object.fromEntries(clients.map((c) => [c.item_id, c.claims])),
     });
   });
 
@@ -63,10 +70,27 @@ export function redeemRoutes(deps: Deps, redeemLimit: RequestHandler): Router {
     req.logIn(principal, (err) => {
       if (err) return next(err);
       if (typeof signedInAt === 'number') req.session.signedInAt = signedInAt;
-      // The redirect was checked when the invitation was made: an app's launch URL from the catalog.
-      req.session.save(() => res.redirect(303, redirectUrl ?? '/access?welcome=1'));
+      req.session.save(() => void landAfterRedemption(deps, req, res, redirectUrl).catch(next));
     });
   });
 
   return r;
+}
+
+/**
+ * Where a guest lands once redeemed: My access, or the invitation's redirect, checked when the
+ * invitation was made (this portal or a catalog app's origin). An app that signs in through
+ * Passerelle is entered through its own sign-in, which completes at once (the guest is signed in
+ * and consented on the review page). Off-site, the answer is a page that moves on by itself: a
+ * redirect after this form would be held to its CSP form-action.
+ */
+async function landAfterRedemption(deps: Deps, req: Request, res: Response, redirectUrl: string | null): Promise<void> {
+  if (!redirectUrl) return res.redirect(303, '/access?welcome=1');
+  const target = new URL(redirectUrl);
+  if (target.origin === new URL(deps.config.publicUrl).origin) return res.redirect(303, target.pathname + target.search);
+  const apps = await listAppClients(deps.db);
+  const app = apps.find((a) => a.launch_url && new URL(a.launch_url).origin === target.origin);
+  const next = app ? (appLaunchUrl(app.launch_url, app.client, `${deps.config.publicUrl}${OIDC_PATH}`, redirectUrl) ?? redirectUrl) : redirectUrl;
+  res.setHeader('Refresh', `0;url=${next}`);
+  render(req, res, 'appSignIn/continue', { title: 'appSignIn.continuingTitle', titleParams: { name: app?.name ?? target.host }, appName: app?.name ?? target.host, next });
 }
