@@ -47,3 +47,8 @@ export async function unpublishOutbox(stack: Stack): Promise<void> {
 export async function expireMemberships(stack: Stack, userId: number, itemId: number): Promise<void> {
   await stack.db('memberships').where({ user_id: userId, item_id: itemId }).update({ expires_at: aMinuteAgo() });
 }
+
+/** Every token a retired signing key signed has expired: its publication ended a minute ago. */
+export async function endKeyPublication(stack: Stack, kid: string): Promise<void> {
+  await stack.db('oidc_keys').where({ kid }).whereNotNull('retired_at').update({ retire_after: aMinuteAgo() });
+}
