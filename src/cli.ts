@@ -36,6 +36,9 @@ const USAGE = `Usage: passerelle <command>
                          checkpoint (the database's, and each FILE's); exit 1 names the first failure
   audit public-key       print the public key of AUDIT_SIGNING_KEY, to keep away from the servers
   audit new-key          print a new AUDIT_SIGNING_KEY (Ed25519 seed, base64)
+  keys rotate            a new signing key for the applications' OpenID Provider; the previous
+                         ones stay published until every token they signed has expired
+  keys list              the signing keys still published, and which one signs
   demo                   run everything locally with demo identity providers and a mail catcher
 `;
 
@@ -119,6 +122,12 @@ async function main(argv: string[]): Promise<number> {
     case 'app-client': {
       const { appClientCommand } = await import('./appClientCommand.ts');
       const code = await appClientCommand(deps, CLI_CONTEXT, rest);
+      await db.destroy();
+      return code;
+    }
+    case 'keys': {
+      const { keysCommand } = await import('./oidc/command.ts');
+      const code = await keysCommand(deps, CLI_CONTEXT, rest);
       await db.destroy();
       return code;
     }
