@@ -103,6 +103,10 @@ describe('My access, invitations and sign-out around an application', () => {
     const confirm = await browser.go(end.toString());
     assert.equal(confirm.status, 200);
     assert.match(confirm.text, /Do you also want to sign out of Passerelle/);
+    // Its form ends at the app's post-logout URI: the one directive that would stop that is dropped, the rest kept.
+    const csp = String(confirm.headers['content-security-policy']);
+    assert.doesNotMatch(csp, /form-action/);
+    assert.match(csp, /default-src 'self';.*frame-ancestors 'none'/);
     const action = /<form id="op.logoutForm" method="post" action="([^"]+)"><input type="hidden" name="xsrf" value="([^"]+)"/.exec(confirm.text)!;
     const out = await browser.request('POST', new URL(action[1]!, confirm.url).toString(), { xsrf: action[2]!, logout: 'yes' });
     assert.equal(out.status, 303);

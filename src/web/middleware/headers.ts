@@ -41,6 +41,8 @@ export function noStoreButStatic(req: Request, res: Response, next: NextFunction
  */
 export function providerPageHeaders(_req: Request, res: Response, next: NextFunction): void {
   const csp = res.getHeader('Content-Security-Policy');
-  if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace(/(^|;)\s*form-action [^;]*/, '$1').replace(/^;|;;/, ''));
+  if (typeof csp === 'string') {
+    res.setHeader('Content-Security-Policy', csp.split(';').filter((d) => !/^\s*form-action\b/.test(d)).join(';'));
+  }
   next();
 }
