@@ -43,7 +43,7 @@ describe('sessions', () => {
   test('in production the cookie is __Host- prefixed and Secure, and HSTS is sent', async () => {
     const config = loadConfig({
       ...stack.env, NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.test', PORT: '0', TRUST_PROXY: '1',
-      SESSION_SECRET: 'a-production-secret-of-enough-length-0123456789', FAULTS: undefined, LOG_LEVEL: 'silent',
+      SESSION_SECRET: 'a-production-secret-of-enough-length-0123456789', OIDC_SECRET_KEY: 'a-production-oidc-key-of-enough-length-0123456789', FAULTS: undefined, LOG_LEVEL: 'silent',
     });
     const web = await startWeb({ config, db: stack.db }, createLogger('silent', 'prod-test'));
     try {

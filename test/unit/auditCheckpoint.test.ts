@@ -75,7 +75,7 @@ test('a checkpoint is due after N events, or once an uncovered event is M minute
 
 test('in production the worker does not start without a signing key (the web process never needs one)', async () => {
   const production = {
-    NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.test', SESSION_SECRET: 'a-production-secret-of-enough-length-0123456789',
+    NODE_ENV: 'production', PUBLIC_URL: 'https://partners.example.test', SESSION_SECRET: 'a-production-secret-of-enough-length-0123456789', OIDC_SECRET_KEY: 'a-production-oidc-key-of-enough-length-0123456789',
   };
   const config = loadConfig(production);
   await assert.rejects(
