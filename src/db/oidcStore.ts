@@ -51,8 +51,10 @@ export async function findOidcBy(db: Db, type: string, column: 'uid' | 'user_cod
   return live(db('oidc_payloads').where({ type, [column]: value })).first('payload', 'expires_at', 'consumed_at');
 }
 
-export async function consumeOidc(db: Db, type: string, id: string): Promise<void> {
-  await writeOutsideAudit(db, (q) => q('oidc_payloads').where({ type, id }).update({ consumed_at: new Date().toISOString() }));
+/** Marks a code or refresh token spent; false when it was spent already (or is gone): one conditional update decides. */
+export async function consumeOidc(db: Db, type: string, id: string): Promise<boolean> {
+  const n = await writeOutsideAudit(db, (q) => q('oidc_payloads').where({ type, id }).whereNull('consumed_at').update({ consumed_at: new Date().toISOString() }));
+  return Number(n) > 0;
 }
 
 export async function destroyOidc(db: Db, type: string, id: string): Promise<void> {

@@ -1,11 +1,11 @@
 // oidc-provider's storage adapter on the product's database (SQLite or PostgreSQL), so that grants,
 // sessions, codes and tokens survive restarts and every web process sees the same ones. Clients are
 // not stored here: they are the catalog's applications (app_clients), read as oidc-provider asks.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/knex.ts';
 import { consumeOidc, destroyOidc, destroyOidcGrant, findOidc, findOidcBy, upsertOidc, type OidcRow } from '../db/oidcStore.ts';
-import { findAppClientWithSecret } from '../db/appClients.ts';
+import { appClientWithSecret } from './perRequest.ts';
 import { openClientSecret } from './clientSecret.ts';
 
 function payloadOf(row: OidcRow | undefined): AdapterPayload | undefined {
@@ -17,7 +17,7 @@ function payloadOf(row: OidcRow | undefined): AdapterPayload | undefined {
 
 /** The client metadata oidc-provider validates and uses, from an application's sign-in settings. */
 export async function clientMetadata(db: Db, config: Config, clientId: string): Promise<AdapterPayload | undefined> {
-  const c = await findAppClientWithSecret(db, clientId);
+  const c = await appClientWithSecret(db, clientId);
   if (!c) return undefined;
   return {
     client_id: c.client_id,
@@ -66,7 +66,13 @@ export function knexAdapter(db: Db, config: Config) {
     }
 
     async consume(id: string): Promise<void> {
-      await consumeOidc(db, this.model, id);
+      if (await consumeOidc(db, this.model, id)) return;
+      // Another request spent it between oidc-provider's find and this update (a code replayed at the
+      // same moment, on this process or another): a replay, answered as oidc-provider answers one
+      // seen in time, with the grant revoked (what the winner was given dies with it) and invalid_grant.
+      const grantId = payloadOf(await findOidc(db, this.model, id))?.grantId;
+      if (grantId) await destroyOidcGrant(db, grantId);
+      throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already consumed`);
     }
 
     async destroy(id: string): Promise<void> {

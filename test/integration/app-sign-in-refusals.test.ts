@@ -174,6 +174,10 @@ describe('who may not sign in to an app', () => {
     const info = await userinfoStatus(rp, refreshed.access_token);
     assert.equal(info.status, 401);
     assert.equal(info.body?.error, 'invalid_token');
+    // Each refusal is on record, with why: the sign-in, the refresh (by the app) and userinfo.
+    const denied = await stack.db('audit_events').where({ target: `item:${client.itemId}`, outcome: 'denied' }).orderBy('seq');
+    assert.deepEqual(denied.map((e) => e.action), ['app.sign_in', 'app.token', 'app.userinfo']);
+    for (const e of denied) assert.match(JSON.parse(e.details).reason, /no membership/);
   });
 });
 
@@ -231,10 +235,20 @@ describe('what an app may not ask for', () => {
     assert.match(text, /invalid_request/);
     assert.ok(!text.includes('127.0.0.1:9/elsewhere'));
 
-    // The registered one is asked about (the sign-out confirmation), which is what made the difference.
+    // The registered one is asked about (the sign-out confirmation) and returned to: the registration made the difference.
     const asked = await browser.request('GET', endSession('http://127.0.0.1:9/signed-out').toString());
     assert.equal(asked.status, 200, asked.text.slice(0, 400));
     assert.match(asked.text, /Logout Check is signing you out/);
+    const action = /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(asked.text)?.[1] ?? /<form[^>]*action="([^"]+)"[^>]*id="op.logoutForm"/.exec(asked.text)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(asked.text)?.[1];
+    assert.ok(action && xsrf, asked.text.slice(0, 800));
+    const out = await browser.request('POST', new URL(action.replace(/&amp;/g, '&'), asked.url).toString(), { xsrf, logout: 'yes' });
+    assert.equal(out.status, 303);
+    const back = new URL(String(out.headers.location));
+    assert.equal(`${back.origin}${back.pathname}`, 'http://127.0.0.1:9/signed-out');
+    assert.equal(back.searchParams.get('state'), 'bye');
+    const mine = await browser.request('GET', `${stack.appUrl}/requests`);
+    assert.equal(mine.status, 303, 'signed out of Passerelle too');
   });
 });
 
@@ -258,6 +272,25 @@ describe('codes and tokens in the wrong hands', () => {
     assert.equal(replay.error, 'invalid_grant');
     assert.equal((await userinfoStatus(rp, first.access_token)).status, 401);
     assert.equal(await refreshError(rp, first.refresh_token!), 'invalid_grant');
+  });
+
+  test('a code replayed at the same moment: one exchange gets tokens, the others invalid_grant, and the tokens stop working', async () => {
+    const client = await app('Race App');
+    await grant(paulaId, ['Race App']);
+    const browser = await signedIn('acme', 'paula@acme.test');
+    const rp = await relyingParty(stack.appUrl, client);
+    await rp.signIn(browser);
+    const checks = await rp.start();
+    const step = await rp.browse(browser, checks.url);
+    assert.ok('callback' in step);
+    const exchanges = await Promise.allSettled([1, 2, 3, 4].map(() => rp.exchange(step.callback, checks)));
+    const won = exchanges.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const lost = exchanges.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { error?: string }).error] : []));
+    assert.equal(won.length, 1, `one code, one set of tokens (got ${won.length})`);
+    assert.deepEqual(lost, ['invalid_grant', 'invalid_grant', 'invalid_grant']);
+    // The replays were seen: what the code gave is revoked, as after a replay one after the other.
+    assert.equal((await userinfoStatus(rp, won[0].access_token)).status, 401);
+    assert.equal(await refreshError(rp, won[0].refresh_token!), 'invalid_grant');
   });
 
   test('app A’s access token answers A’s subject and groups only; A’s refresh token is no use to app B', async () => {
