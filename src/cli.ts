@@ -67,6 +67,12 @@ async function main(argv: string[]): Promise<number> {
     await runDemo();
     return -1; // keeps running
   }
+  if (command === 'partner-wiki') {
+    // Not in USAGE: the demo's sample application, started by `demo` as a process of its own.
+    const { runPartnerWiki } = await import('./demo/partnerWikiProcess.ts');
+    await runPartnerWiki();
+    return -1;
+  }
   const config: Config = loadConfig();
   const log = createLogger(config.logLevel, `passerelle-${command}`);
   const db = createDb(config.databaseUrl);
