@@ -13,6 +13,9 @@ import { DEMO_ORGS, DEMO_PASSWORD, issuerSpecs } from './world.ts';
 import { projectRoot } from '../paths.ts';
 import { nodeFlagsFor } from '../nodeFlags.ts';
 import { newSigningKey, parseSigningKey, publicKeyPem } from '../domain/auditCheckpoint.ts';
+import { OIDC_PATH } from '../oidc/provider.ts';
+import { registerPartnerWiki } from './partnerWikiClient.ts';
+import { partnerWikiAddress } from './partnerWikiProcess.ts';
 
 const IDP_BASE_PORT = 4101;
 const MAIL_SMTP_PORT = 2525;
@@ -62,6 +65,9 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     const db = createDb(config.databaseUrl);
     await migrateLatest(db);
     await seedDemo(db, Object.fromEntries(issuers.map((i) => [i.key, i.issuer])));
+    // The sample app's sign-in is registered here, not in seedDemo: tests register their own clients.
+    const wiki = partnerWikiAddress(env);
+    const wikiClient = await registerPartnerWiki({ config, db }, wiki.url, path.join(projectRoot, 'var', 'partner-wiki-client.json'));
     await db.destroy();
 
     // Unless given, the worker signs audit checkpoints with a key kept in var/ and writes them there.
@@ -82,6 +88,17 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     const children: ChildProcess[] = ['web', 'worker'].map((cmd) =>
       spawn(process.execPath, [...process.execArgv, ...nodeFlagsFor(cmd), process.argv[1]!, cmd], { env: childEnv, stdio: 'inherit', cwd: projectRoot }),
     );
+    // Partner Wiki, an application of the catalog, runs apart from Passerelle and knows only its client.
+    if (wikiClient) {
+      const wikiEnv = {
+        ...env,
+        PARTNER_WIKI_PORT: String(wiki.port),
+        PARTNER_WIKI_ISSUER: `${config.publicUrl}${OIDC_PATH}`,
+        PARTNER_WIKI_CLIENT_ID: wikiClient.clientId,
+        PARTNER_WIKI_CLIENT_SECRET: wikiClient.secret ?? '',
+      };
+      children.push(spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'partner-wiki'], { env: wikiEnv, stdio: 'inherit', cwd: projectRoot }));
+    }
     stops.push(async () => {
       await Promise.all(
         children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM'))))),
@@ -100,6 +117,11 @@ export async function runDemo(env: Record<string, string | undefined> = processE
       '',
       `Passerelle is running: ${config.publicUrl}`,
       `Mail catcher (every e-mail the demo sends): ${mail.httpUrl}`,
+      wikiClient
+        ? `Partner Wiki (a sample application that signs in through Passerelle): ${wiki.url}` +
+          ({ registered: ' (just registered; its client kept in var/partner-wiki-client.json)', rotated: ' (a new client secret, kept in var/partner-wiki-client.json)', kept: '' })[wikiClient.outcome]
+        : 'Partner Wiki (the sample application) is not started: the catalog has no application named "Partner Wiki".',
+      ...(wikiClient?.warnings ?? []).map((w) => `  Warning: ${w}`),
       `Signed audit checkpoints: ${path.relative(projectRoot, checkpointFile)}` +
         (signing ? ` (key ${path.relative(projectRoot, signing.keyFile)}; check the log with` : ''),
       ...(signing
@@ -112,8 +134,10 @@ export async function runDemo(env: Record<string, string | undefined> = processE
         ...org.accounts.map((a) => `    ${a.email.padEnd(30)} ${a.role}`),
       ]),
       '',
-      'Try it: sign in as paula@acme.test, request access; sign in as sam.sponsor@passerelle.test (another browser',
-      'or a private window) and approve; open the invitation from the mail catcher as Paula. Ctrl+C stops everything.',
+      'Try it: sign in as paula@acme.test, request Partner Wiki and Project Atlas; sign in as sam.sponsor@passerelle.test',
+      '(another browser or a private window) and approve; open the invitation from the mail catcher as Paula. Then',
+      'open Partner Wiki from My access as Paula: it shows her name and groups. gary@globex.test, who has no access,',
+      'is refused there with a button to request it. Ctrl+C stops everything.',
       '',
     ];
     console.log(lines.join('\n'));
