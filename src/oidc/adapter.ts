@@ -8,6 +8,11 @@ import { consumeOidc, destroyOidc, destroyOidcGrant, findOidc, findOidcBy, upser
 import { findAppClientWithSecret } from '../db/appClients.ts';
 import { openClientSecret } from './clientSecret.ts';
 
+// What a grant's revocation takes with it (as oidc-provider's own adapters keep it). An Interaction
+// names the grant an authorization under way may extend; when that grant is revoked (the person who
+// held it signed out of the provider, say), the authorization goes on and must find its Interaction.
+const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
 function payloadOf(row: OidcRow | undefined): AdapterPayload | undefined {
   if (!row) return undefined;
   const payload = JSON.parse(row.payload) as AdapterPayload;
@@ -43,7 +48,7 @@ export function knexAdapter(db: Db, config: Config) {
         type: this.model,
         id,
         payload: JSON.stringify(payload),
-        grantId: payload.grantId ?? null,
+        grantId: ISSUED_UNDER_GRANT.has(this.model) ? (payload.grantId ?? null) : null,
         userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
         accountId: payload.accountId ?? null,

@@ -196,6 +196,10 @@ function auditedOutcomes(deps: Deps, log: Logger) {
     if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc.params?.logout) {
       const req = ctx.req as unknown as Request;
       if (!principalOf(req)) return;
+      // oidc-provider ends its own session itself when someone else signed in to Passerelle since
+      // (its resume's account switch), then goes back to the authorization: no app asked for that, and
+      // the person now signed in stays signed in.
+      if (ctx.response.get('location').startsWith(`${ctx.oidc.urlFor('authorization')}/`)) return;
       await signOut(deps, auditContext(req));
       await new Promise<void>((resolve) => req.logout(() => req.session.destroy(() => resolve())));
       (ctx.res as unknown as Response).clearCookie(deps.config.secureCookies ? '__Host-passerelle' : 'passerelle.sid', { path: '/' });

@@ -343,6 +343,63 @@ describe('codes and tokens in the wrong hands', () => {
   });
 });
 
+/**
+ * Follows an authorization request as a browser does, also through the page oidc-provider posts
+ * from itself (its script submits the form; Passerelle's CSP lets that script run by its hash), and
+ * answers the consent page with "allow"; stops at the app's callback or at another page.
+ */
+async function browseLikeABrowser(rp: RelyingParty, browser: Browser, url: URL): Promise<{ callback: URL } | { page: Page }> {
+  let page = await browser.request('GET', url.toString());
+  for (let hop = 0; hop < 20; hop++) {
+    const selfPosting = /<title>Submitting Callback<\/title>/.test(page.text) && /<form method="post" action="([^"]+)">/.exec(page.text);
+    const consent = /\/app-sign-in\/[^/]+$/.test(new URL(page.url).pathname) && /name="decision"/.test(page.text);
+    const refresh = /^0\s*;\s*url=(.+)$/i.exec(String(page.headers.refresh ?? ''))?.[1];
+    const location = [301, 302, 303].includes(page.status) ? String(page.headers.location) : refresh;
+    if (selfPosting) {
+      const fields = Object.fromEntries([...page.text.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      page = await browser.request('POST', selfPosting[1].replace(/&amp;/g, '&'), fields);
+    } else if (consent) {
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+      page = await browser.request('POST', `${page.url}/consent`, { _csrf: csrf, decision: 'allow' });
+    } else if (location) {
+      const next = new URL(location, page.url);
+      if (next.toString().startsWith(rp.redirectUri)) return { callback: next };
+      page = await browser.request('GET', next.toString());
+    } else {
+      return { page };
+    }
+  }
+  throw new Error(`too many hops from ${url}`);
+}
+
+describe('one browser, two people', () => {
+  test('after Paula signs out of Passerelle and Ada signs in, the app’s next sign-in is Ada’s, and Ada stays signed in', async () => {
+    const client = await app('Shared Desk', { allow_members: true });
+    await grant(paulaId, ['Shared Desk']);
+    const browser = await signedIn('acme', 'paula@acme.test');
+    const rp = await relyingParty(stack.appUrl, client);
+    const paulas = (await rp.signIn(browser)).claims()!;
+    assert.equal(paulas.email, 'paula@acme.test');
+
+    const requests = await browser.go(`${stack.appUrl}/requests`);
+    const out = await browser.request('POST', `${stack.appUrl}/auth/logout`, { _csrf: /name="_csrf" value="([^"]+)"/.exec(requests.text)![1] });
+    assert.equal(out.status, 303);
+    const ada = await browser.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
+    assert.equal(ada.status, 200);
+
+    // The provider's session still names Paula: it ends that session and goes on with Ada's.
+    const checks = await rp.start();
+    const step = await browseLikeABrowser(rp, browser, checks.url);
+    assert.ok('callback' in step, `reached the app: ${'page' in step ? `${step.page.status} at ${step.page.url}: ${step.page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 400)}` : ''}`);
+    const adas = (await rp.exchange(step.callback, checks)).claims()!;
+    assert.equal(adas.email, 'ada.admin@passerelle.test');
+    assert.equal(adas.user_type, 'member');
+    assert.notEqual(adas.sub, paulas.sub);
+    const inbox = await browser.request('GET', `${stack.appUrl}/inbox`);
+    assert.equal(inbox.status, 200, 'Ada is still signed in to Passerelle');
+  });
+});
+
 describe('consent', () => {
   test('the first sign-in asks, naming the app and what it receives; declining tells the app access_denied; allowing is remembered', async () => {
     const client = await app('Consent App', { claims: ['email', 'name', 'groups'] });
