@@ -124,6 +124,8 @@ describe('who may not sign in to an app', () => {
     // Members do not use the partners' request form: no button, a word on whom to ask.
     assertNoAccessPage(page, await itemNamed('Members Closed'), false);
     assert.match(page.text, /Ask the application&#39;s owner or an administrator|Ask the application's owner or an administrator/);
+    const refused = await auditEvents(stack, { action: 'app.sign_in', target: `item:${closed.itemId}` });
+    assert.deepEqual(refused.map((e) => [e.outcome, JSON.parse(e.details).reason]), [['denied', 'members not allowed']]);
 
     const rpOpen = await relyingParty(stack.appUrl, open);
     const claims = (await rpOpen.signIn(ada)).claims()!;
