@@ -4,6 +4,7 @@ import { inTransaction } from '../../../db/knex.ts';
 import { markGuestRemoved, removeAllGuestMemberships } from '../../../db/guests.ts';
 import { revokeInvitations } from '../../../db/invitations.ts';
 import { conflict } from '../../../domain/errors.ts';
+import { noteAppAccessEnded } from '../../appAccessEnded.ts';
 import { requireGuest } from './requireGuest.ts';
 
 /** Ends everything at once: memberships deleted, invitations revoked, sign-in refused from now on. */
@@ -18,5 +19,6 @@ export async function removeGuest(deps: Deps, ctx: AuditContext, guestId: number
       target: `user:${guestId}`,
       details: { email: guest.email, membershipsRemoved: memberships, changes: { state: [guest.state, 'removed'] } },
     });
+    await noteAppAccessEnded(trx, guestId, null);
   });
 }

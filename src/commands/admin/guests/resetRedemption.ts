@@ -9,6 +9,7 @@ import { inviteGuest, type InviteInput, type InviteResult } from '../../inviteGu
 import { issueInvitation, type IssueInvitation } from '../../issueInvitation.ts';
 import { recordRefusal } from '../../recordRefusal.ts';
 import { queueRedemptionResetNotices } from '../../redemptionResetNotices.ts';
+import { noteAppAccessEnded } from '../../appAccessEnded.ts';
 import { requireGuest } from './requireGuest.ts';
 
 /**
@@ -51,6 +52,8 @@ export async function resetRedemption(
         changes: { state: [guest.state, 'invited'] },
       },
     });
+    // The identity that was bound signs in to no app any more.
+    if (unbound > 0) await noteAppAccessEnded(trx, guestId, null);
     const { email: newEmail, ...options } = extra;
     const invited = await inviteGuest(trx, deps.config, ctx, {
       email: newEmail ?? guest.email,
