@@ -35,3 +35,28 @@ export async function membershipsOf(db: Db | Tx, userId: number): Promise<Member
 export async function hasMembership(db: Db | Tx, userId: number, itemId: number): Promise<boolean> {
   return Boolean(await db('memberships').where({ user_id: userId, item_id: itemId }).first());
 }
+
+export interface ExpiredMembership {
+  id: number;
+  user_id: number;
+  item_id: number;
+  item_name: string;
+  expires_at: string;
+}
+
+/** Memberships whose term has passed and whose end has not been acted on yet, oldest first. */
+export async function expiredUnendedMemberships(db: Db | Tx, at: string, limit: number): Promise<ExpiredMembership[]> {
+  const rows = await db('memberships')
+    .join('catalog_items', 'catalog_items.id', 'memberships.item_id')
+    .whereNull('memberships.access_ended_at')
+    .where('memberships.expires_at', '<=', at)
+    .orderBy('memberships.id')
+    .limit(limit)
+    .select('memberships.id', 'memberships.user_id', 'memberships.item_id', 'catalog_items.name as item_name', 'memberships.expires_at');
+  return rows.map((r) => ({ ...r, id: Number(r.id), user_id: Number(r.user_id), item_id: Number(r.item_id) }));
+}
+
+/** Conditional, so that an end already acted on is never acted on again. */
+export async function markAccessEnded(trx: Tx, membershipId: number, at: string): Promise<boolean> {
+  return Number(await trx('memberships').where({ id: membershipId }).whereNull('access_ended_at').update({ access_ended_at: at })) > 0;
+}

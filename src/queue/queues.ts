@@ -8,6 +8,10 @@ export const JOBS = {
   sendMail: 'send-mail',
   invitationBatch: 'invitation-batch',
   auditCheckpoint: 'audit-checkpoint',
+  appAccessEnded: 'app-access-ended',
+  appSignOut: 'app-sign-out',
+  expireMemberships: 'expire-memberships',
+  oidcCleanup: 'oidc-cleanup',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -17,6 +21,7 @@ export const TOPIC_TO_JOB: Record<string, JobName> = {
   'request.approved': JOBS.provision,
   'mail.send': JOBS.sendMail,
   'batch.process': JOBS.invitationBatch,
+  'app.access_ended': JOBS.appAccessEnded,
 };
 
 export type Queues = Record<JobName, Bull.Queue> & {
@@ -64,6 +69,15 @@ export async function addOnce(queue: Bull.Queue, jobId: string, data: object): P
   return true;
 }
 
+/**
+ * Adds a job under a fixed id unless one with that id exists in any state, finished ones included:
+ * for work that must be done at most once per cause (a retried fan-out must not redo what its
+ * earlier attempt enqueued and a job already did). Bull keeps finished jobs (removeOnComplete).
+ */
+export async function addUnlessKnown(queue: Bull.Queue, jobId: string, data: object): Promise<void> {
+  await queue.add(data, { jobId });
+}
+
 const within = (p: Promise<unknown>, ms: number) => {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
@@ -89,6 +103,10 @@ export function createQueues(config: Config): Queues {
     [JOBS.sendMail]: make(JOBS.sendMail),
     [JOBS.invitationBatch]: make(JOBS.invitationBatch),
     [JOBS.auditCheckpoint]: make(JOBS.auditCheckpoint),
+    [JOBS.appAccessEnded]: make(JOBS.appAccessEnded),
+    [JOBS.appSignOut]: make(JOBS.appSignOut),
+    [JOBS.expireMemberships]: make(JOBS.expireMemberships),
+    [JOBS.oidcCleanup]: make(JOBS.oidcCleanup),
   };
   const all = Object.values(queues);
   return Object.assign(queues, {

@@ -20,6 +20,16 @@ export async function sweepOnce(deps: Deps, queues: Queues): Promise<number> {
   return n;
 }
 
+/**
+ * The periodic upkeep, on the sweep's timer: memberships that reached their term are ended (the apps
+ * concerned told), the OpenID Provider's expired rows and retired keys removed. One job id each, so
+ * a slow run is never doubled.
+ */
+export async function enqueueUpkeep(queues: Queues): Promise<void> {
+  await addOnce(queues[JOBS.expireMemberships], 'sweep-expire-memberships', {});
+  await addOnce(queues[JOBS.oidcCleanup], 'sweep-oidc-cleanup', {});
+}
+
 /** Sweeps every SWEEP_INTERVAL_MS, one sweep at a time; a failed sweep is tried again next time. */
 export function startSweeper(deps: Deps, queues: Queues, log: Logger): { stop(): void } {
   let sweeping = false;
@@ -28,6 +38,7 @@ export function startSweeper(deps: Deps, queues: Queues, log: Logger): { stop():
     sweeping = true;
     sweepOnce(deps, queues)
       .then((n) => n && log.info({ n }, 'sweeper re-enqueued lost work'))
+      .then(() => enqueueUpkeep(queues))
       .catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed; will retry'))
       .finally(() => (sweeping = false));
   }, deps.config.sweepIntervalMs);

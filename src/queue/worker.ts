@@ -2,7 +2,7 @@
 // calls its task in workers/. Nothing here changes state itself: the tasks do, through commands.
 import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
-import { createQueues, JOBS, type Queues } from './queues.ts';
+import { addUnlessKnown, createQueues, JOBS, type Queues } from './queues.ts';
 import { startRelay, type Relay } from './relay.ts';
 import { startSweeper } from './sweeper.ts';
 import { jobContext } from './system.ts';
@@ -13,6 +13,11 @@ import { sendMail } from '../../workers/sendMail.ts';
 import { processBatch } from '../../workers/processBatch.ts';
 import { enqueueCheckpointIfDue, writeCheckpoint } from '../../workers/auditCheckpoint.ts';
 import { failMail } from '../../workers/failMail.ts';
+import { appsToSignOut } from '../../workers/appAccessEnded.ts';
+import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
+import { expireMemberships } from '../../workers/expireMemberships.ts';
+import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
+import { OidcMount } from '../oidc/mount.ts';
 import { ConfigError } from '../config.ts';
 
 export interface WorkerHandle {
@@ -50,6 +55,26 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   // claimed before it is sent, and a sent one is never resent.
   queues[JOBS.sendMail].process(MAIL_CONCURRENCY, (job) => sendMail({ ...deps, transport }, jobContext(JOBS.sendMail, job.id), job.data));
   queues[JOBS.auditCheckpoint].process(1, () => writeCheckpoint(deps, log));
+  // Access to apps ended: one sign-out job per app, under an id made of this job's, so that this
+  // job retried never makes a second one for an app (and resends nothing already delivered).
+  queues[JOBS.appAccessEnded].process(2, async (job) => {
+    const clientIds = await appsToSignOut(deps, job.data);
+    for (const clientId of clientIds) {
+      await addUnlessKnown(queues[JOBS.appSignOut], `${job.id}-${clientId}`, { userId: job.data.userId, clientId, correlationId: `job:${JOBS.appAccessEnded}:${job.id}` });
+    }
+    return clientIds.length;
+  });
+  // The OpenID Provider, as the web process has it (same keys, same rotation), makes the logout tokens.
+  const oidc = new OidcMount(deps, log);
+  queues[JOBS.appSignOut].process(4, (job) =>
+    signOutOfApp(deps, jobContext(JOBS.appSignOut, job.id, job.data.correlationId), () => oidc.provider(), log, job.data),
+  );
+  queues[JOBS.expireMemberships].process(1, async (job) => {
+    const n = await expireMemberships(deps, jobContext(JOBS.expireMemberships, job.id));
+    if (n) relay.kick();
+    return n;
+  });
+  queues[JOBS.oidcCleanup].process(1, () => cleanOidcStore(deps));
 
   for (const q of Object.values(JOBS)) {
     queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));
@@ -59,6 +84,13 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   queues[JOBS.sendMail].on('failed', (job) => {
     if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
     void failMail(deps, jobContext(JOBS.sendMail, job.id), job.data).catch((err) => log.error({ err }, 'could not mark mail failed'));
+  });
+  // A back-channel logout that used up its attempts is put on record as not delivered.
+  queues[JOBS.appSignOut].on('failed', (job, err) => {
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    void failAppSignOut(deps, jobContext(JOBS.appSignOut, job.id, job.data.correlationId), job.data, job.attemptsMade, err.message).catch((e) =>
+      log.error({ err: e }, 'could not record a back-channel logout given up'),
+    );
   });
 
   const sweeper = startSweeper(deps, queues, log);
