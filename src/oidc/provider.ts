@@ -16,6 +16,7 @@ import { ACR, releasedClaims, SCOPE_CLAIMS } from '../domain/appAccess.ts';
 import { deriveKey, keyedDigest } from '../domain/secretBox.ts';
 import type { Principal } from '../domain/principal.ts';
 import { recordAppSignIn } from '../commands/appSignIn.ts';
+import { idpFetch } from '../auth/guardedFetch.ts';
 import { signOut } from '../commands/signOut.ts';
 import { auditContext, principalOf } from '../web/middleware/requestContext.ts';
 
@@ -102,6 +103,9 @@ function configuration(deps: Deps, log: Logger, keys: Configuration['jwks']): Co
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: TTL,
     clientBasedCORS: () => false,
+    // Back-channel logout POSTs go out under the operator's network policy (IDP_PRIVATE_NETWORKS and
+    // IDP_ALLOWED_INTERNAL_HOSTS), not oidc-provider's, which refuses every private address outright.
+    fetch: (url, init) => idpFetch(config.idpNetwork)(url as string | URL, init),
     renderError: async (ctx, out) => {
       const error = typeof out.error === 'string' ? out.error : 'server_error';
       await renderPage(ctx, 'oidc/error', { title: 'appSignIn.errorTitle', error }, ctx.status >= 400 ? ctx.status : 400);
