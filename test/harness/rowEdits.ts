@@ -52,3 +52,8 @@ export async function expireMemberships(stack: Stack, userId: number, itemId: nu
 export async function endKeyPublication(stack: Stack, kid: string): Promise<void> {
   await stack.db('oidc_keys').where({ kid }).whereNotNull('retired_at').update({ retire_after: aMinuteAgo() });
 }
+
+/** The OpenID Provider's stored objects of this kind (an access token, say) for this person and app reached their expiry a minute ago. */
+export async function expireOidcRows(stack: Stack, which: { type: string; accountId: string; clientId: string }): Promise<number> {
+  return stack.db('oidc_payloads').where({ type: which.type, account_id: which.accountId, client_id: which.clientId }).update({ expires_at: aMinuteAgo() });
+}
