@@ -33,7 +33,8 @@ export interface Rotation {
 export async function rotateSigningKey({ db, config }: Deps, ctx: AuditContext): Promise<Rotation> {
   const key = newKey(config);
   const at = new Date();
-  const until = new Date(at.getTime() + SIGNED_TOKEN_LIFETIME_S * 1000).toISOString();
+  // It may go on signing for up to OIDC_KEYS_REFRESH_MS after this, until the new key is everywhere.
+  const until = new Date(at.getTime() + config.oidc.keysRefreshMs + SIGNED_TOKEN_LIFETIME_S * 1000).toISOString();
   return inTransaction(db, async (trx) => {
     await insertKey(trx, key);
     const retired = await retireActiveKeys(trx, at.toISOString(), until, key.kid);

@@ -37,9 +37,3 @@ export async function deleteKey(db: Db, kid: string): Promise<void> {
 export async function deleteUnpublishedKeys(db: Db): Promise<number> {
   return writeOutsideAudit(db, (q) => q('oidc_keys').whereNotNull('retire_after').where('retire_after', '<=', new Date().toISOString()).delete());
 }
-
-/** What changes when keys are added or retired: a web process rebuilds its provider when it does. */
-export async function keysVersion(db: Db): Promise<string> {
-  const rows = await publishedKeys(db);
-  return rows.map((r) => `${r.kid}:${r.retired_at ?? ''}`).join(',');
-}

@@ -1,14 +1,15 @@
 // The OpenID Provider as an Express handler. It is built on first use (making the first signing key
-// when there is none) and rebuilt when `passerelle keys rotate` changed the keys: each web process
-// looks at most every OIDC_KEYS_REFRESH_MS, so a new key signs everywhere within that time and a
-// retired one leaves every JWKS once its tokens have expired.
+// when there is none) and rebuilt when the keys changed: each web process looks at most every
+// OIDC_KEYS_REFRESH_MS, so a key `passerelle keys rotate` added is in every JWKS within that time
+// (and signs only after it, keys.ts signingOrder), and a retired one leaves every JWKS once its
+// tokens have expired.
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type Provider from 'oidc-provider';
 import type { Deps } from '../deps.ts';
-import { keysVersion } from '../db/oidcKeys.ts';
 import { ensureSigningKey } from '../commands/signingKeys.ts';
 import { buildProvider } from './provider.ts';
+import { currentKeys } from './keys.ts';
 
 const SYSTEM = { actor: { type: 'system' as const, id: 'system:oidc', label: null }, ip: null, correlationId: null };
 
@@ -30,10 +31,10 @@ export class OidcMount {
   }
 
   private async refresh(): Promise<Provider> {
-    let version = await keysVersion(this.deps.db);
-    if (!version.split(',').some((k) => k.endsWith(':'))) {
+    let { rows, version } = await currentKeys(this.deps.db, this.deps.config);
+    if (!rows.some((k) => !k.retired_at)) {
       await ensureSigningKey(this.deps, SYSTEM);
-      version = await keysVersion(this.deps.db);
+      ({ version } = await currentKeys(this.deps.db, this.deps.config));
     }
     this.checkedAt = Date.now();
     if (this.current?.version === version) return this.current.provider;
