@@ -1,13 +1,27 @@
 import type { Db, Tx } from './knex.ts';
 import type { CatalogItem } from './rows.ts';
 
-/** Grants an item once: the (user, item) pair is unique, so a rerun changes nothing. */
+/**
+ * Grants an item once: the (user, item) pair is unique, so a rerun changes nothing. A membership that
+ * has expired is granted anew in its row (its end already told the apps, so that mark is cleared).
+ */
 export async function grantMembership(
   trx: Tx,
   m: { userId: number; itemId: number; source: string; sourceId: number | null; grantedBy: number | null; expiresAt: string | null },
 ): Promise<boolean> {
   const existing = await trx('memberships').where({ user_id: m.userId, item_id: m.itemId }).first();
-  if (existing) return false;
+  if (existing && (existing.expires_at === null || existing.expires_at > new Date().toISOString())) return false;
+  if (existing) {
+    await trx('memberships').where({ id: existing.id }).update({
+      source: m.source,
+      source_id: m.sourceId,
+      granted_by: m.grantedBy,
+      expires_at: m.expiresAt,
+      created_at: new Date().toISOString(),
+      access_ended_at: null,
+    });
+    return true;
+  }
   await trx('memberships').insert({
     user_id: m.userId,
     item_id: m.itemId,

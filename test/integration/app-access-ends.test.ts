@@ -16,6 +16,7 @@ import { auditEvent, auditEvents, membershipsOf } from '../harness/stored.ts';
 import { endKeyPublication, expireMemberships, expireOidcRows } from '../harness/rowEdits.ts';
 import { freePort } from '../../src/demo/net.ts';
 import { rotateSigningKey } from '../../src/commands/signingKeys.ts';
+import { addMembership } from '../../src/commands/admin/guests/addMembership.ts';
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -260,6 +261,13 @@ describe('access ends, and the app learns it', () => {
     const items = (await auditEvents(stack, { action: 'membership.expired', target: `user:${garyId}` })).map((e) => JSON.parse(e.details).item);
     assert.deepEqual(items, ['Lab Docs', 'Project Atlas']);
     assert.equal(receiver.tokens('/lab-docs').length, 1);
+
+    // An admin grants the app again: a new term in the same row, and he signs in to it again.
+    await addMembership(stack, systemContext(), garyId, docs.itemId, null);
+    const renewed = (await membershipsOf(stack, garyId)).find((m) => Number(m.item_id) === docs.itemId);
+    assert.ok(renewed && renewed.access_ended_at === null && renewed.expires_at > new Date().toISOString(), 'granted anew');
+    const tokens = await atDocs!.rp.signIn(gary);
+    assert.ok(tokens.access_token, 'signed in to the app again');
   });
 
   test('a guest removed: the apps she used are revoked and told, each with the subject it knows her by', async () => {
