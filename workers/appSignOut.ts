@@ -15,12 +15,14 @@ import { recordBackchannelLogout, revokeAppGrants } from '../src/commands/endApp
 export interface AppSignOut {
   userId: number;
   clientId: string;
+  /** Set when the person signed out of Passerelle in one browser: that session at the app ends. */
+  sid?: string;
 }
 
 /** oidc-provider's Client has this method; its type definitions do not list it. */
 type BackchannelClient = { backchannelLogout(sub: string, sid: string | undefined): Promise<void> };
 
-export type SignOutResult = 'still allowed' | 'no client' | 'revoked' | 'logged out';
+export type SignOutResult = 'still allowed' | 'no client' | 'revoked' | 'no logout uri' | 'logged out';
 
 export async function signOutOfApp(
   deps: Deps,
@@ -31,16 +33,19 @@ export async function signOutOfApp(
 ): Promise<SignOutResult> {
   const access = await appAccessNow(deps.db, data.userId, data.clientId);
   if (!access.client) return 'no client';
-  // Given back meanwhile (enabled again, a new membership): nothing has ended.
-  if (access.allowed) return 'still allowed';
   const app = access.client;
-  await revokeAppGrants(deps, ctx, data.userId, app);
-  if (!app.backchannel_logout_uri) return 'revoked';
+  if (!data.sid) {
+    // Given back meanwhile (enabled again, a new membership): nothing has ended.
+    if (access.allowed) return 'still allowed';
+    await revokeAppGrants(deps, ctx, data.userId, app);
+  }
+  // A sign-out needs no revocation: the tokens bound to that session ended with it.
+  if (!app.backchannel_logout_uri) return data.sid ? 'no logout uri' : 'revoked';
   try {
     const client = await (await provider()).Client.find(app.client_id);
     if (!client) return 'no client';
-    // No sid: the token names the person, not one session (backchannel_logout_session_required is false).
-    await (client as unknown as BackchannelClient).backchannelLogout(String(data.userId), undefined);
+    // Access ended: no sid, the token names the person (every session); a sign-out names its session.
+    await (client as unknown as BackchannelClient).backchannelLogout(String(data.userId), data.sid);
   } catch (err) {
     // fetch's own message is only "fetch failed"; what happened (refused, timed out) is its cause.
     const cause = (err as Error & { cause?: Error }).cause?.message;

@@ -31,7 +31,7 @@ export async function clientMetadata(db: Db, config: Config, clientId: string): 
       : { client_secret: openClientSecret(config, c.client_id, c.secret_encrypted), token_endpoint_auth_method: 'client_secret_basic' }),
     redirect_uris: c.redirect_uris,
     post_logout_redirect_uris: c.post_logout_redirect_uris,
-    ...(c.backchannel_logout_uri && { backchannel_logout_uri: c.backchannel_logout_uri, backchannel_logout_session_required: false }),
+    ...(c.backchannel_logout_uri && { backchannel_logout_uri: c.backchannel_logout_uri, backchannel_logout_session_required: true }),
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     subject_type: 'pairwise',

@@ -3,9 +3,11 @@
 // OIDC_KEYS_REFRESH_MS, so a key `passerelle keys rotate` added is in every JWKS within that time
 // (and signs only after it, keys.ts signingOrder), and a retired one leaves every JWKS once its
 // tokens have expired.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { AppSession } from '../commands/signOut.ts';
 import type { Deps } from '../deps.ts';
 import { ensureSigningKey } from '../commands/signingKeys.ts';
 import { buildProvider } from './provider.ts';
@@ -42,6 +44,20 @@ export class OidcMount {
     if (this.current) this.log.info('signing keys changed; the OpenID Provider now uses them');
     this.current = { provider, handle: provider.callback(), version };
     return provider;
+  }
+
+  /**
+   * Ends this browser's session at the OpenID Provider when it is this person's (Passerelle's own
+   * sign-out): the refresh tokens bound to it stop working, and the apps it signed in to are returned
+   * with their session ids, to be told.
+   */
+  async endBrowserSession(req: Request, res: Response, userId: number): Promise<AppSession[]> {
+    const provider = await this.provider();
+    const session = await provider.Session.get({ req, res } as unknown as KoaContextWithOIDC);
+    if (!session.accountId || session.accountId !== String(userId)) return [];
+    const apps = Object.entries(session.authorizations ?? {}).flatMap(([clientId, a]) => (a.sid ? [{ clientId, sid: a.sid }] : []));
+    await session.destroy();
+    return apps;
   }
 
   readonly handler: RequestHandler = (req, res, next) => {

@@ -22,6 +22,8 @@ export const TOPIC_TO_JOB: Record<string, JobName> = {
   'mail.send': JOBS.sendMail,
   'batch.process': JOBS.invitationBatch,
   'app.access_ended': JOBS.appAccessEnded,
+  // Signed out of Passerelle in one browser: each app that browser signed in to, told for that session.
+  'app.session_ended': JOBS.appSignOut,
 };
 
 export type Queues = Record<JobName, Bull.Queue> & {

@@ -84,7 +84,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(csrfLocals);
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);
-  app.use(authRoutes(deps, strategies, log, perMinute('signin', limits.signInPerMinute)));
+  app.use(authRoutes(deps, strategies, log, perMinute('signin', limits.signInPerMinute), oidc));
   app.use(partnerRoutes(deps, allOf(perMinute('submit', limits.submitPerMinute), limiter(config, redis, 'submit-account', limits.submitPerMinute, log, byAccount))));
   app.use(sponsorRoutes(deps));
   app.use(redeemRoutes(deps, allOf(perMinute('redeem', limits.redeemPerMinute), limiter(config, redis, 'redeem-account', limits.redeemPerMinute, log, byAccount))));

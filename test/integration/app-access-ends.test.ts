@@ -298,6 +298,33 @@ describe('access ends, and the app learns it', () => {
   });
 });
 
+describe("signing out of Passerelle signs this browser's sessions out of the apps", () => {
+  test('each app it signed in to is sent a logout token naming that session; refresh tokens bound to the session stop working', async () => {
+    const board = await appWithLogout('Board Notes', { path: '/board' }, { openToAll: true });
+    // Sue, a member of our organization: this app does not require assignment.
+    const sue = new Browser();
+    await sue.signIn(stack.appUrl, 'ours', 'sue.sponsor@passerelle.test');
+    const rp = await relyingParty(stack.appUrl, board);
+    const tokens = await rp.signIn(sue);
+    const sid = tokens.claims()!.sid;
+    assert.equal(typeof sid, 'string', 'the ID token names the session, for the logout to come');
+    assert.ok(tokens.refresh_token, 'a refresh token');
+
+    const access = await sue.go(`${stack.appUrl}/inbox`);
+    const out = await sue.submit(access, '/auth/logout', {});
+    assert.match(out.text, /You are signed out/);
+
+    const [token] = await eventually('a logout token at the board app', async () => receiver.tokens('/board').length > 0 && receiver.tokens('/board'));
+    const claims = await verifiedLogoutToken(rp, token!);
+    assert.equal(claims.sub, tokens.claims()!.sub);
+    assert.equal(claims.sid, sid, 'the session that ended');
+    await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), refused);
+    const signedOut = await auditEvent(stack, { action: 'auth.signed_out' });
+    assert.ok(signedOut, 'the sign-out is on record');
+    assert.ok(await auditEvent(stack, { action: 'app.backchannel_logout', target: `item:${board.itemId}` }), 'the logout is on record');
+  });
+});
+
 describe('the OpenID Provider cleans up after itself', () => {
   test('expired stored objects and keys past their publication are removed; live ones stay', async () => {
     // Sue is a member of our organization: an app open to everyone lets her in without a membership.

@@ -16,6 +16,7 @@ import { render, safeReturnTo } from '../render.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { recordSignInFailure, type SignInFailure } from '../../commands/recordSignInFailure.ts';
 import { signOut } from '../../commands/signOut.ts';
+import type { OidcMount } from '../../oidc/mount.ts';
 import { RateLimited, type Limiter } from '../middleware/rateLimit.ts';
 
 const EMAIL_CODE_SLUG = 'email-code';
@@ -105,7 +106,7 @@ function auditedLimit(deps: Deps, limit: RequestHandler, reason: string): Reques
     });
 }
 
-export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger, signInLimit: Limiter): Router {
+export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger, signInLimit: Limiter, oidc: OidcMount): Router {
   const { passport } = strategies;
   const r = Router();
   // The same limit again, per typed address whatever client sends it: one account cannot be
@@ -235,7 +236,11 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
   });
 
   r.post('/auth/logout', csrfProtection, async (req: Request, res: Response, next: NextFunction) => {
-    if (principalOf(req)) await signOut(deps, auditContext(req));
+    const p = principalOf(req);
+    if (p) {
+      const apps = p.userId ? await oidc.endBrowserSession(req, res, p.userId) : [];
+      await signOut(deps, auditContext(req), p.userId ? { userId: p.userId, apps } : null);
+    }
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => {
