@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import type { Account, AccountClaims, KoaContextWithOIDC } from 'oidc-provider';
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/knex.ts';
-import { appAccountFacts, type AppAccountFacts } from '../db/appAccounts.ts';
-import { findAppClient } from '../db/appClients.ts';
+import type { AppAccountFacts } from '../db/appAccounts.ts';
+import { accountFacts, appClient } from './perRequest.ts';
 import { appAccess, visibleGroups, type AppAccess } from '../domain/appAccess.ts';
 import type { AppClient } from '../domain/model.ts';
 import { recordRefusal } from '../commands/recordRefusal.ts';
@@ -19,8 +19,8 @@ export async function accessOf(facts: AppAccountFacts | undefined, client: AppCl
 
 /** "May this person sign in to this app now": the one answer every path asks. */
 export async function appAccessNow(db: Db, userId: number, clientId: string): Promise<AppAccess & { facts?: AppAccountFacts; client?: AppClient }> {
-  const client = await findAppClient(db, clientId);
-  const facts = client ? await appAccountFacts(db, userId, client.item_id) : undefined;
+  const client = await appClient(db, clientId);
+  const facts = client ? await accountFacts(db, userId, client.item_id) : undefined;
   return { ...(await accessOf(facts, client)), facts, client };
 }
 

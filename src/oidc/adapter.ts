@@ -5,7 +5,7 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/knex.ts';
 import { consumeOidc, destroyOidc, destroyOidcGrant, findOidc, findOidcBy, upsertOidc, type OidcRow } from '../db/oidcStore.ts';
-import { findAppClientWithSecret } from '../db/appClients.ts';
+import { appClientWithSecret } from './perRequest.ts';
 import { openClientSecret } from './clientSecret.ts';
 
 // What a grant's revocation takes with it (as oidc-provider's own adapters keep it). An Interaction
@@ -22,7 +22,7 @@ function payloadOf(row: OidcRow | undefined): AdapterPayload | undefined {
 
 /** The client metadata oidc-provider validates and uses, from an application's sign-in settings. */
 export async function clientMetadata(db: Db, config: Config, clientId: string): Promise<AdapterPayload | undefined> {
-  const c = await findAppClientWithSecret(db, clientId);
+  const c = await appClientWithSecret(db, clientId);
   if (!c) return undefined;
   return {
     client_id: c.client_id,

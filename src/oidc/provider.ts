@@ -10,7 +10,8 @@ import type { Deps } from '../deps.ts';
 import { knexAdapter } from './adapter.ts';
 import { loadSigningKeys } from './keys.ts';
 import { appAccessNow, findAccountFor } from './account.ts';
-import { findAppClient, itemOfClient } from '../db/appClients.ts';
+import { itemOfClient } from '../db/appClients.ts';
+import { appClient } from './perRequest.ts';
 import { findConsent } from '../db/appConsents.ts';
 import { ACR, releasedClaims, SCOPE_CLAIMS } from '../domain/appAccess.ts';
 import { deriveKey, keyedDigest } from '../domain/secretBox.ts';
@@ -120,7 +121,7 @@ function configuration(deps: Deps, log: Logger, keys: Configuration['jwks']): Co
 async function rememberedGrant(deps: Deps, ctx: KoaContextWithOIDC) {
   const { session, client, provider } = ctx.oidc;
   if (!session?.accountId || !client) return undefined;
-  const app = await findAppClient(deps.db, client.clientId);
+  const app = await appClient(deps.db, client.clientId, ctx);
   const consent = app && (await findConsent(deps.db, Number(session.accountId), app.item_id));
   if (!app || !consent) return undefined;
   const asked = String(ctx.oidc.params?.scope ?? 'openid').split(' ').filter(Boolean);
@@ -187,11 +188,11 @@ function auditedOutcomes(deps: Deps, log: Logger) {
       const location = ctx.response.get('location');
       const clientId = ctx.oidc.client?.clientId;
       if (!clientId || !/[?&#]code=/.test(location)) return;
-      const item = await itemOfClient(deps.db, clientId);
-      const client = await findAppClient(deps.db, clientId);
-      if (!item || !client) return;
+      // The client this request already read (app_clients.item_id is the app's catalog item).
+      const client = await appClient(deps.db, clientId, ctx);
+      if (!client) return;
       const p = principalIn(ctx);
-      await recordAppSignIn(deps, auditContext(ctx.req as unknown as Request), { itemId: item.id, clientId }, {
+      await recordAppSignIn(deps, auditContext(ctx.req as unknown as Request), { itemId: client.item_id, clientId }, {
         userId: Number(ctx.oidc.session?.accountId),
         idp: p?.issuer ?? null,
         scope: ctx.oidc.params?.scope ?? null,
