@@ -22,6 +22,9 @@ import { signOut } from '../commands/signOut.ts';
 import { auditContext, principalOf } from '../web/middleware/requestContext.ts';
 
 export const OIDC_PATH = '/oidc';
+
+/** The provider's paths (below OIDC_PATH) that a person's browser visits: they need Passerelle's session. */
+export const needsPasserelleSession = (path: string): boolean => /^\/(auth|session\/end)(\/|$)/.test(path);
 export const INTERACTION_PATH = '/app-sign-in';
 
 /** oidc-provider's lifetimes (seconds). ID tokens bound SIGNED_TOKEN_LIFETIME_S in keys.ts. */

@@ -28,7 +28,7 @@ import { apiRouter } from '../api/router.ts';
 import { apiDocsRoutes } from './routes/apiDocs.ts';
 import { projectRoot } from '../paths.ts';
 import { OidcMount } from '../oidc/mount.ts';
-import { OIDC_PATH } from '../oidc/provider.ts';
+import { needsPasserelleSession, OIDC_PATH } from '../oidc/provider.ts';
 import { appSignInRoutes } from './routes/appSignIn.ts';
 
 export interface Limits {
@@ -69,14 +69,18 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
     ),
   );
 
+  // The applications' OpenID Provider: only its authorization and sign-out requests are a person's
+  // browser at Passerelle; the apps' own calls (token, userinfo, keys, discovery) skip the session.
+  const oidc = new OidcMount(deps, log);
+  app.use(OIDC_PATH, (req, res, next) => (needsPasserelleSession(req.path) ? next() : oidc.handler(req, res, next)));
+
   app.use(sessionMiddleware(config, db));
   // One Passport per app: nothing about sessions or strategies is shared through module state.
   const passport = new Passport() as unknown as PassportStatic;
   const strategies = new StrategyRegistry(passport, deps);
   app.use(principalFromSession(deps, passport));
 
-  // The applications' OpenID Provider reads its own bodies, and knows who is signed in here.
-  const oidc = new OidcMount(deps, log);
+  // The rest reads its own bodies, and knows who is signed in here.
   app.use(OIDC_PATH, providerPageHeaders, oidc.handler);
 
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
