@@ -69,27 +69,50 @@ export async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Pro
 
 export const isPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
 
+/**
+ * Says on stderr, every 30 s, which step of starting or stopping the stack is still running: a test
+ * file that hangs there (seen twice on PostgreSQL in full runs, never alone) then names the step in
+ * CI's output instead of only timing out.
+ */
+function watchdog(what: string): { step(name: string): void; done(): void } {
+  let current = 'starting';
+  const since = Date.now();
+  const timer = setInterval(() => console.error(`harness: ${what} still at "${current}" after ${Math.round((Date.now() - since) / 1000)} s`), 30_000);
+  timer.unref();
+  return { step: (name) => void (current = name), done: () => clearInterval(timer) };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { name: string; run: () => Promise<void> }[] = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((err) => console.error('harness stop:', err));
+    const dog = watchdog('stop');
+    for (const s of stops.reverse()) {
+      dog.step(s.name);
+      await s.run().catch((err) => console.error('harness stop:', err));
+    }
+    dog.done();
   };
+  const dog = watchdog('start');
   try {
+    dog.step('redis');
     const redis = await startRedisServer({ dir: null, extraArgs: options.redisArgs });
-    stops.push(() => redis.stop());
+    stops.push({ name: 'redis', run: () => redis.stop() });
+    dog.step('issuers');
     const appPort = await freePort();
     const publicUrl = `http://127.0.0.1:${appPort}`;
     const issuers: Record<string, RunningIssuer> = {};
     for (const spec of issuerSpecs(publicUrl)) {
       const issuer = await startDemoIssuer(spec);
-      stops.push(() => issuer.close());
+      stops.push({ name: `issuer ${spec.key}`, run: () => issuer.close() });
       issuers[spec.key] = issuer;
     }
+    dog.step('mail catcher');
     const mail = await startMailCatcher({ httpPort: null });
-    stops.push(() => mail.close());
+    stops.push({ name: 'mail catcher', run: () => mail.close() });
     const smtpPort = options.smtpPort ? await options.smtpPort(mail.smtpPort) : mail.smtpPort;
+    dog.step('database');
     const database = await freshDatabaseUrl();
-    stops.push(database.drop);
+    stops.push({ name: 'drop database', run: database.drop });
 
     const env: Record<string, string> = {
       NODE_ENV: 'test',
@@ -113,23 +136,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const config = loadConfig(env);
     const db = createDb(config.databaseUrl);
-    stops.push(() => db.destroy());
+    stops.push({ name: 'database pool', run: () => db.destroy() });
+    dog.step('migrations');
     await migrateLatest(db);
+    dog.step('seed');
     await seedDemo(db, Object.fromEntries(Object.entries(issuers).map(([k, v]) => [k, v.issuer])));
 
     const log = createLogger(config.logLevel, 'test');
     let web = null as unknown as WebHandle;
     if (options.web !== false) {
+      dog.step('web');
       web = await startWeb({ config, db }, log);
-      stops.push(() => web.close());
+      stops.push({ name: 'web', run: () => web.close() });
     }
     let worker = null as unknown as WorkerHandle;
     if (options.worker !== false) {
+      dog.step('worker');
       worker = await startWorker({ config, db }, log);
-      stops.push(() => worker.close());
+      stops.push({ name: 'worker', run: () => worker.close() });
     }
+    dog.done();
     return { config, env, db, appUrl: publicUrl, redis, mail, issuers, web, worker, stop };
   } catch (err) {
+    dog.done();
     await stop();
     throw err;
   }
