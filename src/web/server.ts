@@ -12,6 +12,8 @@ export interface WebHandle {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 10_000;
+
 /** Starts the web process: Redis for sessions and limits, then the HTTP server; close() drains it. */
 export async function startWeb(deps: Deps, log: Logger, limits: Limits = deps.config.rateLimits): Promise<WebHandle> {
   // Redis serves only the rate limits here. Commands fail at once while it is away (no offline
@@ -47,6 +49,8 @@ export async function startWeb(deps: Deps, log: Logger, limits: Limits = deps.co
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Requests in flight get a moment to finish; one that never does must not hold the stop forever.
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
       redis.destroy();
       await queues.close(2000).catch(() => undefined);
