@@ -72,7 +72,8 @@ describe('in a browser: direct invitations by an admin and by an owner', () => {
   test('the admin uploads a CSV, ticks an item, sends, and watches the batch page until every row has a result', async () => {
     const { page, context } = await person();
     await signInAsStaff(page, 'admin', 'ada.admin@passerelle.test');
-    await heading(page, 'Requests to decide');
+    // Admins land on the admin home, not the inbox (issue 17).
+    await heading(page, 'Administration');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
     await heading(page, 'Administration');
     await shot(page, 'admin', 'administration');

@@ -197,8 +197,9 @@ describe('in a browser: a partner asks, a sponsor approves, the partner redeems,
     await page.getByRole('link', { name: 'Sign in with Passerelle Corp' }).click();
     await signInAtIdp(page, 'Passerelle Corp', 'ada.admin@passerelle.test');
 
-    await heading(page, 'Requests to decide');
-    await shot(page, 'admin-inbox');
+    // Admins land on the admin home, not the inbox (issue 17).
+    await heading(page, 'Administration');
+    await shot(page, 'admin-home');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await heading(page, 'Audit log');
     await page.getByLabel('Target').fill(`request:${requestId}`);

@@ -27,7 +27,7 @@ type AuthSession = { returnTo?: string; loginHint?: string; redeemHash?: string 
 const CARRIED = ['returnTo', 'redeemHash'] as const;
 
 export function landingFor(p: Principal): string {
-  if (p.idpKind === 'home') return '/inbox';
+  if (p.idpKind === 'home') return p.role === 'admin' ? '/admin' : '/inbox';
   if (p.userType === 'guest') return '/access';
   return '/requests';
 }
