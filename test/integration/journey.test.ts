@@ -49,6 +49,15 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     assert.match(page.text, /Acme Industries/);
   });
 
+  test('a mistyped e-mail is answered on the form: what is wrong, next to the field, with what was typed', async () => {
+    const home = await partner.go(`${stack.appUrl}/`);
+    const page = await partner.submit(home, '/auth/discover', { email: 'paula.acme.test' });
+    assert.equal(page.status, 400);
+    assert.match(page.text, /<p class="field-error" id="email-error">Enter your work e-mail address in the form name@company\.com\.<\/p>/);
+    assert.match(page.text, /aria-describedby="email-hint email-error" aria-invalid=true/);
+    assert.match(page.text, /value="paula\.acme\.test"/);
+  });
+
   test('the partner signs in at Acme and submits a request for two items', async () => {
     const { id, page } = await submitAsPartner(stack, partner, 'acme', 'paula@acme.test', ['Partner Wiki', 'Project Atlas']);
     requestId = id;

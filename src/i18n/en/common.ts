@@ -16,6 +16,7 @@ export const common: Record<string, string> = {
   'home.lead': 'Sign in with your own organization’s account to ask for access to our groups and applications. A sponsor in our organization reviews each request.',
   'home.byEmail': 'Sign in with your work e-mail',
   'home.emailLabel': 'Work e-mail address',
+  'home.emailInvalid': 'Enter your work e-mail address in the form name@company.com.',
   'home.emailHint': 'We send you to your organization’s sign-in page, or e-mail you a one-time sign-in code if it has none.',
   'home.continue': 'Continue',
   'home.orPick': 'Or choose your organization',

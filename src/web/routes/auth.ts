@@ -130,7 +130,7 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
   r.post('/auth/discover', signInLimit, csrfProtection, accountLimitNoted, async (req, res) => {
     const parsed = discoverSchema.safeParse(req.body);
     if (!parsed.success) {
-      return homePage(deps, req, res, { fields: { email: 'home.emailLabel' }, values: { email: String(req.body?.email ?? '').slice(0, 320) } }, 400);
+      return homePage(deps, req, res, { fields: { email: 'home.emailInvalid' }, values: { email: String(req.body?.email ?? '').slice(0, 320) } }, 400);
     }
     const domain = emailDomain(parsed.data.email);
     const idp = await findIdpForDomain(deps.db, domain);
