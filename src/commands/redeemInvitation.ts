@@ -57,6 +57,8 @@ export async function redeemInvitation(
       target: `invitation:${inv.id}`,
       details: { user: inv.user_id, idp: p.idpSlug, consentedTo: items.map((i) => i.name) },
     });
+    // The request it answers shows that the partner has taken the access up.
+    if (inv.request_id) await appendAudit(trx, ctx, { action: 'request.accepted', target: `request:${inv.request_id}`, details: { invitation: inv.id } });
     // The review page showed what each application signing in through Passerelle receives (as
     // Entra's "review permissions" does at redemption): accepting it is the consent those apps need.
     for (const client of await clientsOfItems(trx, items.filter((i) => i.kind === 'app').map((i) => i.id))) {

@@ -51,6 +51,8 @@ export interface OwnRequestRow {
   id: number;
   status: RequestStatus;
   created_at: string;
+  /** The invitation it led to was redeemed: the partner has taken up the access. */
+  accepted: boolean;
 }
 
 /**
@@ -68,9 +70,15 @@ export async function listRequestsOfRequester(
     .where({ requester_issuer: issuer, requester_subject: subject })
     .orderBy('id', 'desc')
     .limit(limit + 1)
-    .select('id', 'status', 'created_at');
+    .select(
+      'id',
+      'status',
+      'created_at',
+      db.raw("exists (select 1 from invitations where invitations.request_id = access_requests.id and invitations.status = 'redeemed') as accepted"),
+    );
   if (page.before) q.where('id', '<', page.before);
-  return keysetPage((await q) as OwnRequestRow[], limit, (r) => r.id);
+  const rows = ((await q) as OwnRequestRow[]).map((r) => ({ ...r, accepted: Boolean(r.accepted) }));
+  return keysetPage(rows, limit, (r) => r.id);
 }
 
 /** What the inbox lists of a request: only the columns its rows show. */

@@ -182,9 +182,10 @@ describe('in a browser: a partner asks, a sponsor approves, the partner redeems,
     await page.getByRole('link', { name: `Request #${requestId}` }).click();
     await heading(page, `Request #${requestId}`);
     const history = await mainText(page);
-    assert.match(history, /Approved, invitation sent/);
+    assert.match(history, /Accepted: your access is ready/);
     assert.match(history, /Sent to sponsors for a decision/);
     assert.match(history, /Access set up and invitation sent/);
+    assert.match(history, /Invitation accepted/);
     await shot(page, 'partner-request-done');
     await partner.context.close();
     assertNoProblems('partner redeeming');
@@ -210,7 +211,7 @@ describe('in a browser: a partner asks, a sponsor approves, the partner redeems,
     const actions = await page.locator('table.audit tbody tr td:nth-child(4)').allInnerTexts();
     assert.ok(actions.includes('request.submitted'), actions.join(', '));
     assert.ok(actions.includes('request.approved'), actions.join(', '));
-    assert.deepEqual(actions, ['request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
+    assert.deepEqual(actions, ['request.accepted', 'request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
     const targets = await page.locator('table.audit tbody tr td:nth-child(5)').allInnerTexts();
     assert.ok(targets.every((t) => t === `request:${requestId}`), targets.join(', '));
     await shot(page, 'admin-audit');

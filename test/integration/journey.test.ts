@@ -128,6 +128,12 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     const again = await fresh.go(link);
     assert.equal(again.status, 404);
     assert.match(again.text, /not valid/);
+    // Her request now says she took the access up, in its status and its history.
+    const requests = await partner.go(`${stack.appUrl}/requests`);
+    assert.match(requests.text, /Accepted: your access is ready/);
+    const request = await partner.go(`${stack.appUrl}/requests/${requestId}`);
+    assert.match(request.text, /Accepted: your access is ready/);
+    assert.match(request.text, /Invitation accepted/);
   });
 
   test('an admin reads every step in the audit log, newest first, and can filter it', async () => {
@@ -136,7 +142,7 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     const page = await admin.go(`${stack.appUrl}/admin/audit?target=${encodeURIComponent(`request:${requestId}`)}`);
     assert.equal(page.status, 200);
     const actions = [...page.text.matchAll(/<code>([a-z_.]+)<\/code>/g)].map((m) => m[1]);
-    assert.deepEqual(actions, ['request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
+    assert.deepEqual(actions, ['request.accepted', 'request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
     const byActor = await admin.go(`${stack.appUrl}/admin/audit?actor=paula%40acme.test&action=invitation.redeemed`);
     assert.match(byActor.text, /invitation\.redeemed/);
     assert.doesNotMatch(byActor.text, /request\.approved/);
