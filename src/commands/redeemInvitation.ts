@@ -4,7 +4,7 @@ import { saveConsent } from '../db/appConsents.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
 import { consumeInvitation, findUsableInvitation } from '../db/invitations.ts';
-import { bindIdentity, findUserByIdentity } from '../db/users.ts';
+import { bindIdentity, findUserByIdentity, touchSignIn } from '../db/users.ts';
 import { changeGuestState } from '../db/guests.ts';
 import { membershipsOf } from '../db/memberships.ts';
 import type { Invitation } from '../db/rows.ts';
@@ -49,6 +49,8 @@ export async function redeemInvitation(
     if (bound && bound.id !== inv.user_id) throw conflict('redeem.alreadyBound');
     if (!(await consumeInvitation(trx, inv.id, p))) throw invalidInvitation();
     if (!bound) await bindIdentity(trx, inv.user_id, { issuer: p.issuer, subject: p.subject, identityProviderId: p.idpId });
+    // She signed in to redeem, before the identity was hers: that sign-in is her first as the guest.
+    await touchSignIn(trx, inv.user_id, p.name);
     // Conditional: a guest disabled or removed since the invitation was sent stays so.
     if (!(await changeGuestState(trx, inv.user_id, ['invited', 'active'], 'active'))) throw forbidden();
     const items = await membershipsOf(trx, inv.user_id);

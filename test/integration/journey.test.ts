@@ -134,6 +134,12 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     const request = await partner.go(`${stack.appUrl}/requests/${requestId}`);
     assert.match(request.text, /Accepted: your access is ready/);
     assert.match(request.text, /Invitation accepted/);
+    // The sign-in she redeemed with counts as her last sign-in, on the admin's page of her.
+    const paula = (await stack.db('users').where({ email: 'paula@acme.test', user_type: 'guest' }).first()) as { id: number };
+    const admin = new Browser();
+    await admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
+    const guestPage = await admin.go(`${stack.appUrl}/admin/guests/${paula.id}`);
+    assert.match(guestPage.text, new RegExp(`<dt>Last sign-in</dt><dd>${new Date().toISOString().slice(0, 10)} \\d\\d:\\d\\d UTC</dd>`));
   });
 
   test('an admin reads every step in the audit log, newest first, and can filter it', async () => {
