@@ -82,6 +82,10 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     assert.match(detail.text, new RegExp(stack.issuers.acme.issuer.replace(/[.]/g, '\\.')));
     assert.match(detail.text, /co-develop the Atlas gearbox/);
     assert.match(detail.text, /Project Atlas/);
+    // Approve stands on its own; the reason belongs to denying, with the Deny button under it.
+    const [approve, reason, deny] = ['value="approve"', 'Reason (required to deny', 'value="deny"'].map((s) => detail.text.indexOf(s));
+    assert.ok(approve > 0 && approve < reason && reason < deny, `approve ${approve}, reason ${reason}, deny ${deny}`);
+    assert.match(detail.text, /<legend>Or deny the request<\/legend>/);
   });
 
   test('the partner sees the history grow as the request is routed', async () => {
