@@ -28,7 +28,7 @@ const NOT_INSTALLED =
   'macOS: brew install redis) or set REDIS_URL to a running Redis.';
 
 export async function startRedisServer(
-  opts: { port?: number; dir?: string | null; extraArgs?: string[] } = {},
+  opts: { port?: number; dir?: string | null; extraArgs?: string[]; ownProcessGroup?: boolean } = {},
 ): Promise<RedisServer> {
   // redis-server reads `--port 0` as "no TCP listener", so pick a port ourselves.
   const port = opts.port || (await freePort());
@@ -64,7 +64,10 @@ export async function startRedisServer(
     args.push(...(persistentDir ? ['--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no']));
     args.push(...(opts.extraArgs ?? []));
 
-    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // ownProcessGroup: signals sent to the caller's process group (a terminal's Ctrl+C) do not reach it.
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false });
+    // Known at once, not once it answers: the 'exit' hook must take it down even if we leave while it starts.
+    child = proc;
     let output = '';
     const collect = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); };
     proc.stdout!.on('data', collect);
@@ -84,10 +87,7 @@ export async function startRedisServer(
     let failure: string | null = null;
     void exited.then((message) => { failure = message; });
     while (!failure) {
-      if (await isRedisReachable(url, 500)) {
-        child = proc;
-        return;
-      }
+      if (await isRedisReachable(url, 500)) return;
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
         throw new Error(`redis-server did not answer PING on ${url} within ${STARTUP_TIMEOUT_MS} ms.\n${output.trim()}`);

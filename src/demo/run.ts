@@ -16,6 +16,7 @@ import { newSigningKey, parseSigningKey, publicKeyPem } from '../domain/auditChe
 import { OIDC_PATH } from '../oidc/provider.ts';
 import { registerPartnerWiki } from './partnerWikiClient.ts';
 import { partnerWikiAddress } from './partnerWikiProcess.ts';
+import { describeChildExit } from './childExit.ts';
 
 const IDP_BASE_PORT = 4101;
 const MAIL_SMTP_PORT = 2525;
@@ -42,12 +43,28 @@ export async function runDemo(env: Record<string, string | undefined> = processE
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  let stopping = false;
+  let exitCode = 0;
+  let started = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      console.log('\nStopping the demo…');
+      // Still starting: leave at once; the exit hooks end the Redis it may have started, and the
+      // processes it spawned had the terminal's signal too.
+      if (!started) process.exit(130);
+      void stopAll().then(() => process.exit(exitCode));
+    });
+  }
 
   try {
     let redisUrl = config.redisUrl;
     if (!(await isRedisReachable(redisUrl))) {
       if (env.REDIS_URL) throw new Error(`REDIS_URL=${env.REDIS_URL} does not answer.`);
-      const redis: RedisServer = await startRedisServer({ dir: path.join(projectRoot, 'var', 'redis') });
+      // In a process group of its own: the terminal's Ctrl+C must not end Redis under the worker, whose
+      // close (Bull handing its jobs back) needs it; the demo stops it after the processes that use it.
+      const redis: RedisServer = await startRedisServer({ dir: path.join(projectRoot, 'var', 'redis'), ownProcessGroup: true });
       stops.push(() => redis.stop());
       redisUrl = redis.url;
       console.log(`Started redis-server on ${redis.url} (data in var/redis).`);
@@ -101,15 +118,20 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     }
     stops.push(async () => {
       await Promise.all(
-        children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM'))))),
+        // A child already ended by a signal has no exit code but its signalCode: waiting for its exit would hang.
+        children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM'))))),
       );
     });
     for (const c of children) {
-      c.once('exit', (code) => {
-        if (code && code !== 0) {
-          console.error(`A Passerelle process exited with code ${code}; stopping the demo.`);
-          void stopAll().then(() => process.exit(1));
+      c.once('exit', (code, signal) => {
+        const line = describeChildExit(c.spawnargs.at(-1)!, code, signal, stopping);
+        if (line) console.error(line);
+        if (stopping) {
+          if (line) exitCode = 1;
+          return;
         }
+        stopping = true;
+        void stopAll().then(() => process.exit(1));
       });
     }
 
@@ -142,15 +164,7 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     ];
     console.log(lines.join('\n'));
 
-    let stopping = false;
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.on(signal, () => {
-        if (stopping) return;
-        stopping = true;
-        console.log('\nStopping the demo…');
-        void stopAll().then(() => process.exit(0));
-      });
-    }
+    started = true;
   } catch (err) {
     await stopAll();
     throw err;

@@ -5,6 +5,12 @@ import * as oidc from 'openid-client';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { startMailCatcher, type MailCatcher } from '../../src/demo/mailCatcher.ts';
 import { isRedisReachable, startRedisServer, type RedisServer } from '../../src/demo/redisServer.ts';
+import { describeChildExit } from '../../src/demo/childExit.ts';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from 'redis';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
@@ -226,4 +232,56 @@ test('redis server: start, crash, restart, stop', async (t) => {
   await redis.stop();
   assert.equal(await isRedisReachable(redis.url, 500), false);
   assert.equal(await isRedisReachable('not a url'), false);
+});
+
+test('demo: a process that ends while the demo runs stops it; the end of a stop is expected unless a process fails to close', () => {
+  assert.equal(describeChildExit('worker', 1, null, false), 'A Passerelle process (worker) exited with code 1; stopping the demo.');
+  assert.equal(describeChildExit('web', 0, null, false), 'A Passerelle process (web) exited with code 0; stopping the demo.');
+  assert.equal(describeChildExit('worker', null, 'SIGKILL', false), 'A Passerelle process (worker) was ended by SIGKILL; stopping the demo.');
+  // Ctrl+C reaches every process of the terminal's group: each closes and exits 0, or dies of the signal.
+  assert.equal(describeChildExit('web', 0, null, true), null);
+  assert.equal(describeChildExit('partner-wiki', null, 'SIGINT', true), null);
+  assert.equal(describeChildExit('worker', 1, null, true), 'A Passerelle process (worker) exited with code 1 while the demo was stopping.');
+});
+
+test('redis server in its own process group: a Ctrl+C to the group that started it does not end it', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-redis-group-'));
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  // The starter is a process group of its own, as a terminal's foreground job is; it dies of the SIGINT.
+  const starter = async (ownProcessGroup: boolean) => {
+    const code = `import(${JSON.stringify(path.resolve('src/demo/redisServer.ts'))}).then(async (m) => { const r = await m.startRedisServer({ dir: ${JSON.stringify(dir)}, ownProcessGroup: ${ownProcessGroup} }); console.log(r.url); setInterval(() => {}, 1000); })`;
+    const proc = spawn(process.execPath, ['--import', 'tsx', '-e', code], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      proc.stdout!.on('data', (chunk: Buffer) => { const m = /redis:\/\/\S+/.exec(chunk.toString()); if (m) resolve(m[0]); });
+      proc.once('exit', (c) => reject(new Error(`the starter exited (${c}) before Redis answered`)));
+    });
+    const ended = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    process.kill(-proc.pid!, 'SIGINT');
+    await ended;
+    return url;
+  };
+  let url: string;
+  try {
+    url = await starter(true);
+  } catch (err) {
+    if (/not found on PATH/.test((err as Error).message)) return t.skip((err as Error).message);
+    throw err;
+  }
+  const client = createClient({ url, socket: { reconnectStrategy: false } });
+  client.on('error', () => undefined); // SHUTDOWN below closes the socket under it
+  await client.connect();
+  try {
+    assert.equal(await client.ping(), 'PONG', 'Redis still answers after the Ctrl+C');
+  } finally {
+    await client.sendCommand(['SHUTDOWN', 'NOSAVE']).catch(() => undefined);
+    await client.disconnect().catch(() => undefined);
+  }
+  // The control: in the starter's group, the same Ctrl+C ends it.
+  const inGroup = await starter(false);
+  let answers = true;
+  for (let i = 0; i < 50 && answers; i++) {
+    answers = await isRedisReachable(inGroup, 200);
+    if (answers) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(answers, false, 'Redis in the starter\'s group ends with it');
 });
