@@ -62,29 +62,34 @@ function fail(fields: Record<string, string>, params: Record<string, string> = {
   return 1;
 }
 
-/** The app item named (exactly, then ignoring case), or the message saying why there is none. */
-async function appNamed(deps: Deps, name: string): Promise<CatalogItem | { problem: string }> {
-  const items = await listAllItems(deps.db);
-  const item = items.find((i) => i.name === name) ?? items.find((i) => i.name.toLowerCase() === name.toLowerCase());
-  if (!item) return { problem: 'appClient.errors.unknownItem' };
-  if (item.kind !== 'app') return { problem: 'appClient.notAnApp' };
-  return item;
-}
+/** The item of this name: exactly, else ignoring case (people type catalog names as they say them). */
+const byName = (items: CatalogItem[], name: string) =>
+  items.find((i) => i.name === name) ?? items.find((i) => i.name.toLowerCase() === name.toLowerCase());
 
-async function create(deps: Deps, ctx: AuditContext, o: Options): Promise<number> {
+/** The app item `--item` names, with the whole catalog; else the exit code, after saying why. */
+async function requiredApp(deps: Deps, o: Options): Promise<{ item: CatalogItem; items: CatalogItem[] } | { failed: number }> {
   const name = one(o, 'item');
   if (!name) {
     console.error(USAGE);
-    return 2;
+    return { failed: 2 };
   }
-  const item = await appNamed(deps, name);
-  if ('problem' in item) return fail({ item: item.problem }, { name });
+  const items = await listAllItems(deps.db);
+  const item = byName(items, name);
+  if (!item) return { failed: fail({ item: 'appClient.errors.unknownItem' }, { name }) };
+  if (item.kind !== 'app') return { failed: fail({ item: 'appClient.notAnApp' }, { name }) };
+  return { item, items };
+}
+
+async function create(deps: Deps, ctx: AuditContext, o: Options): Promise<number> {
+  const app = await requiredApp(deps, o);
+  if ('failed' in app) return app.failed;
+  const { item } = app;
   if (await findAppClientByItem(deps.db, item.id)) return fail({ item: 'appClient.errors.exists' });
   const groupNames = (one(o, 'groups') ?? '').split(',').map((g) => g.trim()).filter(Boolean);
-  const groups = (await listAllItems(deps.db)).filter((i) => i.kind === 'group');
+  const groups = app.items.filter((i) => i.kind === 'group');
   const groupIds: string[] = [];
   for (const g of groupNames) {
-    const found = groups.find((i) => i.name === g) ?? groups.find((i) => i.name.toLowerCase() === g.toLowerCase());
+    const found = byName(groups, g);
     if (!found) return fail({ visible_group_ids: 'appClient.errors.unknownGroupName' }, { name: g });
     groupIds.push(String(found.id));
   }
@@ -120,13 +125,9 @@ async function create(deps: Deps, ctx: AuditContext, o: Options): Promise<number
 }
 
 async function rotate(deps: Deps, ctx: AuditContext, o: Options): Promise<number> {
-  const name = one(o, 'item');
-  if (!name) {
-    console.error(USAGE);
-    return 2;
-  }
-  const item = await appNamed(deps, name);
-  if ('problem' in item) return fail({ item: item.problem }, { name });
+  const app = await requiredApp(deps, o);
+  if ('failed' in app) return app.failed;
+  const { item } = app;
   try {
     const { secret } = await rotateAppClientSecret(deps, ctx, item.id);
     console.log(t('appClient.cli.rotated', { name: item.name }));
