@@ -156,10 +156,17 @@ export async function renderPage(ctx: KoaContextWithOIDC, view: string, locals: 
   ctx.body = html;
 }
 
+/**
+ * The sign-out confirmation. oidc-provider hands over its form as HTML; the page rebuilds it from its
+ * two values (where it posts, and its anti-forgery secret), escaped like any other output.
+ */
 async function logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> {
   const clientId = ctx.oidc.client?.clientId;
   const appName = clientId ? (await itemOfClient(dbOf(ctx), clientId))?.name : undefined;
-  await renderPage(ctx, 'oidc/logout', { title: 'appSignIn.logoutTitle', form, appName });
+  const action = /\baction="([^"]*)"/.exec(form)?.[1] ?? ctx.oidc.urlFor('end_session_confirm');
+  const xsrf = /\bname="xsrf" value="([^"]*)"/.exec(form)?.[1];
+  if (!xsrf) throw new Error('oidc-provider changed its sign-out form: no xsrf field found');
+  await renderPage(ctx, 'oidc/logout', { title: 'appSignIn.logoutTitle', action, xsrf, appName });
 }
 
 async function signedOutPage(ctx: KoaContextWithOIDC): Promise<void> {
