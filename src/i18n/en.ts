@@ -1,6 +1,8 @@
 // Every user-facing string in English, one file per audience. Placeholders are {name}; the views
 // escape the values.
 import { admin } from './en/admin.ts';
+import { adminHome } from './en/adminHome.ts';
+import { appClients } from './en/appClients.ts';
 import { api } from './en/api.ts';
 import { appSignIn } from './en/appSignIn.ts';
 import { common } from './en/common.ts';
@@ -8,4 +10,4 @@ import { mail } from './en/mail.ts';
 import { partner } from './en/partner.ts';
 import { staff } from './en/staff.ts';
 
-export const en: Record<string, string> = { ...common, ...partner, ...staff, ...admin, ...api, ...mail, ...appSignIn };
+export const en: Record<string, string> = { ...common, ...partner, ...staff, ...admin, ...adminHome, ...appClients, ...api, ...mail, ...appSignIn };
