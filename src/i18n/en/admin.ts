@@ -166,7 +166,7 @@ export const admin: Record<string, string> = {
   'invite.batchTitle': 'Invitation batch #{id}',
   'invite.running': 'Sending invitations…',
   'invite.finished': 'Done.',
-  'invite.progress': '{done} of {total} rows processed.',
+  'invite.progress': '{done, number} of {total, plural, one {# row} other {# rows}} processed.',
   'invite.progressLabel': 'Progress',
   'invite.row': 'Row',
   'invite.result': 'Result',
