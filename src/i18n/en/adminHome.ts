@@ -15,7 +15,7 @@ export const adminHome: Record<string, string> = {
   'adminHome.invitations.count': 'Sent, still valid, not yet redeemed:',
   'adminHome.invitations.link': 'Invited guests and their invitations',
   'adminHome.memberships': 'Access ending soon',
-  'adminHome.memberships.count': 'Guest memberships ending within {days} days:',
+  'adminHome.memberships.count': '{days, plural, one {Guest memberships ending within # day:} other {Guest memberships ending within # days:}}',
   'adminHome.memberships.link': 'Guests and their memberships',
   'adminHome.failures': 'Failed background work',
   'adminHome.failures.jobs': 'Failed jobs:',

@@ -32,7 +32,7 @@ export const api: Record<string, string> = {
   'apiDocs.body': 'Request body',
   'apiDocs.responses': 'Responses',
   'apiDocs.required': 'required',
-  'apiDocs.errors': 'Errors use Graph’s body, { "error": { "code", "message", "innerError": { "request-id", "date" } } }, with 400 (the message names the field), 401, 403, 404, 409 and 429 (with Retry-After).',
+  'apiDocs.errors': 'Errors use Graph’s body, \'{ "error": { "code", "message", "innerError": { "request-id", "date" } } }\', with 400 (the message names the field), 401, 403, 404, 409 and 429 (with Retry-After).',
   'api.redirectNotAllowed': 'inviteRedirectUrl is not allowed.',
   'api.redirectOrigins': 'must point to this portal or to an application of the catalog',
   'api.domainDenied': 'Invitations to this domain are refused by its partner organization’s policy.',
