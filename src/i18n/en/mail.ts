@@ -14,7 +14,7 @@ export const mail: Record<string, string> = {
   'mail.invite.personal': 'A message from {sponsor}:',
   'mail.byPolicy': 'your organization’s agreement with us',
   'mail.code.subject': 'Your Passerelle sign-in code',
-  'mail.code.body': 'Your sign-in code is:\n\n{code}\n\nOr open this link and confirm: {link}\n\nThe code works once, for {minutes} minutes. If you did not ask for it, ignore this e-mail.',
+  'mail.code.body': 'Your sign-in code is:\n\n{code}\n\nOr open this link and confirm: {link}\n\nThe code works once, for {minutes, plural, one {# minute} other {# minutes}}. If you did not ask for it, ignore this e-mail.',
   'mail.added.subject': 'You now have access to {items}',
   'mail.added.body': '{sponsor} gave you access to: {items}.\n\nOpen your access panel: {link}',
   'mail.resetGuest.subject': 'Your guest access was reset',
