@@ -1,7 +1,7 @@
 export const staff: Record<string, string> = {
   'inbox.title': 'Demandes à traiter',
   'inbox.none': 'Aucune demande n’attend votre décision.',
-  'inbox.decided': 'Décidées récemment',
+  'inbox.decided': 'Traitées récemment',
   'inbox.requester': 'Demandeur',
   'inbox.organization': 'Organisation',
   'inbox.idp': 'Connecté avec',
@@ -18,7 +18,7 @@ export const staff: Record<string, string> = {
   'inbox.denied': 'Demande n° {id} refusée. Le partenaire sera informé du motif.',
   'inbox.detailTitle': 'Demande n° {id} de {name}',
   'inbox.errors.badPage': 'Cette page des demandes n’existe pas. Repartez des demandes les plus récentes.',
-  'inbox.errors.noLongerApprover': 'Cette demande ne relève plus de vous : vous n’en êtes plus sponsor ni propriétaire.',
+  'inbox.errors.noLongerApprover': 'Cette demande ne relève plus de vous : vous n’en êtes plus ni sponsor ni propriétaire.',
   'inbox.older': 'Demandes plus anciennes',
   'inbox.newest': 'Demandes les plus récentes',
   'inbox.errors.reasonRequired': 'Indiquez un motif pour refuser une demande.',
