@@ -96,3 +96,10 @@ export async function changeUserEmail(trx: Tx, userId: number, email: string): P
 export async function makeAdmin(trx: Tx, userId: number): Promise<void> {
   await trx('users').where({ id: userId }).update({ role: 'admin' });
 }
+
+/** Remembers a person's language; returns the one it replaced. */
+export async function setUserLocale(trx: Tx, userId: number, locale: string | null): Promise<string | null> {
+  const row: { locale: string | null } | undefined = await trx('users').where({ id: userId }).first('locale');
+  await trx('users').where({ id: userId }).update({ locale });
+  return row?.locale ?? null;
+}

@@ -1,4 +1,5 @@
 import type { IdpKind } from './model.ts';
+import { isLocale, type Locale } from '../i18n/locales.ts';
 
 /** What an IdP (or a mailed code) proved at sign-in, before Passerelle decides what to believe of it. */
 export interface VerifiedClaims {
@@ -27,12 +28,14 @@ export interface Principal {
   userId: number | null;
   userType: 'member' | 'guest' | null;
   role: 'admin' | null;
+  /** The language this person chose, remembered on their user; null to follow the browser. */
+  locale?: Locale | null;
 }
 
 export const emailDomain = (email: string): string => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
 /** What the session keeps of a principal; the user's id, type and role are read again on every request. */
-export type StoredPrincipal = Omit<Principal, 'userId' | 'userType' | 'role'>;
+export type StoredPrincipal = Omit<Principal, 'userId' | 'userType' | 'role' | 'locale'>;
 
 /** The user an identity is bound to, as a request finds them. */
 export interface SessionUser {
@@ -40,15 +43,16 @@ export interface SessionUser {
   user_type: 'member' | 'guest';
   role: 'admin' | null;
   state: 'invited' | 'active' | 'disabled' | 'removed';
+  locale?: string | null;
 }
 
 export function storedPrincipal(p: Principal): StoredPrincipal {
-  const { userId: _u, userType: _t, role: _r, ...stored } = p;
+  const { userId: _u, userType: _t, role: _r, locale: _l, ...stored } = p;
   return stored;
 }
 
 export function principalOfSession(stored: StoredPrincipal, user: SessionUser | undefined): Principal {
-  return { ...stored, userId: user?.id ?? null, userType: user?.user_type ?? null, role: user?.role ?? null };
+  return { ...stored, userId: user?.id ?? null, userType: user?.user_type ?? null, role: user?.role ?? null, locale: isLocale(user?.locale) ? user.locale : null };
 }
 
 /**

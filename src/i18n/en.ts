@@ -6,8 +6,20 @@ import { appClients } from './en/appClients.ts';
 import { api } from './en/api.ts';
 import { appSignIn } from './en/appSignIn.ts';
 import { common } from './en/common.ts';
+import { languages } from './en/languages.ts';
 import { mail } from './en/mail.ts';
 import { partner } from './en/partner.ts';
 import { staff } from './en/staff.ts';
 
-export const en: Record<string, string> = { ...common, ...partner, ...staff, ...admin, ...adminHome, ...appClients, ...api, ...mail, ...appSignIn };
+export const en: Record<string, string> = {
+  ...common,
+  ...partner,
+  ...staff,
+  ...admin,
+  ...adminHome,
+  ...appClients,
+  ...api,
+  ...mail,
+  ...appSignIn,
+  ...languages,
+};

@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
 import type { Deps } from '../deps.ts';
 import { t } from '../i18n/t.ts';
+import { formatters } from '../i18n/format.ts';
+import { localeMiddleware } from './middleware/locale.ts';
+import { languageRoutes } from './routes/language.ts';
 import { requestId } from './middleware/requestContext.ts';
 import { noStoreButStatic, providerPageHeaders, securityHeaders } from './middleware/headers.ts';
 import { bodyGuard } from './middleware/bodyGuard.ts';
@@ -48,7 +51,10 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   // again on every request is only worth it while someone edits templates.
   app.set('view cache', config.env !== 'development');
   app.disable('x-powered-by');
+  // What a page rendered before the person's language is known (an early error) speaks.
   app.locals.t = t;
+  app.locals.lang = 'en';
+  app.locals.fmt = formatters('en');
 
   app.use(requestId);
   app.use(securityHeaders(config));
@@ -79,6 +85,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   const passport = new Passport() as unknown as PassportStatic;
   const strategies = new StrategyRegistry(passport, deps);
   app.use(principalFromSession(deps, passport));
+  app.use(localeMiddleware(db));
 
   // The rest reads its own bodies, and knows who is signed in here.
   app.use(OIDC_PATH, providerPageHeaders, oidc.handler);
@@ -88,6 +95,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(csrfLocals);
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);
+  app.use(languageRoutes(deps));
   app.use(authRoutes(deps, strategies, log, perMinute('signin', limits.signInPerMinute), oidc));
   app.use(partnerRoutes(deps, allOf(perMinute('submit', limits.submitPerMinute), limiter(config, redis, 'submit-account', limits.submitPerMinute, log, byAccount))));
   app.use(sponsorRoutes(deps));

@@ -6,6 +6,7 @@ export function render(req: Request, res: Response, view: string, locals: Record
   res.status(status).render(view, {
     principal: principalOf(req),
     path: req.path,
+    originalUrl: req.method === 'GET' ? req.originalUrl : '/',
     csrfToken: res.locals.csrfToken ?? '',
     fields: {},
     values: {},

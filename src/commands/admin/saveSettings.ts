@@ -11,7 +11,12 @@ export async function saveSettings(deps: Deps, ctx: AuditContext, next: Settings
     await appendAudit(trx, ctx, {
       action: 'settings.updated',
       target: 'settings',
-      details: { changes: { unknownDomainsMayRequest: [before.unknownDomainsMayRequest, next.unknownDomainsMayRequest] } },
+      details: {
+        changes: {
+          unknownDomainsMayRequest: [before.unknownDomainsMayRequest, next.unknownDomainsMayRequest],
+          defaultLanguage: [before.defaultLanguage, next.defaultLanguage],
+        },
+      },
     });
   });
 }

@@ -1,0 +1,25 @@
+// Every user-facing string in French, one file per audience, the same keys as en.ts (a test checks).
+// Written as a French product would say it, not word for word.
+import { admin } from './fr/admin.ts';
+import { adminHome } from './fr/adminHome.ts';
+import { appClients } from './fr/appClients.ts';
+import { api } from './fr/api.ts';
+import { appSignIn } from './fr/appSignIn.ts';
+import { common } from './fr/common.ts';
+import { languages } from './fr/languages.ts';
+import { mail } from './fr/mail.ts';
+import { partner } from './fr/partner.ts';
+import { staff } from './fr/staff.ts';
+
+export const fr: Record<string, string> = {
+  ...common,
+  ...partner,
+  ...staff,
+  ...admin,
+  ...adminHome,
+  ...appClients,
+  ...api,
+  ...mail,
+  ...appSignIn,
+  ...languages,
+};
