@@ -143,7 +143,8 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     const admin = new Browser();
     await admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
     const guestPage = await admin.go(`${stack.appUrl}/admin/guests/${paula.id}`);
-    assert.match(guestPage.text, new RegExp(`<dt>Last sign-in</dt><dd>${new Date().toISOString().slice(0, 10)} \\d\\d:\\d\\d UTC</dd>`));
+    const today = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date());
+    assert.match(guestPage.text, new RegExp(`<dt>Last sign-in</dt><dd>${today}, \\d\\d:\\d\\d UTC</dd>`));
   });
 
   test('an admin reads every step in the audit log, newest first, and can filter it', async () => {
