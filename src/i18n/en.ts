@@ -7,6 +7,7 @@ import { api } from './en/api.ts';
 import { appSignIn } from './en/appSignIn.ts';
 import { common } from './en/common.ts';
 import { languages } from './en/languages.ts';
+import { scopes } from './en/scopes.ts';
 import { mail } from './en/mail.ts';
 import { partner } from './en/partner.ts';
 import { staff } from './en/staff.ts';
@@ -22,4 +23,5 @@ export const en: Record<string, string> = {
   ...mail,
   ...appSignIn,
   ...languages,
+  ...scopes,
 };

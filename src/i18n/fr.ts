@@ -7,6 +7,7 @@ import { api } from './fr/api.ts';
 import { appSignIn } from './fr/appSignIn.ts';
 import { common } from './fr/common.ts';
 import { languages } from './fr/languages.ts';
+import { scopes } from './fr/scopes.ts';
 import { mail } from './fr/mail.ts';
 import { partner } from './fr/partner.ts';
 import { staff } from './fr/staff.ts';
@@ -22,4 +23,5 @@ export const fr: Record<string, string> = {
   ...mail,
   ...appSignIn,
   ...languages,
+  ...scopes,
 };

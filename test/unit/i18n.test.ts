@@ -12,7 +12,7 @@ const hasMessage = (key: string) => LOCALES.every((l) => key in catalogs[l]);
 /** The argument names a message uses, its plural and select branches included. */
 function argumentsOf(elements: MessageFormatElement[], into = new Set<string>()): Set<string> {
   for (const e of elements) {
-    if ('value' in e && typeof e.value === 'string' && e.type !== TYPE.literal && e.type !== TYPE.pound) into.add(e.value);
+    if ('value' in e && typeof e.value === 'string' && e.type !== TYPE.literal) into.add(e.value);
     if ('options' in e) for (const option of Object.values(e.options)) argumentsOf(option.value, into);
   }
   return into;

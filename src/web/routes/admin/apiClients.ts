@@ -6,6 +6,7 @@ import { listApiClients } from '../../../db/apiClients.ts';
 import { createApiClient, revokeApiClient } from '../../../commands/apiClients.ts';
 import { notFound } from '../../../domain/errors.ts';
 import { SCOPES } from '../../../domain/scopes.ts';
+import { t } from '../../../i18n/t.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
 import { auditContext, principalOf } from '../../middleware/requestContext.ts';
 import { parseId, render } from '../../render.ts';
@@ -14,13 +15,14 @@ import { apiClientForm } from '../../forms/apiClient.ts';
 export function apiClientRoutes(deps: Deps): Router {
   const r = Router();
   const { db } = deps;
-  const scopeOptions = Object.entries(SCOPES).map(([value, description]) => ({ value, label: `${value}: ${description}` }));
+  // The scopes keep Graph's names; what each allows is said in the admin's language.
+  const scopeOptions = (req: Request) => Object.keys(SCOPES).map((value) => ({ value, label: `${value}: ${t(`scope.${value}`, {}, req.lang)}` }));
 
   async function list(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     render(req, res, 'admin/apiClients/list', {
       title: 'apiClients.title',
       clients: await listApiClients(db),
-      scopeOptions,
+      scopeOptions: scopeOptions(req),
       values: { scopes: [] },
       revoked: req.query.revoked,
       ...extra,
