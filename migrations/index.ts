@@ -10,6 +10,7 @@ import * as auditCheckpoints from './20261203000000_audit_checkpoints.ts';
 import * as mailKind from './20261203010000_mail_kind.ts';
 import * as appSignIn from './20261204000000_app_sign_in.ts';
 import * as languages from './20261205000000_languages.ts';
+import * as auditVerifications from './20261205010000_audit_verifications.ts';
 import * as requestChoices from './20261205030000_request_choices.ts';
 
 export interface Migration {
@@ -26,5 +27,6 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261203010000_mail_kind.ts', mailKind],
   ['20261204000000_app_sign_in.ts', appSignIn],
   ['20261205000000_languages.ts', languages],
+  ['20261205010000_audit_verifications.ts', auditVerifications],
   ['20261205030000_request_choices.ts', requestChoices],
 ];

@@ -5,6 +5,7 @@ import { adminHome } from './en/adminHome.ts';
 import { appClients } from './en/appClients.ts';
 import { api } from './en/api.ts';
 import { appSignIn } from './en/appSignIn.ts';
+import { auditLog } from './en/auditLog.ts';
 import { common } from './en/common.ts';
 import { languages } from './en/languages.ts';
 import { scopes } from './en/scopes.ts';
@@ -22,6 +23,7 @@ export const en: Record<string, string> = {
   ...api,
   ...mail,
   ...appSignIn,
+  ...auditLog,
   ...languages,
   ...scopes,
 };

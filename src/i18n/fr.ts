@@ -5,6 +5,7 @@ import { adminHome } from './fr/adminHome.ts';
 import { appClients } from './fr/appClients.ts';
 import { api } from './fr/api.ts';
 import { appSignIn } from './fr/appSignIn.ts';
+import { auditLog } from './fr/auditLog.ts';
 import { common } from './fr/common.ts';
 import { languages } from './fr/languages.ts';
 import { scopes } from './fr/scopes.ts';
@@ -22,6 +23,7 @@ export const fr: Record<string, string> = {
   ...api,
   ...mail,
   ...appSignIn,
+  ...auditLog,
   ...languages,
   ...scopes,
 };
