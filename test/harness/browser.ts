@@ -22,10 +22,14 @@ export interface Upload {
 export class Browser {
   private readonly agents = new Map<string, ReturnType<typeof supertest.agent>>();
 
+  /** Headers this browser sends with every request (its Accept-Language, say). */
+  constructor(private readonly headers: Record<string, string> = {}) {}
+
   private agent(origin: string) {
     let a = this.agents.get(origin);
     if (!a) {
       a = supertest.agent(origin);
+      if (Object.keys(this.headers).length) a.set(this.headers);
       this.agents.set(origin, a);
     }
     return a;

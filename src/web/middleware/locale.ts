@@ -34,30 +34,21 @@ export function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** The organization's default language, read at most every few seconds rather than on every page. */
-function defaultLanguage(db: Db): () => Promise<Locale> {
-  let value: Locale = 'en';
-  let readAt = 0;
-  return async () => {
-    if (Date.now() - readAt > 5000) {
-      value = (await readSettings(db)).defaultLanguage;
-      readAt = Date.now();
-    }
-    return value;
-  };
-}
-
-export function pickLocale(chosen: unknown, cookie: unknown, acceptLanguage: string | undefined, fallback: Locale): Locale {
+/**
+ * The chosen language, else the browser's, else the organization's default: the settings row is read
+ * only for a browser that asks for none of our languages.
+ */
+export async function pickLocale(chosen: unknown, cookie: unknown, acceptLanguage: string | undefined, fallback: () => Promise<Locale>): Promise<Locale> {
   if (isLocale(chosen)) return chosen;
   if (isLocale(cookie)) return cookie;
-  return fromAcceptLanguage(acceptLanguage) ?? fallback;
+  return fromAcceptLanguage(acceptLanguage) ?? (await fallback());
 }
 
 export function localeMiddleware(db: Db) {
-  const fallback = defaultLanguage(db);
+  const fallback = async () => (await readSettings(db)).defaultLanguage;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      const lang = pickLocale(principalOf(req)?.locale, cookieValue(req, LANG_COOKIE), req.get('accept-language'), await fallback());
+      const lang = await pickLocale(principalOf(req)?.locale, cookieValue(req, LANG_COOKIE), req.get('accept-language'), fallback);
       req.lang = lang;
       res.locals.lang = lang;
       res.locals.t = translator(lang);
