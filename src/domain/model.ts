@@ -12,6 +12,8 @@ export interface User {
   role: 'admin' | null;
   created_at: string;
   last_sign_in_at: string | null;
+  /** She set her display name herself: a sign-in no longer replaces it with her IdP's. */
+  name_chosen?: boolean;
 }
 
 export interface Organization {
@@ -52,6 +54,10 @@ export interface AccessRequest {
   guest_user_id: number | null;
   provisioned_at: string | null;
   decided_by_client: number | null;
+  /** The day the partner asked her access to last until (YYYY-MM-DD, through that day, UTC); null: no end. */
+  requested_until?: string | null;
+  /** The day the decision grants it until: the asked day, or an earlier one the sponsor chose. */
+  granted_until?: string | null;
   created_at: string;
   updated_at: string;
 }
