@@ -11,6 +11,7 @@ import * as mailKind from './20261203010000_mail_kind.ts';
 import * as appSignIn from './20261204000000_app_sign_in.ts';
 import * as languages from './20261205000000_languages.ts';
 import * as auditVerifications from './20261205010000_audit_verifications.ts';
+import * as mailTemplates from './20261205020000_mail_templates.ts';
 import * as requestChoices from './20261205030000_request_choices.ts';
 
 export interface Migration {
@@ -28,5 +29,6 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261204000000_app_sign_in.ts', appSignIn],
   ['20261205000000_languages.ts', languages],
   ['20261205010000_audit_verifications.ts', auditVerifications],
+  ['20261205020000_mail_templates.ts', mailTemplates],
   ['20261205030000_request_choices.ts', requestChoices],
 ];

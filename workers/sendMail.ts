@@ -9,7 +9,7 @@ import { cancelMail, claimMail, findMail, markMailSent, recordMailFailure } from
 import { mintInvitationToken } from '../src/db/invitations.ts';
 import { mintOneTimeCode } from '../src/db/oneTimeCodes.ts';
 import type { MailKind, MailMessage } from '../src/db/rows.ts';
-import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, REDEEM_LINK_PLACEHOLDER, fillPlaceholders } from '../src/mail/placeholders.ts';
+import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, REDEEM_LINK_PLACEHOLDER, fillPlaceholders, htmlValues } from '../src/mail/placeholders.ts';
 
 export async function sendMail(
   deps: Deps & { transport: Transporter },
@@ -29,8 +29,7 @@ export async function sendMail(
   });
   if (!values) return cancel(deps, ctx, mail.id, UNUSABLE[mail.kind]);
   const text = fillPlaceholders(mail.text_body, values);
-  // A sign-in code travels in plain text only.
-  const html = mail.kind === 'code' ? '' : fillPlaceholders(mail.html_body, values);
+  const html = fillPlaceholders(mail.html_body, htmlValues(values));
 
   try {
     await transport.sendMail({

@@ -4,7 +4,7 @@ import { inTransaction } from '../db/knex.ts';
 import { findRequest, isApproverOf, transitionRequest } from '../db/requests.ts';
 import { itemsOfRequest } from '../db/catalog.ts';
 import { addOutbox } from '../db/outbox.ts';
-import { queueMail } from '../db/mail.ts';
+import { queueSystemMail } from '../mail/send.ts';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
 import { can } from '../domain/policies.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -69,7 +69,7 @@ export async function applyDecision(
     if (d.decision === 'approve') {
       await addOutbox(trx, 'request.approved', { requestId });
     } else {
-      await queueMail(trx, deniedMail(config, request, d.reason.trim(), await itemsOfRequest(trx, requestId)));
+      await queueSystemMail(trx, deniedMail(config, request, d.reason.trim(), await itemsOfRequest(trx, requestId)));
     }
   });
 }

@@ -8,7 +8,7 @@ import type { AuditContext } from '../db/audit.ts';
 import type { Tx } from '../db/knex.ts';
 import type { User } from '../db/rows.ts';
 import { addGuestSponsor } from '../db/guests.ts';
-import { queueMail } from '../db/mail.ts';
+import { queueSystemMail } from '../mail/send.ts';
 import { addedMail, grantedMail } from '../mail/templates.ts';
 import { enrollGuest } from './enrollGuest.ts';
 import { grantAccess } from './grantAccess.ts';
@@ -55,5 +55,5 @@ async function tellAccessAdded(trx: Tx, config: Config, user: User, input: Invit
   const draft = input.requestId
     ? grantedMail(config, `request:${input.requestId}`, user.email, input.items, input.sponsorName)
     : addedMail(config, `batch:${input.batchId ?? 'direct'}:${user.id}:${grantedAt}`, user.email, input.items, input.sponsorName);
-  await queueMail(trx, { ...draft, cc: input.cc });
+  await queueSystemMail(trx, { ...draft, cc: input.cc });
 }

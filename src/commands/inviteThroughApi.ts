@@ -29,6 +29,8 @@ export interface ApiInvitation {
   cc: string[];
   resetRedemption: boolean;
   invitedUserId: number | null;
+  /** Graph's messageLanguage: the invitation mail's language. */
+  messageLanguage?: string | null;
 }
 
 export interface ApiInvitationResult {
@@ -81,6 +83,7 @@ export async function inviteThroughApi(deps: Deps, ctx: AuditContext, client: Ap
     cc: input.cc,
     redirectUrl: input.redirectUrl,
     invitedByClient: client.id,
+    messageLanguage: input.messageLanguage ?? null,
   };
   // Graph returns an inviteRedeemUrl either way; sendInvitationMessage says whether it is mailed too.
   const issue = input.sendMail ? issueInvitationAndLink : issueInvitationLink;

@@ -7,7 +7,8 @@ import { appendAudit, type AuditContext } from '../db/audit.ts';
 import type { Tx } from '../db/knex.ts';
 import type { CatalogItem, User } from '../db/rows.ts';
 import { insertInvitation, mintLinkToken } from '../db/invitations.ts';
-import { queueMail } from '../db/mail.ts';
+import { queueSystemMail } from '../mail/send.ts';
+import { languageOfTag } from '../db/mailTemplates.ts';
 import { invitationMail } from '../mail/templates.ts';
 
 export interface InvitationTerms {
@@ -23,6 +24,8 @@ export interface InvitationTerms {
   message?: string | null;
   cc?: string[];
   redirectUrl?: string | null;
+  /** Graph's messageLanguage ("fr-FR"): the invitation mail's language, when it is one of ours. */
+  messageLanguage?: string | null;
 }
 
 export interface IssuedInvitation {
@@ -36,7 +39,7 @@ export type IssueInvitation = (trx: Tx, config: Config, ctx: AuditContext, guest
 /** Mailed to the guest. */
 export const issueInvitation: IssueInvitation = async (trx, config, ctx, guest, terms) => {
   const { id, expiresAt } = await recordInvitation(trx, config, ctx, guest, terms, true);
-  await queueMail(trx, invitationMail(config, { id, email: guest.email, expiresAt }, terms.items, terms.sponsorName, { message: terms.message, cc: terms.cc }));
+  await queueSystemMail(trx, invitationMail(config, { id, email: guest.email, expiresAt, userId: guest.id }, terms.items, terms.sponsorName, { message: terms.message, cc: terms.cc }));
   return { invitationId: id };
 };
 
@@ -72,6 +75,7 @@ async function recordInvitation(
     cc: terms.cc?.length ? terms.cc.join(' ') : null,
     batch_id: terms.batchId ?? null,
     invited_by_client: terms.invitedByClient ?? null,
+    message_language: languageOfTag(terms.messageLanguage),
   });
   await appendAudit(trx, ctx, {
     action: 'invitation.created',

@@ -5,7 +5,7 @@
 import type { Config } from '../config.ts';
 import type { Tx } from '../db/knex.ts';
 import { sponsorsOfGuest } from '../db/guests.ts';
-import { queueMail } from '../db/mail.ts';
+import { queueSystemMail } from '../mail/send.ts';
 import { resetGuestMail, resetSponsorMail } from '../mail/templates.ts';
 
 export interface ResetNoticeInput {
@@ -35,6 +35,6 @@ export async function queueRedemptionResetNotices(trx: Tx, config: Config, input
     if (s.id === input.byUserId) continue;
     drafts.push(resetSponsorMail(config, cause, s, { name: guest.display_name, previousEmail: guest.email, email: newEmail }, input.by));
   }
-  for (const d of drafts) await queueMail(trx, d);
+  for (const d of drafts) await queueSystemMail(trx, d);
   return drafts.map((d) => d.to);
 }

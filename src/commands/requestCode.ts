@@ -4,10 +4,11 @@
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
-import { queueMail } from '../db/mail.ts';
+import { queueSystemMail } from '../mail/send.ts';
 import { codesAskedFromClient, codesMadeSince, insertOneTimeCode } from '../db/oneTimeCodes.ts';
 import { AppError } from '../domain/errors.ts';
 import { codeMail } from '../mail/templates.ts';
+import type { Locale } from '../i18n/locales.ts';
 
 export const CODE_TTL_MINUTES = 10;
 // Codes asked for one address from one client address, per CODE_TTL_MINUTES: a stranger asking for
@@ -18,7 +19,8 @@ const MAX_CODES_PER_ADDRESS_AND_CLIENT = 3;
 // the newest one when strangers have used this up.
 const MAX_CODES_PER_ADDRESS = 10;
 
-export async function requestCode(deps: Deps, ctx: AuditContext, email: string): Promise<void> {
+/** `lang`: the language of the page where the code was asked, which the mail speaks. */
+export async function requestCode(deps: Deps, ctx: AuditContext, email: string, lang?: Locale): Promise<void> {
   const { db } = deps;
   const address = email.toLowerCase();
   const since = new Date(Date.now() - CODE_TTL_MINUTES * 60_000).toISOString();
@@ -32,7 +34,7 @@ export async function requestCode(deps: Deps, ctx: AuditContext, email: string):
   if ((await codesMadeSince(db, address, since)) >= MAX_CODES_PER_ADDRESS) await refuse('rate limit per address', 'otp.tooManyUseNewest');
   await inTransaction(db, async (trx) => {
     const id = await insertOneTimeCode(trx, address, new Date(Date.now() + CODE_TTL_MINUTES * 60_000));
-    await queueMail(trx, codeMail({ id, email: address }, CODE_TTL_MINUTES));
+    await queueSystemMail(trx, codeMail({ id, email: address }, CODE_TTL_MINUTES, lang));
     await appendAudit(trx, ctx, { action: 'auth.code_requested', target: `email:${address}` });
   });
 }

@@ -23,7 +23,7 @@ import {
 import { itemsOfRequest, ownersOfAll } from '../db/catalog.ts';
 import { sponsorsOf } from '../db/organizations.ts';
 import { findUserById, listAdmins } from '../db/users.ts';
-import { queueMail } from '../db/mail.ts';
+import { queueSystemMail } from '../mail/send.ts';
 import { approversByRule } from '../domain/policies.ts';
 import { routeMail, type RoutedRequest } from '../mail/templates.ts';
 
@@ -51,7 +51,7 @@ export async function routeToApprovers(
     details: { approvers: approvers.map((a) => a.email) },
   });
   for (const approver of approvers) {
-    await queueMail(trx, routeMail(config, request, items, approver));
+    await queueSystemMail(trx, routeMail(config, request, items, approver));
   }
   return true;
 }
@@ -143,7 +143,7 @@ export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditCon
     if (addedUsers.length === 0) continue;
     const items = await itemsOfRequest(trx, request.id);
     for (const approver of addedUsers) {
-      await queueMail(trx, routeMail(config, request, items, approver));
+      await queueSystemMail(trx, routeMail(config, request, items, approver));
     }
   }
   return changed;

@@ -15,7 +15,7 @@ const usable = <Q extends Knex.QueryBuilder>(q: Q, now: string): Q => q.where({ 
 export async function insertInvitation(
   trx: Tx,
   i: Pick<Invitation, 'email' | 'user_id' | 'request_id' | 'invited_by' | 'redirect_url' | 'message' | 'expires_at'> &
-    Partial<Pick<Invitation, 'cc' | 'batch_id' | 'invited_by_client'>>,
+    Partial<Pick<Invitation, 'cc' | 'batch_id' | 'invited_by_client'>> & { message_language?: string | null },
 ): Promise<number> {
   const [row] = await trx('invitations')
     .insert({ ...i, email: i.email.toLowerCase(), token_hash: newToken().hash, status: 'pending', created_at: new Date().toISOString() })

@@ -10,6 +10,7 @@ import { common } from './en/common.ts';
 import { languages } from './en/languages.ts';
 import { scopes } from './en/scopes.ts';
 import { mail } from './en/mail.ts';
+import { mailTemplates } from './en/mailTemplates.ts';
 import { partner } from './en/partner.ts';
 import { staff } from './en/staff.ts';
 
@@ -22,6 +23,7 @@ export const en: Record<string, string> = {
   ...appClients,
   ...api,
   ...mail,
+  ...mailTemplates,
   ...appSignIn,
   ...auditLog,
   ...languages,

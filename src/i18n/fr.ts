@@ -10,6 +10,7 @@ import { common } from './fr/common.ts';
 import { languages } from './fr/languages.ts';
 import { scopes } from './fr/scopes.ts';
 import { mail } from './fr/mail.ts';
+import { mailTemplates } from './fr/mailTemplates.ts';
 import { partner } from './fr/partner.ts';
 import { staff } from './fr/staff.ts';
 
@@ -22,6 +23,7 @@ export const fr: Record<string, string> = {
   ...appClients,
   ...api,
   ...mail,
+  ...mailTemplates,
   ...appSignIn,
   ...auditLog,
   ...languages,

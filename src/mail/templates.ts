@@ -1,121 +1,155 @@
-// Mail bodies: plain text first, the same words as escaped HTML. Links always use PUBLIC_URL,
-// never a Host header.
+// What each system mail says, as a MailSpec: which template, to whom, the values of its placeholders,
+// the details that help the reader and where its button leads. src/mail/send.ts renders it in the
+// recipient's language, with the admin's wording if any and the company's branding, and queues it.
+// Links always use PUBLIC_URL, never a Host header; secrets (a redeem link, a sign-in code) are
+// placeholders minted by the mail worker when the message leaves.
 import type { Config } from '../config.ts';
 import type { AccessRequest, CatalogItem } from '../db/rows.ts';
-import type { NewMail } from '../db/mail.ts';
+import type { MailKind } from '../db/rows.ts';
+import type { Locale } from '../i18n/locales.ts';
 import { t } from '../i18n/t.ts';
-import { escapeHtml } from '../html.ts';
+import type { TemplateName } from './catalog.ts';
 import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, REDEEM_LINK_PLACEHOLDER } from './placeholders.ts';
 
-/** A message as the templates write it and db/mail's queueMail stores it. */
-export type MailDraft = NewMail;
+/** A value said the same in every language, or one said per language (a date). */
+export type SpecValue = string | number | ((lang: Locale) => string);
 
-// Header values must be one line: a newline in a claim or a name must never start a new header.
-const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 250);
-
-/**
- * Only our own links (and the redeem-link placeholder) become clickable: an address someone typed
- * into a message or a name stays plain text, so nobody can slip a link to elsewhere into our mail.
- */
-function draft(config: Config, dedupeKey: string, to: string, subject: string, text: string): MailDraft {
-  const body = `${text}\n\n-- \n${t('mail.footer')}`;
-  const ours = escapeHtml(config.publicUrl).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const link = new RegExp(`(${ours}(?:/(?:[^\\s<&]|&#38;)*)?|\\{\\{[a-z-]+-link\\}\\})`, 'g');
-  const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${escapeHtml(body)
-    .split('\n')
-    .join('<br>')
-    .replace(link, '<a href="$1">$1</a>')}</body></html>`;
-  return { dedupeKey, kind: 'notice', reference: null, to, subject: oneLine(subject), text: body, html };
+/** Who reads the mail, as far as the caller knows: send.ts picks the language from it. */
+export interface RecipientHint {
+  /** The language asked for explicitly (the page where a sign-in code was asked). */
+  lang?: Locale | null;
+  userId?: number | null;
+  /** An invitation whose API caller asked for a language (Graph's messageLanguage). */
+  invitationId?: number | null;
+  organizationId?: number | null;
 }
 
-const itemList = (items: CatalogItem[]) => items.map((i) => i.name).join(', ');
+export interface MailSpec {
+  template: TemplateName;
+  /** What the message is about: the same cause never mails twice. */
+  dedupeKey: string;
+  kind: MailKind;
+  reference: number | null;
+  to: string;
+  cc?: string[];
+  values: Record<string, SpecValue>;
+  /** Rows under the words: a catalog key for the label, and the value. */
+  details: { label: string; value: SpecValue }[];
+  /** A personal message from whoever invited the reader. */
+  quote?: { sponsor: string; text: string } | null;
+  /** The sign-in code's placeholder, for the one-time code mail. */
+  code?: string | null;
+  /** Where the button leads (PUBLIC_URL or a link placeholder); null: no button. */
+  link: string | null;
+  recipient: RecipientHint;
+}
+
+// Header values must be one line: a newline in a claim or a name must never start a new header.
+export const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 250);
+
+const itemList = (items: Pick<CatalogItem, 'name'>[]) => items.map((i) => i.name).join(', ');
+
+/** A UTC time as the reader's language writes it, with the zone named. */
+export const utcDateTime = (iso: string) => (lang: Locale) =>
+  `${new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+
+const notice = (template: TemplateName, dedupeKey: string, to: string, rest: Partial<MailSpec> & Pick<MailSpec, 'values' | 'link' | 'recipient'>): MailSpec => ({
+  template,
+  dedupeKey,
+  kind: 'notice',
+  reference: null,
+  to,
+  details: [],
+  ...rest,
+});
 
 /** What a sponsor's mail says of the request routed to them. */
 export type RoutedRequest = Pick<AccessRequest, 'id' | 'requester_name' | 'requester_email' | 'justification'> & { organization_name: string | null };
 
-export function routeMail(
-  config: Config,
-  r: RoutedRequest,
-  items: CatalogItem[],
-  approver: { id: number; email: string },
-): MailDraft {
-  return draft(
-    config,
-    `request:${r.id}:route:${approver.id}`,
-    approver.email,
-    t('mail.route.subject', { id: r.id, name: oneLine(r.requester_name) }),
-    t('mail.route.body', {
-      name: oneLine(r.requester_name),
-      email: r.requester_email,
-      organization: r.organization_name ?? t('inbox.unknownOrg'),
-      items: itemList(items),
-      justification: r.justification,
-      link: `${config.publicUrl}/inbox/${r.id}`,
-    }),
-  );
+export function routeMail(config: Config, r: RoutedRequest, items: CatalogItem[], approver: { id: number; email: string }): MailSpec {
+  const organization = (lang: Locale) => r.organization_name ?? t('inbox.unknownOrg', {}, lang);
+  return notice('request_received', `request:${r.id}:route:${approver.id}`, approver.email, {
+    values: { id: r.id, name: oneLine(r.requester_name), email: r.requester_email, organization, items: itemList(items), justification: r.justification },
+    details: [
+      { label: 'mailTemplates.detail.requester', value: `${oneLine(r.requester_name)} <${r.requester_email}>` },
+      { label: 'mailTemplates.detail.organization', value: organization },
+      { label: 'mailTemplates.detail.items', value: itemList(items) },
+      { label: 'mailTemplates.detail.justification', value: r.justification },
+    ],
+    link: `${config.publicUrl}/inbox/${r.id}`,
+    recipient: { userId: approver.id },
+  });
 }
 
-export function deniedMail(config: Config, r: AccessRequest & { id: number }, reason: string, items?: CatalogItem[]): MailDraft {
-  return draft(
-    config,
-    `request:${r.id}:denied`,
-    r.requester_email,
-    t('mail.denied.subject', { id: r.id }),
-    t('mail.denied.body', {
-      items: items ? itemList(items) : `#${r.id}`,
-      reason,
-      link: `${config.publicUrl}/requests/${r.id}`,
-    }),
-  );
+export function deniedMail(config: Config, r: AccessRequest & { id: number }, reason: string, items?: Pick<CatalogItem, 'name'>[]): MailSpec {
+  const list = items ? itemList(items) : `#${r.id}`;
+  return notice('request_denied', `request:${r.id}:denied`, r.requester_email, {
+    values: { id: r.id, items: list, reason },
+    details: [
+      { label: 'mailTemplates.detail.items', value: list },
+      { label: 'mailTemplates.detail.reason', value: reason },
+    ],
+    link: `${config.publicUrl}/requests/${r.id}`,
+    recipient: { userId: r.guest_user_id, organizationId: r.organization_id },
+  });
 }
 
 export function invitationMail(
-  config: Config,
-  invitation: { id: number; email: string; expiresAt: string },
+  _config: Config,
+  invitation: { id: number; email: string; expiresAt: string; userId?: number | null },
   items: CatalogItem[],
   sponsor: string,
   extra: { message?: string | null; cc?: string[]; dedupeKey?: string } = {},
-): MailDraft {
-  const body = t(items.length ? 'mail.invite.body' : 'mail.invite.bodyNoItems', {
-    sponsor,
-    items: itemList(items),
-    link: REDEEM_LINK_PLACEHOLDER,
-    expires: invitation.expiresAt.slice(0, 16).replace('T', ' '),
-  });
-  const personal = extra.message ? `${t('mail.invite.personal', { sponsor })}\n${extra.message}\n\n` : '';
+): MailSpec {
+  const expires = utcDateTime(invitation.expiresAt);
   return {
-    ...draft(config, extra.dedupeKey ?? `invitation:${invitation.id}`, invitation.email, items.length ? t('mail.invite.subject', { items: itemList(items) }) : t('mail.invite.subjectNoItems', { sponsor }), personal + body),
+    template: items.length ? 'invitation' : 'invitation_no_items',
+    dedupeKey: extra.dedupeKey ?? `invitation:${invitation.id}`,
     kind: 'invitation',
     reference: invitation.id,
+    to: invitation.email,
     cc: extra.cc,
+    values: { sponsor: oneLine(sponsor), items: itemList(items), expires },
+    details: [...(items.length ? [{ label: 'mailTemplates.detail.items', value: itemList(items) }] : []), { label: 'mailTemplates.detail.expires', value: expires }],
+    quote: extra.message ? { sponsor: oneLine(sponsor), text: extra.message } : null,
+    link: REDEEM_LINK_PLACEHOLDER,
+    recipient: { userId: invitation.userId ?? null, invitationId: invitation.id },
   };
 }
 
-/** A sign-in code: text only, so the code and its link (minted when it leaves) appear nowhere else. */
-export function codeMail(code: { id: number; email: string }, minutes: number): MailDraft {
-  const body = t('mail.code.body', { code: CODE_PLACEHOLDER, link: CODE_LINK_PLACEHOLDER, minutes });
-  return { dedupeKey: `code:${code.id}`, kind: 'code', reference: code.id, to: code.email, subject: t('mail.code.subject'), text: `${body}\n\n-- \n${t('mail.footer')}`, html: '' };
+/** A sign-in code, in the language of the page where it was asked; the code and its link are minted when it leaves. */
+export function codeMail(code: { id: number; email: string }, minutes: number, lang?: Locale | null): MailSpec {
+  return {
+    template: 'one_time_code',
+    dedupeKey: `code:${code.id}`,
+    kind: 'code',
+    reference: code.id,
+    to: code.email,
+    values: { minutes },
+    details: [],
+    code: CODE_PLACEHOLDER,
+    link: CODE_LINK_PLACEHOLDER,
+    recipient: { lang: lang ?? null },
+  };
 }
 
-export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailDraft {
-  return draft(
-    config,
-    `${cause}:granted`,
-    to,
-    t('mail.granted.subject', { items: itemList(items) }),
-    t('mail.granted.body', { sponsor, items: itemList(items), link: `${config.publicUrl}/access` }),
-  );
+export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailSpec {
+  return notice('access_granted', `${cause}:granted`, to, {
+    values: { sponsor: oneLine(sponsor), items: itemList(items) },
+    details: [{ label: 'mailTemplates.detail.items', value: itemList(items) }],
+    link: `${config.publicUrl}/access`,
+    recipient: {},
+  });
 }
 
 /** To someone who is already a guest and was given more access directly (no request of theirs). */
-export function addedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailDraft {
-  return draft(
-    config,
-    `${cause}:added`,
-    to,
-    t('mail.added.subject', { items: itemList(items) }),
-    t('mail.added.body', { sponsor, items: itemList(items), link: `${config.publicUrl}/access` }),
-  );
+export function addedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailSpec {
+  return notice('access_added', `${cause}:added`, to, {
+    values: { sponsor: oneLine(sponsor), items: itemList(items) },
+    details: [{ label: 'mailTemplates.detail.items', value: itemList(items) }],
+    link: `${config.publicUrl}/access`,
+    recipient: {},
+  });
 }
 
 /**
@@ -123,23 +157,21 @@ export function addedMail(config: Config, cause: string, to: string, items: Cata
  * account they signed in with no longer opens this access. Where a moved invitation went is not
  * said: the old mailbox may belong to someone else by now.
  */
-export function resetGuestMail(config: Config, cause: string, to: string, by: string, moved: boolean): MailDraft {
-  return draft(config, `${cause}:guest`, to, t('mail.resetGuest.subject'), t(moved ? 'mail.resetGuest.bodyMoved' : 'mail.resetGuest.body', { by: oneLine(by) }));
+export function resetGuestMail(_config: Config, cause: string, to: string, by: string, moved: boolean): MailSpec {
+  return notice(moved ? 'redemption_reset_moved' : 'redemption_reset', `${cause}:guest`, to, { values: { by: oneLine(by) }, link: null, recipient: {} });
 }
 
 /** To a sponsor of a guest whose redemption was reset: the next person to redeem becomes this guest. */
 export function resetSponsorMail(
-  config: Config,
+  _config: Config,
   cause: string,
   sponsor: { id: number; email: string },
   guest: { name: string; previousEmail: string; email: string },
   by: string,
-): MailDraft {
-  return draft(
-    config,
-    `${cause}:sponsor:${sponsor.id}`,
-    sponsor.email,
-    t('mail.resetSponsor.subject', { name: oneLine(guest.name) }),
-    t('mail.resetSponsor.body', { by: oneLine(by), name: oneLine(guest.name), previous: guest.previousEmail, email: guest.email }),
-  );
+): MailSpec {
+  return notice('redemption_reset_sponsor', `${cause}:sponsor:${sponsor.id}`, sponsor.email, {
+    values: { by: oneLine(by), name: oneLine(guest.name), previous: guest.previousEmail, email: guest.email },
+    link: null,
+    recipient: { userId: sponsor.id },
+  });
 }

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.ts';
 import { routeMail } from '../../src/mail/templates.ts';
+import { renderMail } from '../../src/mail/render.ts';
+import { DEFAULT_BRANDING } from '../../src/db/branding.ts';
 import type { AccessRequest, CatalogItem } from '../../src/db/rows.ts';
 
 test('a name with CR/LF and HTML cannot add a mail header or markup', () => {
@@ -11,7 +13,7 @@ test('a name with CR/LF and HTML cannot add a mail header or markup', () => {
     organization_name: null,
   } as unknown as AccessRequest & { organization_name: string | null };
   const items = [{ id: 1, name: 'Wiki <script>', kind: 'app' }] as CatalogItem[];
-  const mail = routeMail(config, request, items, { id: 2, email: 'sam@ours.test' });
+  const mail = renderMail(routeMail(config, request, items, { id: 2, email: 'sam@ours.test' }), 'en', DEFAULT_BRANDING, null);
   assert.doesNotMatch(mail.subject, /[\r\n]/);
   assert.match(mail.subject, /Eve Bcc: all@evil.example/);
   assert.doesNotMatch(mail.html, /<b>bold<\/b>|<script>/);

@@ -35,7 +35,7 @@ const body = z
           .string()
           .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US')
           .optional()
-          .meta({ description: 'Accepted; messages are sent in English for now.' }),
+          .meta({ description: 'The language of the invitation mail: en or fr (fr-FR, fr-CA… count as fr). Another language, or none: the guest’s own choice, else their organization’s language, else the default language.' }),
       })
       .strict()
       .optional(),
@@ -98,6 +98,7 @@ export const invitationEndpoints = [
         cc: [...new Set((info?.ccRecipients ?? []).map((c) => c.emailAddress.address.toLowerCase()))],
         resetRedemption: b.resetRedemption,
         invitedUserId: b.invitedUser ? Number(b.invitedUser.id) : null,
+        messageLanguage: info?.messageLanguage ?? null,
       });
       const portal = base.replace(/\/v1\.0$/, '');
       return {

@@ -144,7 +144,7 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
         render(req, res, 'auth/code', { title: 'otp.title', email: parsed.data.email, code: '', notice: notice && { key: notice } }, status);
       if (res.locals.accountLimited) return codeForm('otp.tooManyUseNewest', 429);
       try {
-        await requestCode(deps, auditContext(req), parsed.data.email);
+        await requestCode(deps, auditContext(req), parsed.data.email, req.lang);
       } catch (err) {
         // Refused a new code: the form still takes the newest one she was sent.
         if (err instanceof AppError && err.status === 429) return codeForm(err.message, 429);

@@ -4,7 +4,7 @@ import { inTransaction } from '../../../db/knex.ts';
 import { itemsOfGuest } from '../../../db/guests.ts';
 import { latestInvitation } from '../../../db/invitations.ts';
 import { findUserById } from '../../../db/users.ts';
-import { queueMail } from '../../../db/mail.ts';
+import { queueSystemMail } from '../../../mail/send.ts';
 import { conflict } from '../../../domain/errors.ts';
 import { invitationMail } from '../../../mail/templates.ts';
 import { requireGuest } from './requireGuest.ts';
@@ -17,9 +17,9 @@ export async function resendInvitation(deps: Deps, ctx: AuditContext, guestId: n
   await inTransaction(deps.db, async (trx) => {
     const items = await itemsOfGuest(trx, guestId);
     const inviter = inv.invited_by ? await findUserById(trx, inv.invited_by) : undefined;
-    await queueMail(
+    await queueSystemMail(
       trx,
-      invitationMail(deps.config, { id: inv.id, email: inv.email, expiresAt: inv.expires_at }, items, inviter?.display_name ?? '', {
+      invitationMail(deps.config, { id: inv.id, email: inv.email, expiresAt: inv.expires_at, userId: guestId }, items, inviter?.display_name ?? '', {
         message: inv.message,
         cc: inv.cc ? String(inv.cc).split(' ') : [],
         dedupeKey: `invitation:${inv.id}:resend:${Date.now()}`,

@@ -22,7 +22,7 @@ export async function resetRedemption(
   guestId: number,
   by: number | null,
   sponsorName: string,
-  extra: Pick<InviteInput, 'message' | 'cc' | 'redirectUrl' | 'invitedByClient'> & { email?: string } = {},
+  extra: Pick<InviteInput, 'message' | 'cc' | 'redirectUrl' | 'invitedByClient' | 'messageLanguage'> & { email?: string } = {},
   issue: IssueInvitation = issueInvitation,
 ): Promise<InviteResult> {
   const guest = await requireGuest(deps.db, guestId);

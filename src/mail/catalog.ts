@@ -1,0 +1,123 @@
+// The system mails an admin can rewrite: for each, the placeholders its subject and body may use
+// (with the sample values of the preview), where its default words live in the i18n catalogs, and
+// whether it may be switched off. The layout around the words (button, details, footer) is the
+// product's and not editable.
+
+export const TEMPLATE_NAMES = [
+  'invitation',
+  'invitation_no_items',
+  'request_received',
+  'request_denied',
+  'access_granted',
+  'access_added',
+  'one_time_code',
+  'redemption_reset',
+  'redemption_reset_moved',
+  'redemption_reset_sponsor',
+] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export function isTemplateName(value: unknown): value is TemplateName {
+  return typeof value === 'string' && (TEMPLATE_NAMES as readonly string[]).includes(value);
+}
+
+export interface TemplateDef {
+  name: TemplateName;
+  /** Catalog keys of the default subject and body. */
+  subjectKey: string;
+  bodyKey: string;
+  /** Each placeholder the subject and body may use, with the value the preview shows. */
+  placeholders: Record<string, string | number>;
+  /**
+   * False for the mails sign-in depends on: without the invitation nobody redeems, without the code
+   * a partner whose organization has no identity provider cannot sign in at all.
+   */
+  mayDisable: boolean;
+  /** The path of the call to action in the preview (the real mails build theirs). */
+  samplePath: string | null;
+}
+
+const company = 'Example Corp';
+
+export const TEMPLATES: Record<TemplateName, TemplateDef> = {
+  invitation: {
+    name: 'invitation',
+    subjectKey: 'mail.invite.subject',
+    bodyKey: 'mailTemplates.invitation.body',
+    placeholders: { sponsor: 'Sam Sponsor', items: 'Partner Wiki, Build server', expires: '12 Dec 2026, 14:05 UTC', company },
+    mayDisable: false,
+    samplePath: '/redeem/sample-token',
+  },
+  invitation_no_items: {
+    name: 'invitation_no_items',
+    subjectKey: 'mail.invite.subjectNoItems',
+    bodyKey: 'mailTemplates.invitation_no_items.body',
+    placeholders: { sponsor: 'Sam Sponsor', expires: '12 Dec 2026, 14:05 UTC', company },
+    mayDisable: false,
+    samplePath: '/redeem/sample-token',
+  },
+  request_received: {
+    name: 'request_received',
+    subjectKey: 'mail.route.subject',
+    bodyKey: 'mailTemplates.request_received.body',
+    placeholders: { id: 42, name: 'Paula Partner', email: 'paula@acme.test', organization: 'Acme', items: 'Partner Wiki', justification: 'I write the integration guide.', company },
+    mayDisable: true,
+    samplePath: '/inbox/42',
+  },
+  request_denied: {
+    name: 'request_denied',
+    subjectKey: 'mail.denied.subject',
+    bodyKey: 'mailTemplates.request_denied.body',
+    placeholders: { id: 42, items: 'Partner Wiki', reason: 'No supplier contract yet.', company },
+    mayDisable: true,
+    samplePath: '/requests/42',
+  },
+  access_granted: {
+    name: 'access_granted',
+    subjectKey: 'mail.granted.subject',
+    bodyKey: 'mailTemplates.access_granted.body',
+    placeholders: { sponsor: 'Sam Sponsor', items: 'Partner Wiki', company },
+    mayDisable: true,
+    samplePath: '/access',
+  },
+  access_added: {
+    name: 'access_added',
+    subjectKey: 'mail.added.subject',
+    bodyKey: 'mailTemplates.access_added.body',
+    placeholders: { sponsor: 'Sam Sponsor', items: 'Build server', company },
+    mayDisable: true,
+    samplePath: '/access',
+  },
+  one_time_code: {
+    name: 'one_time_code',
+    subjectKey: 'mail.code.subject',
+    bodyKey: 'mailTemplates.one_time_code.body',
+    placeholders: { minutes: 10, company },
+    mayDisable: false,
+    samplePath: '/auth/email-code/verify',
+  },
+  redemption_reset: {
+    name: 'redemption_reset',
+    subjectKey: 'mail.resetGuest.subject',
+    bodyKey: 'mail.resetGuest.body',
+    placeholders: { by: 'Ada Admin', company },
+    mayDisable: true,
+    samplePath: null,
+  },
+  redemption_reset_moved: {
+    name: 'redemption_reset_moved',
+    subjectKey: 'mail.resetGuest.subject',
+    bodyKey: 'mail.resetGuest.bodyMoved',
+    placeholders: { by: 'Ada Admin', company },
+    mayDisable: true,
+    samplePath: null,
+  },
+  redemption_reset_sponsor: {
+    name: 'redemption_reset_sponsor',
+    subjectKey: 'mail.resetSponsor.subject',
+    bodyKey: 'mail.resetSponsor.body',
+    placeholders: { by: 'Ada Admin', name: 'Paula Partner', previous: 'paula@acme.test', email: 'paula@acme-new.test', company },
+    mayDisable: true,
+    samplePath: null,
+  },
+};
