@@ -4,8 +4,8 @@ import type { Deps } from '../src/deps.ts';
 import type { AuditContext } from '../src/db/audit.ts';
 import { appendAudit } from '../src/db/audit.ts';
 import { inTransaction } from '../src/db/knex.ts';
-import { findRequest, transitionRequest } from '../src/db/requests.ts';
-import { itemsOfRequest } from '../src/db/catalog.ts';
+import { approvedItemsOf, decidedItemsOf, findRequest, transitionRequest } from '../src/db/requests.ts';
+import { renameGuest } from '../src/commands/renameGuest.ts';
 import { findUserById, findUserByIdentity } from '../src/db/users.ts';
 import { inviteGuest } from '../src/commands/inviteGuest.ts';
 import { t } from '../src/i18n/t.ts';
@@ -19,16 +19,22 @@ export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { re
     const decider = request.decided_by ? await findUserById(trx, request.decided_by) : undefined;
     // Someone who already redeemed an invitation is known by identity: no new invitation for them.
     const known = await findUserByIdentity(trx, request.requester_issuer, request.requester_subject);
+    // Only the items approved, until the day granted; what was denied, and why, is the sponsor's message.
+    const denied = (await decidedItemsOf(trx, request.id)).filter((i) => i.decision === 'denied');
     const result = await inviteGuest(trx, config, ctx, {
       email: request.requester_email,
       displayName: request.requester_name,
-      items: await itemsOfRequest(trx, request.id),
+      items: await approvedItemsOf(trx, request.id),
+      accessUntil: request.granted_until ?? null,
+      message: denied.length ? [t('choices.mail.notApproved', { items: denied.map((i) => i.name).join(', ') }), request.decision_reason].filter(Boolean).join('\n') : undefined,
       invitedBy: request.decided_by,
       sponsorName: decider?.display_name ?? t('mail.byPolicy'),
       source: 'request',
       requestId: request.id,
       knownUser: known?.state === 'active' ? known : undefined,
     });
+    // The name she gave on the request is hers: kept over her IdP's at her later sign-ins.
+    if (!known) await renameGuest(trx, ctx, result.user.id, request.requester_name);
     await faultPoint(config, 'provision.in-transaction');
     await faultPoint(config, 'provision.in-transaction.block');
     await transitionRequest(trx, request.id, ['approved'], {

@@ -1,8 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
-import { findRequest, isApproverOf, transitionRequest } from '../db/requests.ts';
-import { itemsOfRequest } from '../db/catalog.ts';
+import { decidedItemsOf, findRequest, isApproverOf, recordItemDecisions, transitionRequest } from '../db/requests.ts';
 import { addOutbox } from '../db/outbox.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
@@ -12,10 +11,38 @@ import type { AccessRequest } from '../db/rows.ts';
 import { recordRefusal } from './recordRefusal.ts';
 import { stillApproverOf } from './routeToApprovers.ts';
 import { deniedMail } from '../mail/templates.ts';
+import { checkDay, earliestAccessDay } from '../domain/accessDates.ts';
+import { untilError } from './submitRequest.ts';
 
 export interface Decision {
   decision: 'approve' | 'deny';
   reason: string;
+  /**
+   * The items to approve, when the decider chose among them (an approval then denies the others);
+   * absent: all of them. Ids that are not the request's are refused.
+   */
+  approvedItemIds?: number[];
+  /** A last day of access earlier than the one asked (YYYY-MM-DD); absent or empty: as asked. */
+  accessUntil?: string;
+}
+
+/** What an approval grants: which items, which are denied, until when; a bad choice is a 400 naming its field. */
+function approvalOf(request: AccessRequest, items: { id: number; name: string }[], d: Decision, now = Date.now()) {
+  const chosen = d.approvedItemIds ?? items.map((i) => i.id);
+  if (chosen.some((id) => !items.some((i) => i.id === id))) throw invalid('errors.invalidForm', { items: 'choices.errors.notOfRequest' });
+  const approved = items.filter((i) => chosen.includes(i.id));
+  const denied = items.filter((i) => !chosen.includes(i.id));
+  if (approved.length === 0) throw invalid('errors.invalidForm', { items: 'choices.errors.noneApproved' });
+  if (denied.length > 0 && !d.reason.trim()) throw invalid('errors.invalidForm', { reason: 'choices.errors.reasonForDenied' });
+  const asked = request.requested_until ?? null;
+  let until = asked;
+  if (d.accessUntil) {
+    // A sponsor may shorten the access, never lengthen it past what was asked.
+    const problem = checkDay(d.accessUntil, { min: earliestAccessDay(now), max: asked });
+    if (problem) throw untilError(problem === 'beyond' ? 'choices.errors.until.beyondAsked' : `choices.errors.until.${problem}`, asked);
+    until = d.accessUntil;
+  }
+  return { approved, denied, until };
 }
 
 export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal, requestId: number, d: Decision): Promise<void> {
@@ -50,26 +77,41 @@ export async function applyDecision(
   if (d.decision === 'deny' && !d.reason.trim()) {
     throw invalid('errors.invalidForm', { reason: 'inbox.errors.reasonRequired' });
   }
+  const items = await decidedItemsOf(db, requestId);
+  const approval = d.decision === 'approve' ? approvalOf(request, items, d) : null;
   await inTransaction(db, async (trx) => {
     const stamp = new Date().toISOString();
     // First decision wins: the update only matches while the request is still pending.
     const won = await transitionRequest(trx, requestId, ['pending'], {
-      status: d.decision === 'approve' ? 'approved' : 'denied',
+      status: approval ? 'approved' : 'denied',
       decided_by: by.userId,
       decided_by_client: by.clientId,
       decision_reason: d.reason.trim() || null,
       decided_at: stamp,
+      ...(approval && { granted_until: approval.until }),
     });
     if (!won) throw conflict('errors.alreadyDecided');
+    await recordItemDecisions(trx, requestId, approval ? approval.approved.map((i) => i.id) : []);
+    const reason = d.reason.trim() ? { reason: d.reason.trim() } : {};
     await appendAudit(trx, ctx, {
-      action: d.decision === 'approve' ? 'request.approved' : 'request.denied',
+      action: approval ? 'request.approved' : 'request.denied',
       target: `request:${requestId}`,
-      details: d.reason.trim() ? { reason: d.reason.trim() } : {},
+      details: approval
+        ? {
+            ...reason,
+            approvedItems: approval.approved.map((i) => i.name),
+            deniedItems: approval.denied.map((i) => i.name),
+            accessUntil: approval.until,
+            ...(approval.until !== (request.requested_until ?? null) && { requestedUntil: request.requested_until ?? null }),
+          }
+        : reason,
     });
-    if (d.decision === 'approve') {
+    if (approval) {
+      // The provisioning job grants the approved items only, until the day granted; the invitation
+      // (or "access ready") mail it sends lists them.
       await addOutbox(trx, 'request.approved', { requestId });
     } else {
-      await queueSystemMail(trx, deniedMail(config, request, d.reason.trim(), await itemsOfRequest(trx, requestId)));
+      await queueSystemMail(trx, deniedMail(config, request, d.reason.trim(), items));
     }
   });
 }

@@ -20,6 +20,8 @@ export interface InviteInput extends InvitationTerms {
   source: 'request' | 'invitation';
   /** A guest already known by this identity (a later request of someone who redeemed before). */
   knownUser?: User;
+  /** The last day the request grants access for (YYYY-MM-DD); null or absent: each item's own limit. */
+  accessUntil?: string | null;
 }
 
 export interface InviteResult {
@@ -40,7 +42,7 @@ export async function inviteGuest(
   const user = input.knownUser ?? (await enrollGuest(trx, ctx, { email: input.email, displayName: input.displayName, requestId: input.requestId }));
   if (input.invitedBy) await addGuestSponsor(trx, user.id, input.invitedBy);
   const grantedAt = Date.now();
-  await grantAccess(trx, ctx, user, input.items, { source: input.source, sourceId: input.requestId ?? input.batchId ?? null, grantedBy: input.invitedBy }, grantedAt);
+  await grantAccess(trx, ctx, user, input.items, { source: input.source, sourceId: input.requestId ?? input.batchId ?? null, grantedBy: input.invitedBy, until: input.accessUntil }, grantedAt);
 
   if (user.state === 'active') {
     // Nothing new to tell someone who already has access and was given nothing more.

@@ -65,7 +65,8 @@ export async function signIn(deps: Deps, ctx: AuditContext, idp: IdentityProvide
       email,
       emailVerified: c.emailVerified,
       ...(emailRefusal && { emailRefusal }),
-      name: c.name,
+      // A guest who set her own name is shown by it, not by her IdP's (nor her address's local part).
+      name: user?.name_chosen ? user.display_name : c.name,
       idpId: idp.id,
       idpSlug: idp.slug,
       idpKind: idp.kind,

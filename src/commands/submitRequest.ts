@@ -4,19 +4,39 @@ import { appendAudit } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
 import { findItemsByIds } from '../db/catalog.ts';
 import { autoApprovedItems, findOrgForDomain } from '../db/organizations.ts';
-import { insertRequest, transitionRequest } from '../db/requests.ts';
+import { insertRequest, recordItemDecisions, transitionRequest } from '../db/requests.ts';
+import { findUserByIdentity } from '../db/users.ts';
 import { readSettings } from '../db/settings.ts';
 import { addOutbox } from '../db/outbox.ts';
 import { forbidden, invalid } from '../domain/errors.ts';
 import { can } from '../domain/policies.ts';
 import { approvedByPolicy, isDenied } from '../domain/organizationPolicy.ts';
 import { emailDomain, type Principal } from '../domain/principal.ts';
+import { checkDay, earliestAccessDay, longestAccessDay } from '../domain/accessDates.ts';
 import { recordRefusal } from './recordRefusal.ts';
+import { renameGuest } from './renameGuest.ts';
 import { routeToApprovers } from './routeToApprovers.ts';
 
 export interface SubmitInput {
   itemIds: number[];
   justification: string;
+  /** The name she gives (trimmed, validated by the caller); her IdP's name when absent. */
+  displayName?: string;
+  /** The last day she asks access for (YYYY-MM-DD); absent or empty: the longest her items allow. */
+  accessUntil?: string;
+}
+
+/** A form field's problem, with what its message needs (the last day allowed). */
+export const untilError = (key: string, date: string | null) =>
+  Object.assign(invalid('errors.invalidForm', { accessUntil: key }), { fieldParams: { accessUntil: { date: date ?? '' } } });
+
+/** The day a request asks access until: the one chosen, checked against the items' longest access, or that longest. */
+export function requestedUntil(items: { max_days: number | null }[], chosen: string | undefined, now = Date.now()): string | null {
+  const max = longestAccessDay(items, now);
+  if (!chosen) return max;
+  const problem = checkDay(chosen, { min: earliestAccessDay(now), max });
+  if (problem) throw untilError(`choices.errors.until.${problem}`, max);
+  return chosen;
 }
 
 /**
@@ -51,6 +71,8 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
     throw await refuse(`domain ${domain} belongs to no partner organization`, 'errors.unknownDomain');
   }
   if (!org && items.some((i) => i.audience === 'known_partners')) throw await refuse('item restricted to registered partners', 'errors.itemNotForYou');
+  const until = requestedUntil(items, input.accessUntil);
+  const name = input.displayName ?? p.name;
   const automatic = await approvedByPolicy(org, items.map((i) => i.id), () => autoApprovedItems(db, org!.id));
 
   const id = await inTransaction(db, async (trx) => {
@@ -60,30 +82,35 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
         requester_issuer: p.issuer,
         requester_subject: p.subject,
         requester_email: p.email.toLowerCase(),
-        requester_name: p.name,
+        requester_name: name,
         identity_provider_id: p.idpId,
         organization_id: org?.id ?? null,
         justification: input.justification,
+        requested_until: until,
       },
       items.map((i) => i.id),
     );
     await appendAudit(trx, ctx, {
       action: 'request.submitted',
       target: `request:${requestId}`,
-      details: { items: items.map((i) => i.name), organization: org?.name ?? null },
+      details: { items: items.map((i) => i.name), organization: org?.name ?? null, requestedUntil: until, displayName: name },
     });
+    // A guest already (she redeemed an earlier invitation) who gives another name is renamed now.
+    const known = await findUserByIdentity(trx, p.issuer, p.subject);
+    if (known?.user_type === 'guest' && input.displayName !== undefined) await renameGuest(trx, ctx, known.id, name);
     if (automatic) {
-      await transitionRequest(trx, requestId, ['pending'], { status: 'approved', decided_at: new Date().toISOString(), decision_reason: null });
+      await transitionRequest(trx, requestId, ['pending'], { status: 'approved', decided_at: new Date().toISOString(), decision_reason: null, granted_until: until });
+      await recordItemDecisions(trx, requestId, items.map((i) => i.id));
       await appendAudit(trx, { ...ctx, actor: { type: 'system', id: 'system:policy', label: null } }, {
         action: 'request.auto_approved',
         target: `request:${requestId}`,
-        details: { organization: org!.name },
+        details: { organization: org!.name, approvedItems: items.map((i) => i.name), deniedItems: [], accessUntil: until },
       });
       await addOutbox(trx, 'request.approved', { requestId });
     } else {
       const request = {
         id: requestId,
-        requester_name: p.name,
+        requester_name: name,
         requester_email: p.email.toLowerCase(),
         justification: input.justification,
         organization_id: org?.id ?? null,

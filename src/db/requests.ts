@@ -1,5 +1,5 @@
 import type { Db, Tx } from './knex.ts';
-import type { AccessRequest, RequestStatus } from './rows.ts';
+import type { AccessRequest, CatalogItem, RequestStatus } from './rows.ts';
 import { keysetPage, type Page } from './keyset.ts';
 
 export interface RequestView extends AccessRequest {
@@ -23,7 +23,7 @@ function viewQuery(db: Db | Tx) {
 
 export async function insertRequest(
   trx: Tx,
-  r: Pick<AccessRequest, 'requester_issuer' | 'requester_subject' | 'requester_email' | 'requester_name' | 'identity_provider_id' | 'organization_id' | 'justification'>,
+  r: Pick<AccessRequest, 'requester_issuer' | 'requester_subject' | 'requester_email' | 'requester_name' | 'identity_provider_id' | 'organization_id' | 'justification' | 'requested_until'>,
   itemIds: number[],
 ): Promise<number> {
   const stamp = new Date().toISOString();
@@ -46,11 +46,54 @@ export async function findRequestOfRequester(db: Db | Tx, id: number, issuer: st
     .first();
 }
 
+/** The name this identity gave on her latest request, if she made one: what the form offers again. */
+export async function latestRequesterName(db: Db | Tx, issuer: string, subject: string): Promise<string | undefined> {
+  const row = await db('access_requests').where({ requester_issuer: issuer, requester_subject: subject }).orderBy('id', 'desc').first('requester_name');
+  return row?.requester_name;
+}
+
+export type ItemDecision = 'approved' | 'denied';
+
+/** A request's item with the decision taken on it (null while undecided). */
+export interface DecidedItem extends CatalogItem {
+  decision: ItemDecision | null;
+}
+
+const normItem = (r: DecidedItem): DecidedItem => ({ ...r, requestable: Boolean(r.requestable), self_service: Boolean(r.self_service) });
+
+/** A request's items, each with its own decision, in the catalog's order. */
+export async function decidedItemsOf(db: Db | Tx, requestId: number): Promise<DecidedItem[]> {
+  return (
+    await db('catalog_items')
+      .join('access_request_items', 'catalog_items.id', 'access_request_items.item_id')
+      .where('access_request_items.request_id', requestId)
+      .select('catalog_items.*', 'access_request_items.decision')
+      .orderBy(['catalog_items.kind', 'catalog_items.name'])
+  ).map(normItem);
+}
+
+/**
+ * The items an approved request grants: those approved one by one, and every item of a request
+ * approved before items had decisions of their own (decision null).
+ */
+export async function approvedItemsOf(db: Db | Tx, requestId: number): Promise<CatalogItem[]> {
+  return (await decidedItemsOf(db, requestId)).filter((i) => i.decision !== 'denied').map(({ decision: _d, ...item }) => item);
+}
+
+/** Records the decision on each item of a request: the approved ones, the others denied. */
+export async function recordItemDecisions(trx: Tx, requestId: number, approvedIds: number[]): Promise<void> {
+  await trx('access_request_items').where({ request_id: requestId }).update({ decision: 'denied' });
+  if (approvedIds.length) await trx('access_request_items').where({ request_id: requestId }).whereIn('item_id', approvedIds).update({ decision: 'approved' });
+}
+
 /** What a partner's own list shows of each request. */
 export interface OwnRequestRow {
   id: number;
   status: RequestStatus;
   created_at: string;
+  granted_until: string | null;
+  /** Items of an approved request that the sponsor denied. */
+  denied_items: number;
   /** The invitation it led to was redeemed: the partner has taken up the access. */
   accepted: boolean;
 }
@@ -74,10 +117,12 @@ export async function listRequestsOfRequester(
       'id',
       'status',
       'created_at',
+      'granted_until',
       db.raw("exists (select 1 from invitations where invitations.request_id = access_requests.id and invitations.status = 'redeemed') as accepted"),
+      db.raw("(select count(*) from access_request_items where access_request_items.request_id = access_requests.id and access_request_items.decision = 'denied') as denied_items"),
     );
   if (page.before) q.where('id', '<', page.before);
-  const rows = ((await q) as OwnRequestRow[]).map((r) => ({ ...r, accepted: Boolean(r.accepted) }));
+  const rows = ((await q) as OwnRequestRow[]).map((r) => ({ ...r, accepted: Boolean(r.accepted), denied_items: Number(r.denied_items) }));
   return keysetPage(rows, limit, (r) => r.id);
 }
 

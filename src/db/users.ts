@@ -42,7 +42,9 @@ export async function bindIdentity(
 }
 
 export async function touchSignIn(db: Db | Tx, userId: number, displayName: string): Promise<void> {
-  await db('users').where({ id: userId }).update({ last_sign_in_at: new Date().toISOString(), display_name: displayName });
+  await db('users').where({ id: userId }).update({ last_sign_in_at: new Date().toISOString() });
+  // A name the person set herself (src/db/displayNames.ts) outlives the IdP's.
+  await db('users').where({ id: userId, name_chosen: false }).update({ display_name: displayName });
 }
 
 export async function listAdmins(db: Db | Tx): Promise<User[]> {

@@ -6,6 +6,7 @@ import { appClients } from './en/appClients.ts';
 import { api } from './en/api.ts';
 import { appSignIn } from './en/appSignIn.ts';
 import { auditLog } from './en/auditLog.ts';
+import { choices } from './en/choices.ts';
 import { common } from './en/common.ts';
 import { languages } from './en/languages.ts';
 import { scopes } from './en/scopes.ts';
@@ -28,4 +29,5 @@ export const en: Record<string, string> = {
   ...auditLog,
   ...languages,
   ...scopes,
+  ...choices,
 };

@@ -6,6 +6,7 @@ import { appClients } from './fr/appClients.ts';
 import { api } from './fr/api.ts';
 import { appSignIn } from './fr/appSignIn.ts';
 import { auditLog } from './fr/auditLog.ts';
+import { choices } from './fr/choices.ts';
 import { common } from './fr/common.ts';
 import { languages } from './fr/languages.ts';
 import { scopes } from './fr/scopes.ts';
@@ -28,4 +29,5 @@ export const fr: Record<string, string> = {
   ...auditLog,
   ...languages,
   ...scopes,
+  ...choices,
 };

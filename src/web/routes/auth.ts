@@ -29,6 +29,8 @@ const CARRIED = ['returnTo', 'redeemHash'] as const;
 export function landingFor(p: Principal): string {
   if (p.idpKind === 'home') return p.role === 'admin' ? '/admin' : '/inbox';
   if (p.userType === 'guest') return '/access';
+  // A partner whose sign-in did not prove her address lands on why she cannot ask, and what to do.
+  if (!p.emailVerified) return '/requests/new';
   return '/requests';
 }
 

@@ -1,8 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { listRequestableItems, itemsOfRequest } from '../../db/catalog.ts';
-import { findRequest, listRequestsOfRequester } from '../../db/requests.ts';
+import { listRequestableItems } from '../../db/catalog.ts';
+import { decidedItemsOf, findRequest, latestRequesterName, listRequestsOfRequester } from '../../db/requests.ts';
+import { chosenNameOf } from '../../db/displayNames.ts';
+import { dateBounds, rememberName, requesterChoices } from '../forms/requestChoices.ts';
+import { unverifiedPage } from './unverified.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
@@ -49,6 +52,12 @@ const requestSchema = z.object({
 
 const fieldMessages: Record<string, string> = { items: 'requests.errors.unknownItem', justification: 'requests.errors.justification' };
 
+/** The name the form offers: the one she set, else the one she gave last time, else her IdP's (a code's local part is no name). */
+async function offeredName(deps: Deps, p: NonNullable<ReturnType<typeof principalOf>>): Promise<string> {
+  const chosen = p.userId ? await chosenNameOf(deps.db, p.userId) : undefined;
+  return chosen ?? (await latestRequesterName(deps.db, p.issuer, p.subject)) ?? (p.idpKind === 'email' ? '' : p.name);
+}
+
 export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
   const r = Router();
   const { db } = deps;
@@ -61,35 +70,48 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
     render(req, res, 'partner/requests', { title: 'requests.title', requests: page.rows, nextBefore: page.next, olderPage: Boolean(before) });
   });
 
-  const showForm = async (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], extra = {}, status = 200) =>
-    render(req, res, 'partner/new', { title: 'requests.newTitle', catalog: await listRequestableItems(db), ...extra }, status);
+  const showForm = async (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], extra = {}, status = 200) => {
+    const catalog = await listRequestableItems(db);
+    render(req, res, 'partner/new', { title: 'requests.newTitle', catalog, ...dateBounds(catalog), fieldParams: {}, ...extra }, status);
+  };
 
   // ?item= comes from an app's "You don't have access" page: that item is already chosen.
-  r.get('/requests/new', requireAbility(db, 'request:create'), (req, res) => {
+  r.get('/requests/new', unverifiedPage(db), requireAbility(db, 'request:create'), async (req, res) => {
     const item = parseId(req.query.item);
-    return showForm(req, res, item ? { values: { items: [String(item)] } } : {});
+    const displayName = await offeredName(deps, principalOf(req)!);
+    return showForm(req, res, { values: { displayName, ...(item && { items: [String(item)] }) } });
   });
 
-  r.post('/requests', submitLimit, csrfProtection, requireAbility(db, 'request:create'), async (req, res) => {
+  r.post('/requests', submitLimit, csrfProtection, unverifiedPage(db), requireAbility(db, 'request:create'), async (req, res) => {
     const parsed = requestSchema.safeParse(req.body ?? {});
+    const choices = requesterChoices.safeParse(req.body ?? {});
+    const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
     const values = {
       items: ([] as unknown[]).concat(req.body?.items ?? []).map(String),
-      justification: typeof req.body?.justification === 'string' ? req.body.justification.slice(0, 2000) : '',
+      justification: text(req.body?.justification, 2000),
+      displayName: req.body?.displayName === undefined ? principalOf(req)!.name : text(req.body.displayName, 200),
+      accessUntil: text(req.body?.accessUntil, 10),
     };
-    if (!parsed.success) {
-      const fields = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), fieldMessages[String(i.path[0])] ?? 'errors.invalidForm']));
+    if (!parsed.success || !choices.success) {
+      const fields = {
+        ...Object.fromEntries((parsed.error?.issues ?? []).map((i) => [String(i.path[0]), fieldMessages[String(i.path[0])] ?? 'errors.invalidForm'])),
+        ...Object.fromEntries((choices.error?.issues ?? []).map((i) => [String(i.path[0]), i.message])),
+      };
       return showForm(req, res, { fields, values, notice: { key: 'errors.invalidForm' } }, 400);
     }
     try {
       const { id, automatic } = await submitRequest(deps, auditContext(req), principalOf(req)!, {
         itemIds: parsed.data.items,
         justification: parsed.data.justification,
+        displayName: choices.data.displayName,
+        accessUntil: choices.data.accessUntil,
       });
+      if (choices.data.displayName) rememberName(req, choices.data.displayName);
       await faultPoint(deps.config, 'submit.after-commit');
       res.redirect(303, `/requests/${id}?submitted=${automatic ? 'auto' : '1'}`);
     } catch (err) {
-      const e = err as { status?: number; fields?: Record<string, string> };
-      if (e.status === 400) return showForm(req, res, { fields: e.fields, values, notice: { key: 'errors.invalidForm' } }, 400);
+      const e = err as { status?: number; fields?: Record<string, string>; fieldParams?: Record<string, unknown> };
+      if (e.status === 400) return showForm(req, res, { fields: e.fields, fieldParams: e.fieldParams ?? {}, values, notice: { key: 'errors.invalidForm' } }, 400);
       throw err;
     }
   });
@@ -108,7 +130,7 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
       title: 'requests.detailTitle',
       titleParams: { id: request.id },
       request,
-      items: await itemsOfRequest(db, request.id),
+      items: await decidedItemsOf(db, request.id),
       history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
       notice: req.query.submitted ? { key: req.query.submitted === 'auto' ? 'requests.autoApproved' : 'requests.submitted' } : null,
     });

@@ -1,8 +1,9 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { findRequest, listDecidedForApprover, listPendingForApprover } from '../../db/requests.ts';
-import { itemsOfRequest } from '../../db/catalog.ts';
+import { decidedItemsOf, findRequest, listDecidedForApprover, listPendingForApprover } from '../../db/requests.ts';
+import { deciderChoices } from '../forms/requestChoices.ts';
+import { earliestAccessDay } from '../../domain/accessDates.ts';
 import { decideRequest } from '../../commands/decideRequest.ts';
 import { namedByRuleNow, stillApproverOf } from '../../commands/routeToApprovers.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
@@ -43,9 +44,8 @@ export function sponsorRoutes(deps: Deps): Router {
     });
   });
 
-  r.get('/inbox/:id', inbox, async (req, res) => {
+  const showRequest = async (req: Request, res: Response, id: number | null, extra = {}, status = 200) => {
     const p = principalOf(req)!;
-    const id = parseId(req.params.id);
     const request = id ? await findRequest(db, id) : undefined;
     if (!request) throw notFound();
     const isApprover = (await stillApproverOf(db, p.userId!, [request])).has(request.id);
@@ -57,17 +57,50 @@ export function sponsorRoutes(deps: Deps): Router {
       title: 'inbox.detailTitle',
       titleParams: { id: request.id, name: request.requester_name },
       request,
-      items: await itemsOfRequest(db, request.id),
+      items: await decidedItemsOf(db, request.id),
       canDecide: request.status === 'pending' && can(p, 'request:decide', { request, isApprover }),
-    });
-  });
+      minUntil: earliestAccessDay(),
+      fieldParams: {},
+      ...extra,
+    }, status);
+  };
+
+  r.get('/inbox/:id', inbox, (req, res) => showRequest(req, res, parseId(req.params.id)));
 
   r.post('/inbox/:id/decision', inbox, csrfProtection, async (req, res) => {
     const id = parseId(req.params.id);
     if (!id) throw notFound();
     const parsed = decisionSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw invalid('errors.invalidForm', { decision: 'errors.invalidForm' });
-    await decideRequest(deps, auditContext(req), principalOf(req)!, id, parsed.data);
+    const choices = deciderChoices.safeParse(req.body ?? {});
+    const values = {
+      approve: ([] as unknown[]).concat(req.body?.approve ?? []).map(String),
+      accessUntil: typeof req.body?.accessUntil === 'string' ? req.body.accessUntil.slice(0, 10) : '',
+      itemsReason: typeof req.body?.itemsReason === 'string' ? req.body.itemsReason.slice(0, 1000) : '',
+      reason: parsed.data.reason,
+    };
+    const again = (fields: Record<string, string>, fieldParams: Record<string, unknown> = {}) =>
+      showRequest(req, res, id, { fields, fieldParams, values, notice: { key: 'errors.invalidForm' } }, 400);
+    if (!choices.success) return again(Object.fromEntries(choices.error.issues.map((i) => [String(i.path[0]), i.message])));
+    const approving = parsed.data.decision === 'approve';
+    try {
+      await decideRequest(deps, auditContext(req), principalOf(req)!, id, {
+        decision: parsed.data.decision,
+        // Approving with items unticked, the reason is the one given for them.
+        reason: approving ? choices.data.itemsReason.trim() || parsed.data.reason : parsed.data.reason,
+        ...(approving && choices.data.itemsListed !== undefined && { approvedItemIds: choices.data.approve }),
+        ...(approving && { accessUntil: choices.data.accessUntil }),
+      });
+    } catch (err) {
+      const e = err as { status?: number; fields?: Record<string, string>; fieldParams?: Record<string, unknown> };
+      if (e.status === 400 && e.fields && Object.keys(e.fields).length) {
+        // The reason for unticked items is asked next to them.
+        const { reason, ...others } = e.fields;
+        const fields = approving && reason ? { ...others, itemsReason: reason } : e.fields;
+        return again(fields, e.fieldParams);
+      }
+      throw err;
+    }
     res.redirect(303, `/inbox?decided=${id}&d=${parsed.data.decision}`);
   });
 
