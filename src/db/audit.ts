@@ -1,5 +1,7 @@
 import { isSqlite, type Db, type Tx } from './client.ts';
+import type { Knex } from 'knex';
 import { keysetPage } from './keyset.ts';
+import { emptyNames, nameRefs, type AuditNames } from '../domain/auditSentence.ts';
 import { ChainVerifier, eventHash, type ChainAnchor, type ChainCheck, type ChainedEvent, type ChainPoint } from '../domain/auditChain.ts';
 
 export interface Actor {
@@ -75,23 +77,104 @@ export async function flushAuditBatch(trx: Tx): Promise<void> {
 }
 
 export interface AuditFilter {
+  /** An e-mail (the actor's label) or an actor id ("user:12", "system:cli"). */
   actor?: string;
   action?: string;
   target?: string;
+  outcome?: 'success' | 'failure' | 'denied';
+  /** Days in UTC, YYYY-MM-DD: events from the start of `from` to the end of `to`. */
+  from?: string;
+  to?: string;
   before?: number; // keyset paging: events with seq < before
   limit?: number;
+}
+
+const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/** The filter's conditions on a query of audit_events. */
+function filtered<Q extends Knex.QueryBuilder>(q: Q, f: AuditFilter): Q {
+  if (f.actor) {
+    const actor = f.actor;
+    if (actor.includes('@')) q.where('actor_label', actor.toLowerCase());
+    // "user:12" names the person whatever they signed in with ("user:12 issuer|subject").
+    else if (/^user:\d{1,15}$/.test(actor)) q.where((w) => w.where('actor_id', actor).orWhere('actor_id', 'like', `${actor} %`));
+    else q.where('actor_id', actor);
+  }
+  if (f.action) q.where('action', f.action);
+  if (f.target) q.where('target', f.target);
+  if (f.outcome) q.where('outcome', f.outcome);
+  // Stored times are UTC ISO strings, so a day's bounds compare as text on both databases.
+  if (f.from) q.where('at', '>=', `${f.from}T00:00:00.000Z`);
+  if (f.to) q.where('at', '<', `${nextDay(f.to)}T00:00:00.000Z`);
+  return q;
 }
 
 /** Newest first, keyset-paged on seq so a deep page costs the same as the first. */
 export async function listAudit(db: Db | Tx, f: AuditFilter): Promise<{ rows: AuditRow[]; nextBefore: number | null }> {
   const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
-  const q = db<AuditRow>('audit_events').orderBy('seq', 'desc').limit(limit + 1);
-  if (f.actor) q.where('actor_label', f.actor.toLowerCase());
-  if (f.action) q.where('action', f.action);
-  if (f.target) q.where('target', f.target);
+  const q = filtered(db<AuditRow>('audit_events').orderBy('seq', 'desc').limit(limit + 1), f);
   if (f.before) q.where('seq', '<', f.before);
   const page = keysetPage((await q).map((r) => ({ ...r, seq: Number(r.seq) })), limit, (r) => r.seq);
   return { rows: page.rows, nextBefore: page.next };
+}
+
+/**
+ * The filter's events oldest first, `batchSize` at a time (keyset on seq), up to `upTo` (a seq read
+ * before the export began, so the export is what the log held then). Only one batch is in memory.
+ */
+export async function* auditBatches(db: Db, f: AuditFilter, upTo: number, batchSize = 1000): AsyncGenerator<AuditRow[]> {
+  let after = 0;
+  for (;;) {
+    const q = filtered(db<AuditRow>('audit_events').where('seq', '>', after).where('seq', '<=', upTo).orderBy('seq', 'asc').limit(batchSize), f);
+    const rows = (await q).map((r) => ({ ...r, seq: Number(r.seq) }));
+    if (rows.length) yield rows;
+    if (rows.length < batchSize) return;
+    after = rows[rows.length - 1].seq;
+  }
+}
+
+/** Every action on record, for the filter's list (one read on the action index). */
+export async function auditActions(db: Db): Promise<string[]> {
+  return (await db('audit_events').distinct('action').orderBy('action')).map((r: { action: string }) => r.action);
+}
+
+/** The names a page of events refers to: one read per kind of thing named, all at once. */
+export async function auditNames(db: Db, rows: readonly AuditRow[]): Promise<AuditNames> {
+  const refs = nameRefs(rows);
+  const names = emptyNames();
+  const ids = <T>(s: Set<T>) => [...s].slice(0, 5000);
+  await Promise.all([
+    refs.users.size &&
+      db('users').whereIn('id', ids(refs.users)).select('id', 'display_name', 'email', 'user_type')
+        .then((rs) => rs.forEach((u) => names.users.set(Number(u.id), { name: u.display_name || u.email, email: u.email, guest: u.user_type === 'guest' }))),
+    refs.requests.size &&
+      db('access_requests as r')
+        .leftJoin('access_request_items as ri', 'ri.request_id', 'r.id')
+        .leftJoin('catalog_items as c', 'c.id', 'ri.item_id')
+        .whereIn('r.id', ids(refs.requests))
+        .orderBy(['r.id', 'c.name'])
+        .select('r.id', 'r.requester_name', 'c.name as item')
+        .then((rs) =>
+          rs.forEach((r) => {
+            const id = Number(r.id);
+            const known = names.requests.get(id) ?? { owner: String(r.requester_name), items: [] as string[] };
+            if (r.item) known.items.push(r.item);
+            names.requests.set(id, known);
+          }),
+        ),
+    refs.items.size && db('catalog_items').whereIn('id', ids(refs.items)).select('id', 'name', 'kind').then((rs) => rs.forEach((i) => names.items.set(Number(i.id), { name: i.name, app: i.kind === 'app' }))),
+    refs.organizations.size && db('partner_organizations').whereIn('id', ids(refs.organizations)).select('id', 'name').then((rs) => rs.forEach((o) => names.organizations.set(Number(o.id), o.name))),
+    refs.idps.size &&
+      db('identity_providers').whereIn('slug', ids(refs.idps)).select('id', 'slug', 'name', 'kind')
+        .then((rs) => rs.forEach((i) => names.idps.set(i.slug, { id: Number(i.id), name: i.name, page: i.kind !== 'email' }))),
+    refs.apiClients.size && db('api_clients').whereIn('id', ids(refs.apiClients)).select('id', 'name').then((rs) => rs.forEach((c) => names.apiClients.set(Number(c.id), c.name))),
+    refs.invitations.size && db('invitations').whereIn('id', ids(refs.invitations)).select('id', 'email', 'user_id').then((rs) => rs.forEach((i) => names.invitations.set(Number(i.id), { email: i.email, userId: Number(i.user_id) }))),
+    refs.mails.size && db('mail_messages').whereIn('id', ids(refs.mails)).select('id', 'to_address', 'subject').then((rs) => rs.forEach((m) => names.mails.set(Number(m.id), { to: m.to_address, subject: m.subject }))),
+    refs.appClients.size &&
+      db('app_clients as a').join('catalog_items as c', 'c.id', 'a.item_id').whereIn('a.client_id', ids(refs.appClients)).select('a.client_id', 'a.item_id', 'c.name')
+        .then((rs) => rs.forEach((a) => names.appClients.set(a.client_id, { itemId: Number(a.item_id), name: a.name }))),
+  ]);
+  return names;
 }
 
 export async function eventsForTarget(db: Db, target: string): Promise<AuditRow[]> {

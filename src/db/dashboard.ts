@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Db } from './knex.ts';
 import type { User } from './rows.ts';
 import { latestCheckpoint } from './auditCheckpoints.ts';
+import { latestVerifications } from './auditVerifications.ts';
 import type { Checkpoint } from '../domain/auditCheckpoint.ts';
 
 const DAY = 86_400_000;
@@ -19,6 +20,8 @@ export interface AdminDashboard {
   membershipsExpiring: number;
   failedMails: number;
   lastCheckpoint: Pick<Checkpoint, 'seq' | 'at'> | null;
+  /** The audit chain's last verification from the console, and one still waiting. */
+  chain: Awaited<ReturnType<typeof latestVerifications>>;
 }
 
 export async function adminDashboard(db: Db, now: Date, expiringWithinDays = 30): Promise<AdminDashboard> {
@@ -45,7 +48,7 @@ export async function adminDashboard(db: Db, now: Date, expiringWithinDays = 30)
   for (const r of states) {
     if (r.state in guestsByState) guestsByState[r.state as User['state']] = Number(r.n);
   }
-  const checkpoint = await latestCheckpoint(db);
+  const [checkpoint, chain] = await Promise.all([latestCheckpoint(db), latestVerifications(db)]);
   return {
     pendingRequests: Number(row.pending_requests),
     oldestPendingAt: row.oldest_pending_at ?? null,
@@ -54,5 +57,6 @@ export async function adminDashboard(db: Db, now: Date, expiringWithinDays = 30)
     membershipsExpiring: Number(row.memberships_expiring),
     failedMails: Number(row.failed_mails),
     lastCheckpoint: checkpoint ? { seq: checkpoint.seq, at: checkpoint.at } : null,
+    chain,
   };
 }

@@ -52,7 +52,7 @@ export async function organizationDetail(db: Db | Tx, id: number): Promise<Organ
   const domains = (await db('organization_domains').where({ organization_id: id }).orderBy('domain')).map((r) => r.domain as string);
   const sponsors = (await db('organization_sponsors').where({ organization_id: id })).map((r) => Number(r.user_id));
   const autoItems = (await db('organization_auto_approve_items').where({ organization_id: id })).map((r) => Number(r.item_id));
-  return { id: org.id, name: org.name, identity_provider_id: org.identity_provider_id, policy: org.policy, domains, sponsors, auto_items: autoItems };
+  return { id: org.id, name: org.name, identity_provider_id: org.identity_provider_id, policy: org.policy, language: org.language ?? null, domains, sponsors, auto_items: autoItems };
 }
 
 export async function autoApprovedItems(db: Db | Tx, orgId: number): Promise<number[]> {
@@ -78,7 +78,7 @@ export async function organizationNameTaken(db: Db | Tx, name: string, exceptId:
   return Boolean(await q.first());
 }
 
-export async function updateOrganization(trx: Tx, id: number, o: Pick<Organization, 'name' | 'identity_provider_id' | 'policy'>): Promise<void> {
+export async function updateOrganization(trx: Tx, id: number, o: Pick<Organization, 'name' | 'identity_provider_id' | 'policy' | 'language'>): Promise<void> {
   await trx('partner_organizations').where({ id }).update(o);
 }
 

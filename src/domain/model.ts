@@ -21,6 +21,8 @@ export interface Organization {
   name: string;
   identity_provider_id: number | null;
   policy: 'allow' | 'deny' | 'auto_approve';
+  /** The language of its partners' mails when they chose none (en | fr); null: the default language. */
+  language?: string | null;
 }
 
 export interface CatalogItem {

@@ -12,6 +12,7 @@ export const JOBS = {
   appSignOut: 'app-sign-out',
   expireMemberships: 'expire-memberships',
   oidcCleanup: 'oidc-cleanup',
+  auditVerify: 'audit-verify',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -24,6 +25,8 @@ export const TOPIC_TO_JOB: Record<string, JobName> = {
   'app.access_ended': JOBS.appAccessEnded,
   // Signed out of Passerelle in one browser: each app that browser signed in to, told for that session.
   'app.session_ended': JOBS.appSignOut,
+  // An admin asked for the audit chain to be verified (one job per request: the outbox row's id).
+  'audit.verify': JOBS.auditVerify,
 };
 
 export type Queues = Record<JobName, Bull.Queue> & {
@@ -109,6 +112,7 @@ export function createQueues(config: Config): Queues {
     [JOBS.appSignOut]: make(JOBS.appSignOut),
     [JOBS.expireMemberships]: make(JOBS.expireMemberships),
     [JOBS.oidcCleanup]: make(JOBS.oidcCleanup),
+    [JOBS.auditVerify]: make(JOBS.auditVerify),
   };
   const all = Object.values(queues);
   return Object.assign(queues, {

@@ -17,6 +17,7 @@ import { appsToSignOut } from '../../workers/appAccessEnded.ts';
 import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
 import { expireMemberships } from '../../workers/expireMemberships.ts';
 import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
+import { verifyAuditChainJob } from '../../workers/auditVerify.ts';
 import { OidcMount } from '../oidc/mount.ts';
 import { ConfigError } from '../config.ts';
 
@@ -75,6 +76,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
     return n;
   });
   queues[JOBS.oidcCleanup].process(1, () => cleanOidcStore(deps));
+  queues[JOBS.auditVerify].process(1, (job) => verifyAuditChainJob(deps, jobContext(JOBS.auditVerify, job.id, job.data.correlationId), job.data));
 
   for (const q of Object.values(JOBS)) {
     queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));

@@ -155,8 +155,10 @@ describe('a partner asks, a sponsor approves, the partner is invited and gets ac
     const actions = [...page.text.matchAll(/<code>([a-z_.]+)<\/code>/g)].map((m) => m[1]);
     assert.deepEqual(actions, ['request.accepted', 'request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
     const byActor = await admin.go(`${stack.appUrl}/admin/audit?actor=paula%40acme.test&action=invitation.redeemed`);
-    assert.match(byActor.text, /invitation\.redeemed/);
-    assert.doesNotMatch(byActor.text, /request\.approved/);
+    // Each event names its action once, in <code>; the action filter lists every action besides.
+    const shown = [...byActor.text.matchAll(/<code>([a-z_.]+)<\/code>/g)].map((m) => m[1]);
+    assert.ok(shown.includes('invitation.redeemed'), shown.join());
+    assert.ok(!shown.includes('request.approved'), shown.join());
   });
 
   test('passerelle audit verify passes, then names the first tampered event', async () => {

@@ -7,6 +7,7 @@ import { findIdpById } from '../../db/identityProviders.ts';
 import { findItemsByIds } from '../../db/catalog.ts';
 import { membersAmong } from '../../db/users.ts';
 import type { Organization } from '../../db/rows.ts';
+import type { Locale } from '../../i18n/locales.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { diff } from './changes.ts';
 import type { FieldErrors, Submitted } from './submitted.ts';
@@ -16,6 +17,8 @@ export interface OrganizationInput {
   name: string;
   identity_provider_id: number | null;
   policy: Organization['policy'];
+  /** The language of its partners' mails; null: the default language. */
+  language: Locale | null;
   /** Lower-case, each a domain name. */
   domains: string[];
   sponsors: number[];
@@ -43,10 +46,11 @@ export async function saveOrganization(deps: Deps, ctx: AuditContext, id: number
   if (!form.value || Object.keys(fields).length) throw invalid('errors.invalidForm', fields);
   const v = form.value;
   return inTransaction(db, async (trx) => {
-    const row = { name: v.name, identity_provider_id: v.identity_provider_id, policy: v.policy };
+    const row = { name: v.name, identity_provider_id: v.identity_provider_id, policy: v.policy, language: v.language };
     const autoItems = v.policy === 'auto_approve' ? v.auto_items : [];
     const orgId = id ?? (await insertOrganization(trx, { name: v.name, identityProviderId: v.identity_provider_id, policy: v.policy, domains: [], sponsorIds: [] }));
-    if (id) await updateOrganization(trx, id, row);
+    // A new organization too: insertOrganization does not take its language.
+    await updateOrganization(trx, orgId, row);
     await replaceOrganizationLists(trx, orgId, { domains: v.domains, sponsorIds: v.sponsors, autoItemIds: autoItems });
     const after = { ...row, domains: v.domains, sponsors: v.sponsors, auto_items: autoItems };
     await appendAudit(trx, ctx, {

@@ -11,6 +11,7 @@ import { guestRoutes } from './guests.ts';
 import { queueRoutes } from './queues.ts';
 import { apiClientRoutes } from './apiClients.ts';
 import { appClientRoutes } from './appClients.ts';
+import { mailTemplateRoutes } from './mailTemplates.ts';
 import type { Queues } from '../../../queue/queues.ts';
 import { queueOverview } from '../../../queue/admin.ts';
 import { adminDashboard } from '../../../db/dashboard.ts';
@@ -54,5 +55,6 @@ export function adminRoutes(deps: Deps, queues: Queues): Router {
   r.use(queueRoutes(deps, queues));
   r.use(apiClientRoutes(deps));
   r.use(appClientRoutes(deps));
+  r.use(mailTemplateRoutes(deps));
   return r;
 }
