@@ -1,7 +1,7 @@
 import { isSqlite, type Db, type Tx } from './client.ts';
 import type { Knex } from 'knex';
 import { keysetPage } from './keyset.ts';
-import { emptyNames, nameRefs, type AuditNames } from '../domain/auditSentence.ts';
+import { emptyNames, nameRefs, type AuditNames } from '../domain/auditActions.ts';
 import { ChainVerifier, eventHash, type ChainAnchor, type ChainCheck, type ChainedEvent, type ChainPoint } from '../domain/auditChain.ts';
 
 export interface Actor {

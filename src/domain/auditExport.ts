@@ -1,7 +1,9 @@
 // The audit log's exports: CSV (RFC 4180) and JSON Lines, one event a line, with the sentence an
 // admin reads beside the recorded fields.
-import type { AuditRow } from '../db/audit.ts';
-import { parseDetails } from './auditSentence.ts';
+import type { ChainedEvent } from './auditChain.ts';
+import { parseDetails } from './auditActions.ts';
+
+type AuditRow = ChainedEvent & { hash: string };
 
 export const EXPORT_COLUMNS = ['seq', 'at', 'actor_type', 'actor_id', 'actor_label', 'action', 'target', 'outcome', 'ip', 'correlation_id', 'summary', 'details', 'prev_hash', 'hash'] as const;
 

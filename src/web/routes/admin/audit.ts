@@ -6,7 +6,8 @@ import { auditActions, auditBatches, auditNames, listAudit, readAuditHead, type 
 import { latestCheckpoint } from '../../../db/auditCheckpoints.ts';
 import { latestVerifications } from '../../../db/auditVerifications.ts';
 import { recordAuditExport, requestAuditVerification } from '../../../commands/admin/requestAuditVerification.ts';
-import { AUDIT_AREAS, KNOWN_ACTIONS, actionLabel, auditSentence, sentenceText } from '../../../domain/auditSentence.ts';
+import { AUDIT_AREAS, KNOWN_ACTIONS } from '../../../domain/auditActions.ts';
+import { actionLabel, auditSentence, sentenceText } from '../../../i18n/auditSentence.ts';
 import { csvHeader, csvRecord, jsonLine } from '../../../domain/auditExport.ts';
 import type { Locale } from '../../../i18n/locales.ts';
 import { requireAbility } from '../../middleware/auth.ts';
