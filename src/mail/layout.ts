@@ -20,6 +20,8 @@ export interface MailParts {
   code: { label: string; value: string } | null;
   action: { label: string; href: string; hint: string } | null;
   footer: string[];
+  /** "{label}:" as the language writes it ("Motif :" in French). */
+  labelled: (label: string) => string;
 }
 
 const FONT = 'font-family:Arial,Helvetica,sans-serif;';
@@ -108,9 +110,9 @@ export function renderHtml(p: MailParts): string {
 export function renderText(p: MailParts): string {
   const out: string[] = [p.body.trim()];
   if (p.quote) out.push(`${p.quote.heading}\n${p.quote.text}`);
-  if (p.details.length) out.push(p.details.map((d) => `${d.label}:\n${d.value}`).join('\n\n'));
+  if (p.details.length) out.push(p.details.map((d) => `${p.labelled(d.label)}\n${d.value}`).join('\n\n'));
   if (p.code) out.push(`${p.code.label}\n\n${p.code.value}\n`);
-  if (p.action) out.push(`${p.action.label}:\n${p.action.href}`);
+  if (p.action) out.push(`${p.labelled(p.action.label)}\n${p.action.href}`);
   out.push(`-- \n${p.footer.join('\n')}`);
   return out.join('\n\n');
 }

@@ -52,6 +52,7 @@ export function renderMail(spec: Omit<MailSpec, 'dedupeKey' | 'kind' | 'referenc
     details: spec.details.map((d) => ({ label: t(d.label, {}, lang), value: String(valueIn(d.value, lang)) })),
     code: spec.code ? { label: t('mailTemplates.detail.code', {}, lang), value: spec.code } : null,
     action: spec.link ? { label: key('button'), href: spec.link, hint: t('mailTemplates.layout.linkHint', {}, lang) } : null,
+    labelled: (label) => t('mailTemplates.layout.labelled', { label }, lang),
     footer: [key('why', { company: branding.companyName }), t('mailTemplates.layout.sentBy', { company: branding.companyName }, lang)],
   };
   return { subject: parts.subject, text: renderText(parts), html: renderHtml(parts) };
@@ -62,8 +63,8 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
   const def = TEMPLATES[template];
   const samples = def.placeholders;
   const sampleDetails: Record<TemplateName, string[]> = {
-    invitation: ['items', 'expires'],
-    invitation_no_items: ['expires'],
+    invitation: ['items'],
+    invitation_no_items: [],
     request_received: ['requester', 'organization', 'items', 'justification'],
     request_denied: ['items', 'reason'],
     access_granted: ['items'],
@@ -79,7 +80,6 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
     items: String(samples.items ?? ''),
     justification: String(samples.justification ?? ''),
     reason: String(samples.reason ?? ''),
-    expires: String(samples.expires ?? ''),
   };
   return renderMail(
     {

@@ -110,7 +110,8 @@ export function invitationMail(
     to: invitation.email,
     cc: extra.cc,
     values: { sponsor: oneLine(sponsor), items: itemList(items), expires },
-    details: [...(items.length ? [{ label: 'mailTemplates.detail.items', value: itemList(items) }] : []), { label: 'mailTemplates.detail.expires', value: expires }],
+    // The body says when the link expires; the details repeat only what was granted.
+    details: items.length ? [{ label: 'mailTemplates.detail.items', value: itemList(items) }] : [],
     quote: extra.message ? { sponsor: oneLine(sponsor), text: extra.message } : null,
     link: REDEEM_LINK_PLACEHOLDER,
     recipient: { userId: invitation.userId ?? null, invitationId: invitation.id },
