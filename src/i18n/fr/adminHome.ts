@@ -22,7 +22,7 @@ export const adminHome: Record<string, string> = {
   'adminHome.failures.noQueue': 'La file de tâches ne répond pas : impossible de compter les tâches en échec.',
   'adminHome.failures.link': 'Examiner et relancer depuis les files d’attente',
   'adminHome.audit': 'Chaîne d’audit',
-  'adminHome.audit.last': 'Dernier point de contrôle signé : événement n° {seq}, le {at} UTC.',
+  'adminHome.audit.last': 'Dernier point de contrôle signé : événement n° {seq}, le {at}.',
   'adminHome.audit.none': 'Aucun point de contrôle de la chaîne d’audit n’a encore été signé.',
   'adminHome.audit.link': 'Ouvrir le journal d’audit',
 };
