@@ -1,8 +1,8 @@
-import { escapeHtml } from '../html.ts';
-
 // What stands in a stored mail body where a secret goes. The secret itself (a redeem token, a sign-in
 // code) is minted by workers/sendMail.ts when the message leaves, so the database never holds a usable
 // one, not even in a mail body. The templates write these; the mail worker replaces them.
+import { escapeHtml } from '../html.ts';
+
 export const REDEEM_LINK_PLACEHOLDER = '{{redeem-link}}';
 export const CODE_PLACEHOLDER = '{{one-time-code}}';
 export const CODE_LINK_PLACEHOLDER = '{{one-time-link}}';
