@@ -52,6 +52,14 @@ export async function latestRequesterName(db: Db | Tx, issuer: string, subject: 
   return row?.requester_name;
 }
 
+/** Her name on her requests not yet turned into a guest account (the provisioning reads it from there). */
+export async function renameRequester(trx: Tx, issuer: string, subject: string, name: string): Promise<number[]> {
+  const open = trx('access_requests').where({ requester_issuer: issuer, requester_subject: subject }).whereIn('status', ['pending', 'approved']);
+  const ids = (await open.clone().select('id')).map((r) => Number(r.id));
+  if (ids.length) await trx('access_requests').whereIn('id', ids).update({ requester_name: name, updated_at: new Date().toISOString() });
+  return ids;
+}
+
 export type ItemDecision = 'approved' | 'denied';
 
 /** A request's item with the decision taken on it (null while undecided). */

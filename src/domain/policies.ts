@@ -4,6 +4,7 @@ import type { AccessRequest } from './model.ts';
 
 export type Ability =
   | 'request:create'
+  | 'profile:edit'
   | 'request:read'
   | 'inbox:read'
   | 'request:review'
@@ -38,6 +39,9 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
     case 'request:create':
       // Partners ask with their own identity; members of our organization already have access paths.
       return p.idpKind !== 'home' && p.emailVerified;
+    case 'profile:edit':
+      // A partner names herself; a member's name is the one our own directory gives.
+      return p.idpKind !== 'home';
     case 'request:read':
       return Boolean(facts.request && isOwnRequest(p, facts.request));
     case 'inbox:read':

@@ -49,6 +49,8 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /requests/new': { url: '/requests/new', expect: partners },
   'POST /requests': { url: '/requests', body: {}, expect: partners },
   'GET /requests/:id': { url: '/requests/{request}', expect: only('partner') },
+  'GET /profile': { url: '/profile', expect: partners },
+  'POST /profile': { url: '/profile', body: {}, expect: partners },
   'GET /access': { url: '/access', expect: signedIn },
   // Only a guest withdraws consent, and only to an app they hold: nobody here is one.
   'POST /access/apps/:id/consent': { url: '/access/apps/{app}/consent', expect: only() },

@@ -257,3 +257,36 @@ describe('a partner signed in with a code names herself', () => {
     assert.deepEqual(JSON.parse(renamed.details).changes.display_name, ['Nina Novak', 'Nina Novak-Petit']);
   });
 });
+
+describe('a partner changes her name from her profile', () => {
+  test('reachable from the header; the name is checked, then kept on her guest account and open requests, audited', async () => {
+    const gary = new Browser();
+    const landed = await gary.signIn(stack.appUrl, 'globex', 'gary@globex.test');
+    assert.match(landed.text, /<a class="who" href="\/profile"[^>]*>Signed in as Gary Guest \(gary@globex\.test\)<\/a>/);
+    const form = await gary.submit(await gary.go(`${stack.appUrl}/requests/new`), '/requests', {
+      items: await catalogIds(stack, ['Partner Wiki']),
+      justification: 'Globex writes the wiki’s gearbox pages.',
+    });
+    const id = idOf(form.url);
+    assert.equal((await requestRow(stack, id)).requester_name, 'Gary Guest', 'no name sent: her IdP’s');
+
+    const profile = await gary.go(`${stack.appUrl}/profile`);
+    assert.equal(profile.status, 200);
+    assert.match(profile.text, /name="displayName"[^>]*value="Gary Guest"/);
+    const bad = await gary.submit(profile, '/profile', { displayName: '<b>Gary</b>' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /id="displayName-error">Use letters, spaces and punctuation only/);
+    const saved = await gary.submit(profile, '/profile', { displayName: 'Gary G. Guest' });
+    assert.equal(saved.status, 200);
+    assert.match(saved.text, /Your name was saved\./);
+    assert.match(saved.text, /Signed in as Gary G\. Guest/);
+    assert.equal((await requestRow(stack, id)).requester_name, 'Gary G. Guest', 'the open request carries it to the sponsor');
+    const updated = await auditEvent(stack, { action: 'profile.updated' });
+    assert.deepEqual(JSON.parse(updated.details), { displayName: 'Gary G. Guest', requests: [`request:${id}`] });
+
+    // A member's name is our directory's: no profile for her.
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    assert.equal((await sam.go(`${stack.appUrl}/profile`)).status, 403);
+  });
+});

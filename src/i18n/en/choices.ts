@@ -6,6 +6,11 @@ export const choices: Record<string, string> = {
   'choices.errors.nameRequired': 'Give the name you want to be known by.',
   'choices.errors.nameTooLong': 'Use 100 characters or fewer.',
   'choices.errors.nameCharacters': 'Use letters, spaces and punctuation only (no < or >, no control characters).',
+  'choices.profile.title': 'Your name',
+  'choices.profile.lead': 'The name your sponsors read on your requests, and your invitations and the applications you use show for you.',
+  'choices.profile.save': 'Save',
+  'choices.profile.saved': 'Your name was saved.',
+  'choices.profile.link': 'Change the name you are known by',
   'choices.accessUntil': 'Access until',
   'choices.accessUntilHint':
     'Leave it empty to get the longest access the items you choose allow, or choose an earlier last day. The latest possible is {date}; an item with a shorter limit ends sooner.',

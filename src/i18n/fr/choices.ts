@@ -6,6 +6,11 @@ export const choices: Record<string, string> = {
   'choices.errors.nameRequired': 'Indiquez le nom sous lequel vous souhaitez être connu.',
   'choices.errors.nameTooLong': 'Utilisez 100 caractères au plus.',
   'choices.errors.nameCharacters': 'Utilisez uniquement des lettres, des espaces et de la ponctuation (ni < ni >, ni caractères de contrôle).',
+  'choices.profile.title': 'Votre nom',
+  'choices.profile.lead': 'Le nom que vos parrains lisent sur vos demandes, et que vos invitations et les applications que vous utilisez affichent.',
+  'choices.profile.save': 'Enregistrer',
+  'choices.profile.saved': 'Votre nom a été enregistré.',
+  'choices.profile.link': 'Modifier le nom sous lequel vous êtes connu',
   'choices.accessUntil': 'Accès jusqu’au',
   'choices.accessUntilHint':
     'Laissez ce champ vide pour obtenir l’accès le plus long que permettent les éléments choisis, ou choisissez un dernier jour plus proche. Au plus tard le {date} ; un élément dont la limite est plus courte prendra fin plus tôt.',

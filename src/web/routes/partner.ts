@@ -4,7 +4,8 @@ import type { Deps } from '../../deps.ts';
 import { listRequestableItems } from '../../db/catalog.ts';
 import { decidedItemsOf, findRequest, latestRequesterName, listRequestsOfRequester } from '../../db/requests.ts';
 import { chosenNameOf } from '../../db/displayNames.ts';
-import { dateBounds, rememberName, requesterChoices } from '../forms/requestChoices.ts';
+import { dateBounds, displayName as displayNameField, rememberName, requesterChoices } from '../forms/requestChoices.ts';
+import { setDisplayName } from '../../commands/setDisplayName.ts';
 import { unverifiedPage } from './unverified.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { eventsForTarget } from '../../db/audit.ts';
@@ -134,6 +135,26 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
       history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
       notice: req.query.submitted ? { key: req.query.submitted === 'auto' ? 'requests.autoApproved' : 'requests.submitted' } : null,
     });
+  });
+
+  // Her name, changed without asking for anything: reachable from the header's "Signed in as".
+  r.get('/profile', requireAbility(db, 'profile:edit'), async (req, res) => {
+    render(req, res, 'partner/profile', {
+      title: 'choices.profile.title',
+      values: { displayName: await offeredName(deps, principalOf(req)!) },
+      notice: req.query.saved ? { key: 'choices.profile.saved' } : null,
+    });
+  });
+
+  r.post('/profile', csrfProtection, requireAbility(db, 'profile:edit'), async (req, res) => {
+    const parsed = displayNameField.safeParse(req.body?.displayName ?? '');
+    if (!parsed.success) {
+      const values = { displayName: typeof req.body?.displayName === 'string' ? req.body.displayName.slice(0, 200) : '' };
+      return render(req, res, 'partner/profile', { title: 'choices.profile.title', values, fields: { displayName: parsed.error.issues[0].message }, notice: { key: 'errors.invalidForm' } }, 400);
+    }
+    await setDisplayName(deps, auditContext(req), principalOf(req)!, parsed.data);
+    rememberName(req, parsed.data);
+    res.redirect(303, '/profile?saved=1');
   });
 
   r.get('/access', requireSignIn, async (req, res) => {
