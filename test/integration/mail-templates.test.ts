@@ -223,6 +223,32 @@ describe('the reader’s language', () => {
     assert.equal((await new Browser().go(link)).status, 200, 'the link works');
   });
 
+  test('a person’s own choice of language wins; someone with none gets the default language', async () => {
+    // Sam chose French (users.locale, as the language switch remembers it).
+    await stack.db('users').where({ email: 'sam.sponsor@passerelle.test' }).update({ locale: 'fr' });
+    const id = await buildAccessRequest(stack, { items: ['Partner Wiki'] });
+    const mail = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && m.subject.includes(`n° ${id} `));
+    assert.equal(mail.subject, `La demande d’accès n° ${id} de Paula Partner attend votre décision`);
+    assert.match(mail.text, /Examiner la demande :\n/);
+    await stack.db('users').where({ email: 'sam.sponsor@passerelle.test' }).update({ locale: null });
+
+    // Gary's organization has no language of its own: the default language decides.
+    await stack.db('settings').where({ key: 'default_language' }).update({ value: 'fr' });
+    try {
+      const garys = await buildAccessRequest(stack, { requester: 'gary@globex.test', items: ['Partner Wiki'] });
+      await waitUntilRouted(stack, garys);
+      const approver = (await stack.db('access_request_approvers').join('users', 'users.id', 'access_request_approvers.user_id').where({ request_id: garys }).first('users.email')).email as string;
+      const decider = new Browser();
+      await decider.signIn(stack.appUrl, 'ours', approver);
+      const decided = await decide(stack, decider, garys, 'deny', 'Pas encore.');
+      assert.equal(decided.status, 200, `${approver}: ${decided.text.slice(0, 2000)}`);
+      const denied = await stack.mail.waitFor((m) => m.to.includes('gary@globex.test') && m.subject.includes(`${garys}`));
+      assert.equal(denied.subject, `Votre demande d’accès n° ${garys} a été refusée`);
+    } finally {
+      await stack.db('settings').where({ key: 'default_language' }).update({ value: 'en' });
+    }
+  });
+
   test('a sign-in code asked on a French page comes in French, in HTML and text', async () => {
     const olga = new Browser({ 'Accept-Language': 'fr-FR,fr;q=0.9' });
     const home = await olga.go(`${stack.appUrl}/`);
