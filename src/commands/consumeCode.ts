@@ -8,6 +8,7 @@ import { consumeOneTimeCode, findUsableCode, retireOneTimeCode, wrongCodesSince 
 import { AppError } from '../domain/errors.ts';
 import { hashCode } from '../domain/tokens.ts';
 import { CODE_TTL_MINUTES, requestCode } from './requestCode.ts';
+import type { Locale } from '../i18n/locales.ts';
 
 /**
  * Wrong codes typed for an address while a code was live, after which that code is retired (and the
@@ -29,7 +30,8 @@ export const codeRetired = () => new AppError(401, 'code_retired', 'otp.retired'
  * count against each code live while they were typed: past wrongCodesPerCode that code is
  * retired, and the person who then types it right gets a new one by mail.
  */
-export async function consumeCode(deps: Deps, ctx: AuditContext, email: string, code: string): Promise<string> {
+/** `lang`: the page's language, for the new code mailed when this one was retired. */
+export async function consumeCode(deps: Deps, ctx: AuditContext, email: string, code: string, lang?: Locale): Promise<string> {
   const address = email.toLowerCase();
   const cap = wrongCodesPerCode(deps.config);
   const outcome = await inTransaction(deps.db, async (trx) => {
@@ -50,7 +52,7 @@ export async function consumeCode(deps: Deps, ctx: AuditContext, email: string, 
     return 'used' as const;
   });
   if (outcome === 'retired') {
-    await requestCode(deps, ctx, address);
+    await requestCode(deps, ctx, address, lang);
     throw codeRetired();
   }
   if (outcome === 'wrong') {

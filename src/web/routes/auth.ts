@@ -221,7 +221,7 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
     if (!idp?.enabled) throw notFound('otp.disabled');
     let email: string;
     try {
-      email = await consumeCode(deps, auditContext(req), parsed.data.email, parsed.data.code);
+      email = await consumeCode(deps, auditContext(req), parsed.data.email, parsed.data.code, req.lang);
     } catch (err) {
       // The right code, retired by strangers' wrong ones: a new one is on its way; the form waits for it.
       if (!(err instanceof AppError && err.code === 'code_retired')) throw err;
