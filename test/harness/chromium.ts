@@ -1,9 +1,13 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser), with every page watched
-// for console errors, CSP violations, uncaught errors and failed assets on our own origin.
+// for console errors, CSP violations, uncaught errors and failed assets on our own origin, and checked
+// by axe-core (WCAG 2.1 A and AA) each time a document loads: a test fails, after it ends at the
+// latest, on any accessibility violation of a page it visited.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { afterEach } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { describeViolations, watchAccessibility, type Violation } from './axe.ts';
 
 export const SHOTS = path.resolve('test-results/screenshots');
 const TIMEOUT_MS = 10_000;
@@ -11,7 +15,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface Problem {
-  kind: 'console' | 'pageerror' | 'response';
+  kind: 'console' | 'pageerror' | 'response' | 'axe';
   url: string;
   text: string;
 }
@@ -19,6 +23,12 @@ export interface Problem {
 export interface Watched {
   browser: Browser;
   problems: Problem[];
+  /** Every accessibility violation axe found on a page visited, for the whole file (never cleared). */
+  violations: Violation[];
+  /** The pages axe checked, in order. */
+  checked: string[];
+  /** Waits for the checks of the pages loaded so far, then fails on violations not yet reported. */
+  assertAccessible(where: string): Promise<void>;
   /** A person with their own browser context (cookies). */
   person(): Promise<{ context: BrowserContext; page: Page }>;
   assertNoProblems(where: string): void;
@@ -28,16 +38,36 @@ export interface Watched {
 export async function launchWatched(isOurs: (url: string) => boolean): Promise<Watched> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   const problems: Problem[] = [];
+  const violations: Violation[] = [];
+  const checked: string[] = [];
   const contexts: BrowserContext[] = [];
-  return {
+  const settles: (() => Promise<void>)[] = [];
+  let reported = 0;
+  const unreported = (where: string): string | null => {
+    const fresh = violations.slice(reported);
+    reported = violations.length;
+    return fresh.length ? `axe-core (WCAG 2.1 A/AA) found ${fresh.length} violation(s) (${where}):\n${describeViolations(fresh)}` : null;
+  };
+  const watched: Watched = {
     browser,
     problems,
+    violations,
+    checked,
+    async assertAccessible(where: string) {
+      for (const settle of settles) await settle();
+      const message = unreported(where);
+      if (message) assert.fail(message);
+    },
     async person() {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
       contexts.push(context);
       context.setDefaultTimeout(TIMEOUT_MS);
       context.setDefaultNavigationTimeout(TIMEOUT_MS);
       const page = await context.newPage();
+      settles.push(await watchAccessibility(page, (url, found) => {
+        checked.push(url);
+        violations.push(...found);
+      }, (url, err) => problems.push({ kind: 'axe', url, text: `axe-core could not check the page: ${String(err)}` })));
       page.on('console', (msg) => {
         const text = msg.text();
         if (msg.type() === 'error' || /Content Security Policy/i.test(text)) {
@@ -54,15 +84,31 @@ export async function launchWatched(isOurs: (url: string) => boolean): Promise<W
       return { context, page };
     },
     assertNoProblems(where: string) {
-      const ours = problems.filter((p) => isOurs(p.url) || /Content Security Policy/i.test(p.text) || p.kind === 'pageerror');
+      const ours = problems.filter((p) => isOurs(p.url) || /Content Security Policy/i.test(p.text) || p.kind === 'pageerror' || p.kind === 'axe');
       assert.deepEqual(ours, [], `problems reported by the browser (${where})`);
+      const message = unreported(where);
+      if (message) assert.fail(message);
     },
     async close() {
+      // Pages visited in a before/after hook are checked too: the file fails here if one has a violation.
+      for (const settle of settles) await settle().catch(() => undefined);
+      live.delete(watched);
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close().catch((err) => console.error('closing the browser:', err));
+      const message = unreported('pages visited outside a test, or at its very end');
+      if (message) throw new Error(message);
     },
   };
+  live.add(watched);
+  return watched;
 }
+
+const live = new Set<Watched>();
+
+// Every test of a file that drives a browser ends with the accessibility of the pages it visited.
+afterEach(async () => {
+  for (const w of live) await w.assertAccessible('the pages this test visited');
+});
 
 /** Removes earlier screenshots whose names match, so a run leaves only its own. */
 export function clearShots(pattern: RegExp): void {

@@ -1,0 +1,147 @@
+// axe-core on every page a browser test loads, under the page's own Content-Security-Policy: the
+// script is evaluated through the DevTools protocol (Playwright's page.evaluate), which script-src does
+// not govern, so nothing is bypassed, stripped or served differently. Only WCAG 2.1 A and AA rules.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+export interface Violation {
+  url: string;
+  rule: string;
+  impact: string | null;
+  help: string;
+  /** One entry per element: its selector and axe's summary of what is wrong with it. */
+  nodes: { target: string; summary: string }[];
+}
+
+/**
+ * What axe found on the page now (text/html documents only; a JSON or CSV answer is not a page). The
+ * evaluation goes through a DevTools session of its own, which a navigation held by the route below
+ * does not stall (Playwright's page.evaluate waits on it).
+ */
+export async function axeCheck(page: Page): Promise<Violation[] | null> {
+  const url = page.url();
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const evaluate = async (expression: string): Promise<unknown> => {
+      const answer = (await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })) as { result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+      if (answer.exceptionDetails) throw new Error(answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text);
+      return answer.result.value;
+    };
+    const [type, href] = (await evaluate(`[document.contentType, location.href]`)) as [string, string];
+    if (href !== url) throw new Error(`the page moved on to ${href} before axe could check it`);
+    if (type !== 'text/html') return null;
+    if (!(await evaluate(`typeof window.axe === 'object'`))) await evaluate(`${AXE_SOURCE};0`);
+    const json = (await evaluate(`axe.run(document, ${JSON.stringify({ runOnly: { type: 'tag', values: WCAG_TAGS }, resultTypes: ['violations'] })})
+      .then((r) => JSON.stringify(r.violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.map(String).join(' '), summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300) })) }))))`)) as string;
+    return (JSON.parse(json) as Omit<Violation, 'url'>[]).map((v) => ({ url, ...v }));
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+/** One line per violation and element: rule, selector, page, what is wrong. */
+export function describeViolations(violations: Violation[]): string {
+  return violations
+    .flatMap((v) => v.nodes.map((n) => `  ${v.rule} (${v.impact ?? 'n/a'}) at ${v.url}\n    ${n.target}: ${n.summary || v.help}`))
+    .join('\n');
+}
+
+const settled = new WeakMap<Page, () => Promise<void>>();
+
+/** Waits for axe's check of the page the person is on (a no-op for pages not watched). */
+export async function untilChecked(page: Page): Promise<void> {
+  await settled.get(page)?.();
+}
+
+/**
+ * Watches a page: after each load of a document, axe checks it. Chromium evaluates nothing in a page
+ * while a navigation away from it is in flight, so what a test does that may leave the page (goto,
+ * click, press, check…: see holdActions) first waits for the check of the page it is on. A page that
+ * moves on by itself (a Refresh header) has its navigation cancelled, is checked, then followed as the
+ * browser would have.
+ */
+export async function watchAccessibility(page: Page, report: (url: string, violations: Violation[]) => void, onError: (url: string, err: unknown) => void): Promise<() => Promise<void>> {
+  holdActions(page);
+  rememberDevices(page);
+  let pending: Promise<void> = Promise.resolve();
+  let refreshing: string | null = null;
+  page.on('response', (res) => {
+    if (res.request().isNavigationRequest() && res.frame() === page.mainFrame() && res.status() < 300) {
+      refreshing = res.headers().refresh ? res.url() : null;
+    }
+  });
+  const check = () => {
+    const url = page.url();
+    if (!/^https?:/.test(url)) return;
+    pending = pending.then(async () => {
+      try {
+        const found = await axeCheck(page);
+        if (found) report(url, found);
+      } catch (err) {
+        if (!page.isClosed()) onError(url, err);
+      }
+    });
+  };
+  page.on('load', check);
+  await page.route(() => true, async (route) => {
+    const request = route.request();
+    if (refreshing && refreshing === page.url() && request.method() === 'GET' && request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      refreshing = null;
+      await route.abort('aborted');
+      await page.waitForLoadState('load');
+      await new Promise((resolve) => setImmediate(resolve)); // the load listener has queued its check
+      await pending;
+      await original.goto.call(page, request.url()).catch((err: unknown) => { if (!page.isClosed()) onError(request.url(), err); });
+      return;
+    }
+    return route.fallback();
+  });
+  const settle = () => pending;
+  settled.set(page, settle);
+  return settle;
+}
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+const original: Record<string, Method> = {};
+let patched = false;
+
+/**
+ * Makes every Playwright action that can navigate wait for the check of the page it starts from:
+ * the page's, its locators', its keyboard's and its mouse's (one patch of their classes, for all pages).
+ */
+function holdActions(page: Page): void {
+  if (patched) return;
+  patched = true;
+  const locator = page.locator('body');
+  const classes: [object, string[], (self: unknown) => Page][] = [
+    [Object.getPrototypeOf(page), ['goto', 'reload', 'goBack', 'goForward', 'click', 'dblclick', 'tap', 'press', 'check', 'uncheck', 'selectOption'], (self) => self as Page],
+    [Object.getPrototypeOf(locator), ['click', 'dblclick', 'tap', 'press', 'pressSequentially', 'check', 'uncheck', 'setChecked', 'selectOption', 'dispatchEvent'], (self) => (self as { page(): Page }).page()],
+    [Object.getPrototypeOf(page.keyboard), ['press', 'type', 'down', 'insertText'], (self) => pageOf.get(self as object) as Page],
+    [Object.getPrototypeOf(page.mouse), ['click', 'dblclick', 'down'], (self) => pageOf.get(self as object) as Page],
+  ];
+  for (const [proto, names, owner] of classes) {
+    const p = proto as Record<string, Method>;
+    for (const name of names) {
+      const fn = p[name];
+      if (typeof fn !== 'function') continue;
+      if (proto === Object.getPrototypeOf(page)) original[name] = fn;
+      p[name] = async function (this: unknown, ...args: unknown[]) {
+        const of = owner(this);
+        if (of) await untilChecked(of);
+        return fn.apply(this, args);
+      };
+    }
+  }
+}
+
+const pageOf = new WeakMap<object, Page>();
+/** Keyboard and mouse know their page only privately: remember it for holdActions. */
+export function rememberDevices(page: Page): void {
+  pageOf.set(page.keyboard, page);
+  pageOf.set(page.mouse, page);
+}
