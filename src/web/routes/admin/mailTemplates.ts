@@ -105,6 +105,8 @@ export function mailTemplateRoutes(deps: Deps): Router {
     const { template, lang } = target(req);
     res.setHeader('Content-Security-Policy', PREVIEW_CSP);
     res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+    // A sandboxed frame has an opaque origin: asking to key it by origin only earns a console warning.
+    res.removeHeader('Origin-Agent-Cluster');
     const branding = await readBranding(db);
     if (wording) {
       const problems = checkWording(template, lang, wording);
