@@ -1,5 +1,6 @@
 // Every user-facing string in English, one file per audience. Placeholders are {name}; the views
 // escape the values.
+import { a11y } from './en/a11y.ts';
 import { admin } from './en/admin.ts';
 import { adminHome } from './en/adminHome.ts';
 import { appClients } from './en/appClients.ts';
@@ -16,6 +17,7 @@ import { partner } from './en/partner.ts';
 import { staff } from './en/staff.ts';
 
 export const en: Record<string, string> = {
+  ...a11y,
   ...common,
   ...partner,
   ...staff,

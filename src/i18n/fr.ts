@@ -1,5 +1,6 @@
 // Every user-facing string in French, one file per audience, the same keys as en.ts (a test checks).
 // Written as a French product would say it, not word for word.
+import { a11y } from './fr/a11y.ts';
 import { admin } from './fr/admin.ts';
 import { adminHome } from './fr/adminHome.ts';
 import { appClients } from './fr/appClients.ts';
@@ -16,6 +17,7 @@ import { partner } from './fr/partner.ts';
 import { staff } from './fr/staff.ts';
 
 export const fr: Record<string, string> = {
+  ...a11y,
   ...common,
   ...partner,
   ...staff,
