@@ -62,22 +62,23 @@ export async function untilChecked(page: Page): Promise<void> {
  * Watches a page: after each load of a document, axe checks it. Chromium evaluates nothing in a page
  * while a navigation away from it is in flight, so what a test does that may leave the page (goto,
  * click, press, check…: see holdActions) first waits for the check of the page it is on. A page that
- * moves on by itself (a Refresh header) has its navigation cancelled, is checked, then followed as the
- * browser would have.
+ * moves on by itself at once (Refresh: 0, home-realm discovery's "Continuing to…") cannot be checked
+ * in passing: it is reported as skipped, and test/browser/reflow.test.ts checks it held still.
  */
-export async function watchAccessibility(page: Page, report: (url: string, violations: Violation[]) => void, onError: (url: string, err: unknown) => void): Promise<() => Promise<void>> {
+export function watchAccessibility(page: Page, report: (url: string, violations: Violation[]) => void, onError: (url: string, err: unknown) => void, skipped: (url: string) => void): () => Promise<void> {
   holdActions(page);
   rememberDevices(page);
   let pending: Promise<void> = Promise.resolve();
   let refreshing: string | null = null;
   page.on('response', (res) => {
     if (res.request().isNavigationRequest() && res.frame() === page.mainFrame() && res.status() < 300) {
-      refreshing = res.headers().refresh ? res.url() : null;
+      refreshing = /^\s*0\s*;/.test(res.headers().refresh ?? '') ? res.url() : null;
     }
   });
   const check = () => {
     const url = page.url();
     if (!/^https?:/.test(url)) return;
+    if (refreshing === url) return skipped(url);
     pending = pending.then(async () => {
       try {
         const found = await axeCheck(page);
@@ -88,26 +89,12 @@ export async function watchAccessibility(page: Page, report: (url: string, viola
     });
   };
   page.on('load', check);
-  await page.route(() => true, async (route) => {
-    const request = route.request();
-    if (refreshing && refreshing === page.url() && request.method() === 'GET' && request.isNavigationRequest() && request.frame() === page.mainFrame()) {
-      refreshing = null;
-      await route.abort('aborted');
-      await page.waitForLoadState('load');
-      await new Promise((resolve) => setImmediate(resolve)); // the load listener has queued its check
-      await pending;
-      await original.goto.call(page, request.url()).catch((err: unknown) => { if (!page.isClosed()) onError(request.url(), err); });
-      return;
-    }
-    return route.fallback();
-  });
   const settle = () => pending;
   settled.set(page, settle);
   return settle;
 }
 
 type Method = (...args: unknown[]) => Promise<unknown>;
-const original: Record<string, Method> = {};
 let patched = false;
 
 /**
@@ -129,7 +116,6 @@ function holdActions(page: Page): void {
     for (const name of names) {
       const fn = p[name];
       if (typeof fn !== 'function') continue;
-      if (proto === Object.getPrototypeOf(page)) original[name] = fn;
       p[name] = async function (this: unknown, ...args: unknown[]) {
         const of = owner(this);
         if (of) await untilChecked(of);

@@ -27,6 +27,8 @@ export interface Watched {
   violations: Violation[];
   /** The pages axe checked, in order. */
   checked: string[];
+  /** Pages that moved on by themselves at once (Refresh: 0), too fast to check in passing. */
+  skipped: string[];
   /** Waits for the checks of the pages loaded so far, then fails on violations not yet reported. */
   assertAccessible(where: string): Promise<void>;
   /** A person with their own browser context (cookies). */
@@ -40,6 +42,7 @@ export async function launchWatched(isOurs: (url: string) => boolean): Promise<W
   const problems: Problem[] = [];
   const violations: Violation[] = [];
   const checked: string[] = [];
+  const skipped: string[] = [];
   const contexts: BrowserContext[] = [];
   const settles: (() => Promise<void>)[] = [];
   let reported = 0;
@@ -53,6 +56,7 @@ export async function launchWatched(isOurs: (url: string) => boolean): Promise<W
     problems,
     violations,
     checked,
+    skipped,
     async assertAccessible(where: string) {
       for (const settle of settles) await settle();
       const message = unreported(where);
@@ -64,10 +68,10 @@ export async function launchWatched(isOurs: (url: string) => boolean): Promise<W
       context.setDefaultTimeout(TIMEOUT_MS);
       context.setDefaultNavigationTimeout(TIMEOUT_MS);
       const page = await context.newPage();
-      settles.push(await watchAccessibility(page, (url, found) => {
+      settles.push(watchAccessibility(page, (url, found) => {
         checked.push(url);
         violations.push(...found);
-      }, (url, err) => problems.push({ kind: 'axe', url, text: `axe-core could not check the page: ${String(err)}` })));
+      }, (url, err) => problems.push({ kind: 'axe', url, text: `axe-core could not check the page: ${String(err)}` }), (url) => skipped.push(url)));
       page.on('console', (msg) => {
         const text = msg.text();
         if (msg.type() === 'error' || /Content Security Policy/i.test(text)) {
