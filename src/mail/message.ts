@@ -10,6 +10,23 @@ export type Values = Record<string, string | number>;
 export interface MessageProblem {
   key: string;
   params: Record<string, string>;
+  /** For a message that does not parse: what is wrong, in the reader's words (a catalog key). */
+  detail?: string;
+}
+
+// intl-messageformat's parse errors, as the few things an admin can have done wrong.
+const SYNTAX: Record<string, string> = {
+  EXPECT_ARGUMENT_CLOSING_BRACE: 'mailTemplates.syntax.unclosed',
+  UNCLOSED_QUOTE_IN_ARGUMENT_STYLE: 'mailTemplates.syntax.unclosed',
+  EMPTY_ARGUMENT: 'mailTemplates.syntax.empty',
+  MALFORMED_ARGUMENT: 'mailTemplates.syntax.empty',
+  MISSING_OTHER_CLAUSE: 'mailTemplates.syntax.other',
+};
+
+/** A problem in words: `t` is the page's translator. */
+export function describeProblem(p: MessageProblem, t: (key: string, params?: Record<string, string>) => string): string {
+  const braces = { open: '{', close: '}', example: '{name}' };
+  return t(p.key, { ...braces, ...p.params, ...(p.detail ? { detail: t(p.detail, braces) } : {}) });
 }
 
 interface AstNode {
@@ -42,7 +59,9 @@ export function checkMessage(message: string, lang: Locale, allowed: string[]): 
   try {
     format = compile(message, lang);
   } catch (err) {
-    return { key: 'mailTemplates.error.syntax', params: { detail: String((err as Error).message).split('\n')[0]!.slice(0, 200) } };
+    const e = err as Error & { location?: { start?: { line: number; column: number } } };
+    const at = e.location?.start ?? { line: 1, column: 1 };
+    return { key: 'mailTemplates.error.syntax', params: { line: String(at.line), column: String(at.column) }, detail: SYNTAX[e.message] ?? 'mailTemplates.syntax.unknown' };
   }
   const unknown = [...namesIn(format.getAst() as unknown as AstNode[], new Set())].filter((n) => !allowed.includes(n));
   if (unknown.length) return { key: 'mailTemplates.error.unknown', params: { names: unknown.map((n) => `{${n}}`).join(', '), allowed: allowed.map((n) => `{${n}}`).join(', ') } };

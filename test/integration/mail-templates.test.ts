@@ -127,7 +127,7 @@ describe('editing a mail', () => {
     const bad = await saveTemplate('access_granted', 'en', { subject: 'Hello {nobody}', body: 'You now have access to {items' });
     assert.equal(bad.status, 400);
     assert.match(bad.text, /Unknown placeholder \{nobody\}\. This mail offers: \{sponsor\}, \{items\}, \{company\}/);
-    assert.match(bad.text, /This does not read as a message/);
+    assert.match(bad.text, /This does not read as a message \(line 1, column \d+\): a \{ is not closed by \}\./);
     assert.match(bad.text, /aria-invalid=true/);
     const twoLines = await saveTemplate('access_granted', 'en', { subject: 'Line one\r\nBcc: all@evil.example', body: 'Fine {items}' });
     assert.equal(twoLines.status, 400);

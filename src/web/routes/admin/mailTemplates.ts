@@ -10,6 +10,7 @@ import { notFound } from '../../../domain/errors.ts';
 import { isLocale, LOCALES, type Locale } from '../../../i18n/locales.ts';
 import { isTemplateName, TEMPLATE_NAMES, TEMPLATES, type TemplateName } from '../../../mail/catalog.ts';
 import { defaultWording, renderSample, type Wording } from '../../../mail/render.ts';
+import { describeProblem } from '../../../mail/message.ts';
 import { brandingForm } from '../../forms/branding.ts';
 import { csrfProtection } from '../../middleware/csrf.ts';
 import { auditContext, principalOf } from '../../middleware/requestContext.ts';
@@ -63,7 +64,7 @@ export function mailTemplateRoutes(deps: Deps): Router {
         mailLang: lang,
         def: TEMPLATES[template],
         values: extra.values ?? wording,
-        problems: extra.problems ?? {},
+        problems: Object.fromEntries(Object.entries(extra.problems ?? {}).map(([field, p]) => [field, describeProblem(p, res.locals.t)])),
         stored: stored ?? null,
         enabled: await isTemplateEnabled(db, template),
         sampleText: sample.text,
@@ -112,7 +113,7 @@ export function mailTemplateRoutes(deps: Deps): Router {
       const problems = checkWording(template, lang, wording);
       const first = problems.subject ?? problems.body;
       if (first) {
-        res.status(400).type('text/plain; charset=utf-8').send(res.locals.t(first.key, { ...first.params, open: '{', close: '}' }));
+        res.status(400).type('text/plain; charset=utf-8').send(describeProblem(first, res.locals.t));
         return;
       }
     }
