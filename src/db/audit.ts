@@ -153,11 +153,11 @@ export async function auditNames(db: Db, rows: readonly AuditRow[]): Promise<Aud
         .leftJoin('catalog_items as c', 'c.id', 'ri.item_id')
         .whereIn('r.id', ids(refs.requests))
         .orderBy(['r.id', 'c.name'])
-        .select('r.id', 'r.requester_name', 'c.name as item')
+        .select('r.id', 'r.requester_name', 'r.requester_email', 'c.name as item')
         .then((rs) =>
           rs.forEach((r) => {
             const id = Number(r.id);
-            const known = names.requests.get(id) ?? { owner: String(r.requester_name), items: [] as string[] };
+            const known = names.requests.get(id) ?? { owner: String(r.requester_name), ownerEmail: String(r.requester_email).toLowerCase(), items: [] as string[] };
             if (r.item) known.items.push(r.item);
             names.requests.set(id, known);
           }),

@@ -33,7 +33,7 @@ export const KNOWN_ACTIONS: ReadonlySet<string> = new Set(AUDIT_AREAS.flatMap((a
 /** The names a page of events refers to, read once for the page. */
 export interface AuditNames {
   users: Map<number, { name: string; email: string; guest: boolean }>;
-  requests: Map<number, { owner: string; items: string[] }>;
+  requests: Map<number, { owner: string; ownerEmail: string; items: string[] }>;
   items: Map<number, { name: string; app: boolean }>;
   organizations: Map<number, string>;
   idps: Map<string, { id: number; name: string; page: boolean }>;

@@ -30,6 +30,10 @@ function describeActor(r: EventRow, names: AuditNames, lang: Locale): SentencePa
   if (r.actor_type === 'user') {
     const u = userId ? names.users.get(userId) : undefined;
     if (u) return { text: clean(u.name), href: u.guest ? `/admin/guests/${userId}` : undefined, role: 'actor' };
+    // Not yet a user (a partner asking for the first time): named as on her request, if it is hers.
+    const ref = parseRef(r.target);
+    const request = ref?.kind === 'request' && intId(ref.id) ? names.requests.get(Number(ref.id)) : undefined;
+    if (request && r.actor_label && r.actor_label.toLowerCase() === request.ownerEmail) return { text: clean(request.owner), role: 'actor' };
     return { text: clean(r.actor_label ?? t('auditLog.actor.unnamed', {}, lang)), role: 'actor' };
   }
   if (r.actor_type === 'api') {

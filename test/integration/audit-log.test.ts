@@ -86,7 +86,7 @@ describe('one line per event, in plain words', () => {
       lines.includes(`<strong>Sam Sponsor</strong> approved Paula Partner’s <a href="/inbox/${requestId}">request #${requestId}</a> for Partner Wiki`),
       lines.join('\n'),
     );
-    assert.ok(lines.some((l) => l.includes(`asked for access to Partner Wiki (<a href="/inbox/${requestId}">request #${requestId}</a>)`)), lines.join('\n'));
+    assert.ok(lines.includes(`<strong>Paula Partner</strong> asked for access to Partner Wiki (<a href="/inbox/${requestId}">request #${requestId}</a>)`), lines.join('\n'));
     assert.ok(lines.some((l) => textOf(l).startsWith(`Paula Partner’s request #${requestId} was sent to `) && l.includes('sam.sponsor@passerelle.test')), lines.join('\n'));
     assert.deepEqual(actionsShown(page.text), ['request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
 
