@@ -41,6 +41,8 @@ before(async () => {
       details: { note: '-2+3, "quoted"\r\nsecond line', at: '@SUM(A1)' },
     }),
   );
+  // An action no sentence knows yet.
+  await inTransaction(stack.db, (trx) => appendAudit(trx, systemContext('unknown-action'), { action: 'widget.frobbed', target: 'widget:3' }));
   // Enough events for a second page.
   await inTransaction(stack.db, async (trx) => {
     for (let i = 1; i <= 60; i++) await appendAudit(trx, systemContext(`retry-${i}`), { action: 'job.retried', target: `job:send-mail:${i}` });
@@ -111,6 +113,8 @@ describe('one line per event, in plain words', () => {
     const refused = await ada.go(`${stack.appUrl}/admin/audit?outcome=denied`);
     const lines = sentences(refused.text).map(textOf);
     assert.ok(lines.some((l) => l.startsWith('Sam Sponsor was refused “admin:manage” on /admin/audit: policy denied')), lines.join('\n'));
+    const unknown = await ada.go(`${stack.appUrl}/admin/audit?action=widget.frobbed`);
+    assert.deepEqual(sentences(unknown.text), ['<strong>Passerelle</strong>: widget.frobbed on <strong>widget:3</strong>']);
   });
 
   test('names are read for the whole page at once, not once per event', async () => {
