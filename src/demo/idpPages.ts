@@ -9,7 +9,7 @@ const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'
 const STYLE = `
   :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #eef1f5; color: #1d2430; }
-  main { width: min(24rem, 92vw); background: #fff; border-radius: 10px; padding: 2rem; box-shadow: 0 2px 12px rgba(20, 30, 50, .12); }
+  main { box-sizing: border-box; width: min(24rem, 92vw); background: #fff; border-radius: 10px; padding: 2rem; box-shadow: 0 2px 12px rgba(20, 30, 50, .12); }
   .org { margin: 0; font-size: .85rem; letter-spacing: .04em; text-transform: uppercase; color: #5a6475; }
   h1 { margin: .25rem 0 1.25rem; font-size: 1.5rem; }
   h2 { font-size: .95rem; margin: 1.75rem 0 .5rem; }
