@@ -1,5 +1,5 @@
 import type { Db, Tx } from './knex.ts';
-import { isLocale, type Locale } from '../i18n/locales.ts';
+import { isLocale, type Locale } from '../domain/locales.ts';
 
 export interface Settings {
   unknownDomainsMayRequest: boolean;

@@ -1,5 +1,5 @@
 import type { IdpKind } from './model.ts';
-import { isLocale, type Locale } from '../i18n/locales.ts';
+import { isLocale, type Locale } from './locales.ts';
 
 /** What an IdP (or a mailed code) proved at sign-in, before Passerelle decides what to believe of it. */
 export interface VerifiedClaims {

@@ -114,7 +114,7 @@ describe('the admin home', () => {
     const checkpoint = signCheckpoint(key, await readAuditHead(stack.db), '2026-12-01T09:30:00.000Z');
     assert.ok(await insertCheckpoint(stack.db, checkpoint));
     c = await card('Audit chain');
-    assert.match(c.text, new RegExp(`Last signed checkpoint: event ${checkpoint.seq}, at 2026-12-01 09:30 UTC\\.`));
+    assert.match(c.text, new RegExp(`Last signed checkpoint: event ${checkpoint.seq}, at 1 Dec 2026, 09:30 UTC\\.`));
   });
 
   test('is for admins only: a sponsor is refused and lands on the inbox', async () => {

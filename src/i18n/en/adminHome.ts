@@ -23,7 +23,7 @@ export const adminHome: Record<string, string> = {
   'adminHome.failures.noQueue': 'The job queue does not answer: failed jobs cannot be counted.',
   'adminHome.failures.link': 'Review and retry in Queues',
   'adminHome.audit': 'Audit chain',
-  'adminHome.audit.last': 'Last signed checkpoint: event {seq}, at {at} UTC.',
+  'adminHome.audit.last': 'Last signed checkpoint: event {seq}, at {at}.',
   'adminHome.audit.none': 'No checkpoint of the audit chain has been signed yet.',
   'adminHome.audit.link': 'Open the audit log',
 };

@@ -14,7 +14,8 @@ export function settingsRoutes(deps: Deps): Router {
     render(req, res, 'admin/settings', { title: 'settings.title', settings: await readSettings(deps.db), saved: req.query.saved });
   });
   r.post('/admin/settings', csrfProtection, async (req, res) => {
-    const language = req.body?.default_language;
+    // A form from before the language setting existed keeps the language as it is.
+    const language = req.body?.default_language ?? (await readSettings(deps.db)).defaultLanguage;
     if (!isLocale(language)) throw new AppError(400, 'invalid_language', 'settings.languageInvalid');
     // A check box: an unticked one is not sent at all.
     await saveSettings(deps, auditContext(req), { unknownDomainsMayRequest: req.body?.unknown_domains_may_request !== undefined, defaultLanguage: language });
