@@ -295,7 +295,8 @@ describe('identity is (issuer, subject), never the e-mail address', () => {
   test('another IdP asserting Paula\'s verified address reaches none of Paula\'s things', async () => {
     const mallory = new Browser();
     const landed = await mallory.signIn(stack.appUrl, 'umbrella', 'paula@acme.test');
-    assert.equal(landed.status, 200, landed.text.slice(0, 300));
+    // Signed in as herself, told she cannot ask with an address her IdP is no authority for.
+    assert.equal(landed.status, 403, landed.text.slice(0, 300));
     assert.match(landed.text, /Mallory Mimic/);
 
     const access = await mallory.go(`${stack.appUrl}/access`);
