@@ -111,6 +111,18 @@ function holdActions(page: Page): void {
     [Object.getPrototypeOf(page.keyboard), ['press', 'type', 'down', 'insertText'], (self) => pageOf.get(self as object) as Page],
     [Object.getPrototypeOf(page.mouse), ['click', 'dblclick', 'down'], (self) => pageOf.get(self as object) as Page],
   ];
+  // Closing a page or a person's browser waits too, so the last page of a step is checked.
+  const closePage = (Object.getPrototypeOf(page) as Record<string, Method>).close!;
+  (Object.getPrototypeOf(page) as Record<string, Method>).close = async function (this: Page, ...args: unknown[]) {
+    await untilChecked(this);
+    return closePage.apply(this, args);
+  };
+  const contextProto = Object.getPrototypeOf(page.context()) as Record<string, Method>;
+  const closeContext = contextProto.close!;
+  contextProto.close = async function (this: { pages(): Page[] }, ...args: unknown[]) {
+    for (const p of this.pages()) await untilChecked(p);
+    return closeContext.apply(this, args);
+  };
   for (const [proto, names, owner] of classes) {
     const p = proto as Record<string, Method>;
     for (const name of names) {
