@@ -349,7 +349,7 @@ describe('an owner runs the guests of her self-service group', () => {
     assert.match(mail.text, new RegExp(`${stack.appUrl}/inbox/${id}`));
 
     const owner = await sue.go(`${stack.appUrl}/owner`);
-    assert.match(owner.text, /1 request\(s\) wait for your decision in your inbox\./);
+    assert.match(owner.text, /1 request waits for your decision in your inbox\./);
     const inbox = await sue.go(`${stack.appUrl}/inbox`);
     assert.match(inbox.text, new RegExp(`href="/inbox/${id}"`));
     const detail = await sue.go(`${stack.appUrl}/inbox/${id}`);
