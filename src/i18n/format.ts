@@ -5,7 +5,7 @@ import type { Locale } from './locales.ts';
 export interface Formatters {
   locale: Locale;
   timeZone: string;
-  /** 4 Dec 2026 / 4 déc. 2026 */
+  /** 4 Dec 2026 / 4 déc. 2026: the UTC calendar day. */
   date(iso: string | null | undefined): string;
   /** 4 Dec 2026, 14:05 UTC / 4 déc. 2026, 15:05 UTC+1 */
   dateTime(iso: string | null | undefined): string;
@@ -29,7 +29,7 @@ export function formatters(locale: Locale, timeZone = 'UTC'): Formatters {
   const hit = cache.get(id);
   if (hit) return hit;
   const tag = locale === 'en' ? 'en-GB' : 'fr-FR';
-  const day = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone });
+  const day = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'UTC' });
   const moment = new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' });
   const num = new Intl.NumberFormat(tag);
   const parse = (iso: string | null | undefined) => {
@@ -40,10 +40,10 @@ export function formatters(locale: Locale, timeZone = 'UTC'): Formatters {
   const made: Formatters = {
     locale,
     timeZone,
+    // A day is a UTC calendar day everywhere: an access granted until 2 June ends at the end of 2 June
+    // UTC, and reads "2 June" in Paris and in Los Angeles alike (moments, below, follow the reader's zone).
     date: (iso) => {
       const d = parse(iso);
-      // A date-only value (an expiry day) is a calendar day, not a moment: never shift it by a zone.
-      if (d && typeof iso === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(iso)) return new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
       return d ? day.format(d) : '—';
     },
     dateTime: (iso) => {

@@ -81,6 +81,7 @@ test('plurals and numbers follow each language', () => {
   assert.equal(formatters('en').dateTime('2026-12-04T10:00:00Z'), '4 Dec 2026, 10:00 UTC');
   // A calendar day stays that day in every zone.
   assert.equal(formatters('en', 'America/Los_Angeles').date('2026-12-31'), '31 Dec 2026');
+  assert.equal(formatters('fr', 'Asia/Tokyo').date('2027-06-02T23:59:59.999Z'), '2 juin 2027');
 });
 
 test('Accept-Language picks the first language we speak by weight', () => {
