@@ -4,7 +4,8 @@ import type { Deps } from '../src/deps.ts';
 import type { AuditContext } from '../src/db/audit.ts';
 import { appendAudit } from '../src/db/audit.ts';
 import { inTransaction } from '../src/db/knex.ts';
-import { approvedItemsOf, decidedItemsOf, findRequest, transitionRequest } from '../src/db/requests.ts';
+import { approvedItemsOf, findRequest, transitionRequest } from '../src/db/requests.ts';
+import { decisionOfRequest } from '../src/mail/decision.ts';
 import { renameGuest } from '../src/commands/renameGuest.ts';
 import { findUserById, findUserByIdentity } from '../src/db/users.ts';
 import { inviteGuest } from '../src/commands/inviteGuest.ts';
@@ -19,14 +20,15 @@ export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { re
     const decider = request.decided_by ? await findUserById(trx, request.decided_by) : undefined;
     // Someone who already redeemed an invitation is known by identity: no new invitation for them.
     const known = await findUserByIdentity(trx, request.requester_issuer, request.requester_subject);
-    // Only the items approved, until the day granted; what was denied, and why, is the sponsor's message.
-    const denied = (await decidedItemsOf(trx, request.id)).filter((i) => i.decision === 'denied');
+    // Only the items approved, until the day granted. Her mail says, in her language, what was
+    // approved, what was denied and why, and when her access ends: details of the decision, not words
+    // put in a sponsor's personal message.
     const result = await inviteGuest(trx, config, ctx, {
       email: request.requester_email,
       displayName: request.requester_name,
       items: await approvedItemsOf(trx, request.id),
       accessUntil: request.granted_until ?? null,
-      message: denied.length ? [t('choices.mail.notApproved', { items: denied.map((i) => i.name).join(', ') }), request.decision_reason].filter(Boolean).join('\n') : undefined,
+      decision: await decisionOfRequest(trx, request, Date.now()),
       invitedBy: request.decided_by,
       sponsorName: decider?.display_name ?? t('mail.byPolicy'),
       source: 'request',

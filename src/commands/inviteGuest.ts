@@ -55,7 +55,7 @@ export async function inviteGuest(
 /** To a guest who can already sign in: what a request of theirs granted, or what they were given directly. */
 async function tellAccessAdded(trx: Tx, config: Config, user: User, input: InviteInput, grantedAt: number): Promise<void> {
   const draft = input.requestId
-    ? grantedMail(config, `request:${input.requestId}`, user.email, input.items, input.sponsorName)
+    ? grantedMail(config, `request:${input.requestId}`, user.email, input.items, input.sponsorName, input.decision)
     : addedMail(config, `batch:${input.batchId ?? 'direct'}:${user.id}:${grantedAt}`, user.email, input.items, input.sponsorName);
   await queueSystemMail(trx, { ...draft, cc: input.cc });
 }

@@ -9,7 +9,7 @@ import type { CatalogItem, User } from '../db/rows.ts';
 import { insertInvitation, mintLinkToken } from '../db/invitations.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { languageOfTag } from '../db/mailTemplates.ts';
-import { invitationMail } from '../mail/templates.ts';
+import { invitationMail, type DecisionDetails } from '../mail/templates.ts';
 
 export interface InvitationTerms {
   /** What the mail lists: the guest's memberships. */
@@ -22,6 +22,8 @@ export interface InvitationTerms {
   requestId?: number | null;
   batchId?: number | null;
   message?: string | null;
+  /** A sponsor's decision on the request (approved, denied and why, until when), for the mail to tell. */
+  decision?: DecisionDetails | null;
   cc?: string[];
   redirectUrl?: string | null;
   /** Graph's messageLanguage ("fr-FR"): the invitation mail's language, when it is one of ours. */
@@ -39,7 +41,7 @@ export type IssueInvitation = (trx: Tx, config: Config, ctx: AuditContext, guest
 /** Mailed to the guest. */
 export const issueInvitation: IssueInvitation = async (trx, config, ctx, guest, terms) => {
   const { id, expiresAt } = await recordInvitation(trx, config, ctx, guest, terms, true);
-  await queueSystemMail(trx, invitationMail(config, { id, email: guest.email, expiresAt, userId: guest.id }, terms.items, terms.sponsorName, { message: terms.message, cc: terms.cc }));
+  await queueSystemMail(trx, invitationMail(config, { id, email: guest.email, expiresAt, userId: guest.id }, terms.items, terms.sponsorName, { message: terms.message, cc: terms.cc, decision: terms.decision }));
   return { invitationId: id };
 };
 

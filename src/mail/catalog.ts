@@ -1,5 +1,6 @@
 // The system mails an admin can rewrite: for each, the placeholders its subject and body may use
-// (with the sample values of the preview), where its default words live in the i18n catalogs, and
+// (with the sample values of the preview; a sponsor's decision adds {approved}, {denied}, {reason} and
+// {accessUntil} to the mails that follow it), where its default words live in the i18n catalogs, and
 // whether it may be switched off. The layout around the words (button, details, footer) is the
 // product's and not editable.
 
@@ -38,13 +39,15 @@ export interface TemplateDef {
 }
 
 const company = 'Example Corp';
+// What a sponsor's decision adds to the mails that follow it (empty in a mail no decision preceded).
+const decision = { approved: 'Partner Wiki', denied: 'Build server', reason: 'No supplier contract yet.', accessUntil: '31 December 2026' };
 
 export const TEMPLATES: Record<TemplateName, TemplateDef> = {
   invitation: {
     name: 'invitation',
     subjectKey: 'mail.invite.subject',
     bodyKey: 'mailTemplates.invitation.body',
-    placeholders: { sponsor: 'Sam Sponsor', items: 'Partner Wiki, Build server', expires: '12 Dec 2026, 14:05 UTC', company },
+    placeholders: { sponsor: 'Sam Sponsor', items: 'Partner Wiki', expires: '12 Dec 2026, 14:05 UTC', company, ...decision },
     mayDisable: false,
     samplePath: '/redeem/sample-token',
   },
@@ -76,7 +79,7 @@ export const TEMPLATES: Record<TemplateName, TemplateDef> = {
     name: 'access_granted',
     subjectKey: 'mail.granted.subject',
     bodyKey: 'mailTemplates.access_granted.body',
-    placeholders: { sponsor: 'Sam Sponsor', items: 'Partner Wiki', company },
+    placeholders: { sponsor: 'Sam Sponsor', items: 'Partner Wiki', company, ...decision },
     mayDisable: true,
     samplePath: '/access',
   },

@@ -6,7 +6,7 @@ import { catalogs, t } from '../i18n/t.ts';
 import { TEMPLATES, type TemplateName } from './catalog.ts';
 import { renderHtml, renderText, type MailParts } from './layout.ts';
 import { fillMessage, type Values } from './message.ts';
-import { oneLine, type MailSpec, type SpecValue } from './templates.ts';
+import { decisionRows, decisionValues, oneLine, type DecisionDetails, type MailSpec, type SpecValue } from './templates.ts';
 
 export interface Wording {
   subject: string;
@@ -81,11 +81,14 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
     justification: String(samples.justification ?? ''),
     reason: String(samples.reason ?? ''),
   };
+  // A mail that follows a sponsor's decision shows one: a sample item approved, one denied, an end date.
+  const decision: DecisionDetails | null =
+    'approved' in samples ? { approved: [String(samples.approved)], denied: [String(samples.denied)], reason: String(samples.reason), accessUntil: '2026-12-31' } : null;
   return renderMail(
     {
       template,
-      values: Object.fromEntries(Object.entries(samples).filter(([k]) => k !== 'company')),
-      details: sampleDetails[template].map((d) => ({ label: `mailTemplates.detail.${d}`, value: detailValue[d] ?? '' })),
+      values: { ...Object.fromEntries(Object.entries(samples).filter(([k]) => k !== 'company')), ...decisionValues(decision) },
+      details: decision ? decisionRows(decision) : sampleDetails[template].map((d) => ({ label: `mailTemplates.detail.${d}`, value: detailValue[d] ?? '' })),
       quote: template.startsWith('invitation') ? { sponsor: String(samples.sponsor), text: t('mailTemplates.sample.message', {}, lang) } : null,
       code: template === 'one_time_code' ? 'ABCDE-FGHIJ-KLMNO-PQRST-UVWXYZ' : null,
       link: def.samplePath ? `${publicUrl}${def.samplePath}` : null,

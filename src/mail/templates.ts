@@ -49,9 +49,56 @@ export const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 250)
 
 const itemList = (items: Pick<CatalogItem, 'name'>[]) => items.map((i) => i.name).join(', ');
 
+const intlTag = (lang: Locale) => (lang === 'fr' ? 'fr-FR' : 'en-GB');
+
 /** A UTC time as the reader's language writes it, with the zone named. */
 export const utcDateTime = (iso: string) => (lang: Locale) =>
-  `${new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+  `${new Intl.DateTimeFormat(intlTag(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+
+/** A calendar day (YYYY-MM-DD, UTC) as the reader's language writes it: 31 December 2026, 31 décembre 2026. */
+export const longDay = (day: string) => (lang: Locale) =>
+  new Intl.DateTimeFormat(intlTag(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
+
+/** What a sponsor decided on a request, as the mail that follows tells the partner. */
+export interface DecisionDetails {
+  /** The names of the items granted. */
+  approved: string[];
+  /** The names of the items the sponsor denied. */
+  denied: string[];
+  /** Why the denied items were denied. */
+  reason?: string | null;
+  /** The last day of access (YYYY-MM-DD); null: no end date; absent: not said (the items end on different days). */
+  accessUntil?: string | null;
+}
+
+/** The placeholders a decision fills in an admin's wording: {approved}, {denied}, {reason}, {accessUntil}. */
+export function decisionValues(d: DecisionDetails | null | undefined): Record<string, SpecValue> {
+  if (!d) return {};
+  const until = d.accessUntil;
+  return {
+    approved: d.approved.join(', '),
+    denied: d.denied.join(', '),
+    reason: d.denied.length ? (d.reason ?? '') : '',
+    accessUntil: until === undefined ? '' : until ? longDay(until) : (lang) => t('mailTemplates.decision.noEndDate', {}, lang),
+  };
+}
+
+/** The decision as rows under the words: approved, not approved and why, until when. */
+export function decisionRows(d: DecisionDetails): MailSpec['details'] {
+  const approved = d.approved.join(', ');
+  const denied = d.denied.join(', ');
+  const reason = d.reason?.trim();
+  const rows: MailSpec['details'] = [{ label: 'mailTemplates.detail.approved', value: approved }];
+  if (denied) rows.push({ label: 'mailTemplates.detail.denied', value: reason ? (lang) => t('mailTemplates.decision.deniedBecause', { items: denied, reason }, lang) : denied });
+  const until = d.accessUntil;
+  if (until !== undefined) {
+    rows.push({
+      label: 'mailTemplates.detail.accessUntil',
+      value: (lang) => (until ? t('mailTemplates.decision.endsOn', { date: longDay(until)(lang) }, lang) : t('mailTemplates.decision.noEnd', {}, lang)),
+    });
+  }
+  return rows;
+}
 
 const notice = (template: TemplateName, dedupeKey: string, to: string, rest: Partial<MailSpec> & Pick<MailSpec, 'values' | 'link' | 'recipient'>): MailSpec => ({
   template,
@@ -99,9 +146,10 @@ export function invitationMail(
   invitation: { id: number; email: string; expiresAt: string; userId?: number | null },
   items: CatalogItem[],
   sponsor: string,
-  extra: { message?: string | null; cc?: string[]; dedupeKey?: string } = {},
+  extra: { message?: string | null; cc?: string[]; dedupeKey?: string; decision?: DecisionDetails | null } = {},
 ): MailSpec {
   const expires = utcDateTime(invitation.expiresAt);
+  const decision = items.length ? extra.decision : null;
   return {
     template: items.length ? 'invitation' : 'invitation_no_items',
     dedupeKey: extra.dedupeKey ?? `invitation:${invitation.id}`,
@@ -109,9 +157,10 @@ export function invitationMail(
     reference: invitation.id,
     to: invitation.email,
     cc: extra.cc,
-    values: { sponsor: oneLine(sponsor), items: itemList(items), expires },
-    // The body says when the link expires; the details repeat only what was granted.
-    details: items.length ? [{ label: 'mailTemplates.detail.items', value: itemList(items) }] : [],
+    values: { sponsor: oneLine(sponsor), items: itemList(items), expires, ...decisionValues(decision) },
+    // The body says when the link expires; the details repeat what was granted (and, after a
+    // sponsor's decision, what was not and until when), in the reader's language.
+    details: decision ? decisionRows(decision) : items.length ? [{ label: 'mailTemplates.detail.items', value: itemList(items) }] : [],
     quote: extra.message ? { sponsor: oneLine(sponsor), text: extra.message } : null,
     link: REDEEM_LINK_PLACEHOLDER,
     recipient: { userId: invitation.userId ?? null, invitationId: invitation.id },
@@ -134,10 +183,11 @@ export function codeMail(code: { id: number; email: string }, minutes: number, l
   };
 }
 
-export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailSpec {
+/** To someone already a guest whose request was approved: what was granted, what was not and why, until when. */
+export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string, decision?: DecisionDetails | null): MailSpec {
   return notice('access_granted', `${cause}:granted`, to, {
-    values: { sponsor: oneLine(sponsor), items: itemList(items) },
-    details: [{ label: 'mailTemplates.detail.items', value: itemList(items) }],
+    values: { sponsor: oneLine(sponsor), items: itemList(items), ...decisionValues(decision) },
+    details: decision ? decisionRows(decision) : [{ label: 'mailTemplates.detail.items', value: itemList(items) }],
     link: `${config.publicUrl}/access`,
     recipient: {},
   });
