@@ -40,7 +40,6 @@ export const choices: Record<string, string> = {
   'choices.history.until': 'Access until {date}.',
   'choices.list.accessUntil': 'Access until',
   'choices.list.someDenied': '{count, plural, one {# item denied} other {# items denied}}',
-  'choices.mail.notApproved': 'Not approved: {items}.',
   'choices.unverified.title': 'You cannot ask for access with this sign-in',
   'choices.unverified.why':
     '{idp} signed you in but did not confirm your e-mail address ({email}). Passerelle knows your organization only from a confirmed address, so it cannot take a request from you under this sign-in.',

@@ -40,7 +40,6 @@ export const choices: Record<string, string> = {
   'choices.history.until': 'Accès jusqu’au {date}.',
   'choices.list.accessUntil': 'Accès jusqu’au',
   'choices.list.someDenied': '{count, plural, one {# élément refusé} other {# éléments refusés}}',
-  'choices.mail.notApproved': 'Non approuvé : {items}.',
   'choices.unverified.title': 'Vous ne pouvez pas demander d’accès avec cette connexion',
   'choices.unverified.why':
     '{idp} vous a connecté, mais n’a pas confirmé votre adresse e-mail ({email}). Passerelle ne reconnaît votre organisation qu’à partir d’une adresse confirmée : elle ne peut donc pas prendre en compte une demande faite avec cette connexion.',
