@@ -11,11 +11,11 @@ export const AUDIT_AREAS: readonly { area: string; actions: readonly string[] }[
     area: 'guests',
     actions: [
       'guest.created', 'guest.reinstated', 'guest.updated', 'guest.disabled', 'guest.enabled', 'guest.removed', 'guest.redemption_reset',
-      'guest.sponsor_added', 'guest.sponsor_removed', 'membership.granted', 'membership.removed', 'membership.expired',
+      'guest.renamed', 'guest.sponsor_added', 'guest.sponsor_removed', 'membership.granted', 'membership.removed', 'membership.expired',
       'member.created', 'member.identity_bound', 'admin.granted',
     ],
   },
-  { area: 'signIn', actions: ['auth.signed_in', 'auth.sign_in', 'auth.signed_out', 'auth.session_ended', 'auth.code_requested', 'auth.code_used', 'csrf', 'rate_limit'] },
+  { area: 'signIn', actions: ['auth.signed_in', 'auth.sign_in', 'auth.signed_out', 'auth.session_ended', 'auth.code_requested', 'auth.code_used', 'csrf', 'rate_limit', 'profile.updated', 'user.language_changed'] },
   {
     area: 'applications',
     actions: ['app.sign_in', 'app.consent_given', 'app.consent_declined', 'app.consent_withdrawn', 'app.tokens_revoked', 'app.backchannel_logout', 'app_client.created', 'app_client.updated', 'app_client.secret_rotated'],

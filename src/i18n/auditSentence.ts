@@ -95,6 +95,13 @@ function describeTarget(r: EventRow, names: AuditNames, lang: Locale): SentenceP
       const [queue, ...id] = ref.id.split(':');
       return part(t('auditLog.target.job', { queue, id: id.join(':') }, lang), '/admin/queues');
     }
+    case 'mail_template': {
+      const language = parseDetails(r.details).language;
+      const href = typeof language === 'string' && /^[a-z]{2}$/.test(language) ? `/admin/mail-templates/${encodeURIComponent(ref.id)}/${language}` : '/admin/mail-templates';
+      return part(t('auditLog.target.mailTemplate', { name: ref.id }, lang), href);
+    }
+    case 'settings':
+      return ref.id === 'branding' ? part(t('auditLog.target.branding', {}, lang), '/admin/branding') : part(t('auditLog.target.settings', {}, lang), '/admin/settings');
     case 'key':
       return part(t('auditLog.target.key', { id: ref.id }, lang));
     case 'verification':
@@ -114,9 +121,20 @@ function sentenceParams(r: EventRow, names: AuditNames, lang: Locale): Params {
   const request = ref?.kind === 'request' && intId(ref.id) ? names.requests.get(Number(ref.id)) : undefined;
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? clean(String(v)) : '');
   const filter = d.filter && typeof d.filter === 'object' ? Object.keys(d.filter as object).length : 0;
+  const changes = (d.changes && typeof d.changes === 'object' ? d.changes : {}) as Record<string, unknown>;
+  const before = (field: string) => (Array.isArray(changes[field]) ? str((changes[field] as unknown[])[0]) : '');
+  const after = (field: string) => (Array.isArray(changes[field]) ? str((changes[field] as unknown[])[1]) : '');
   return {
     owner: request ? clean(request.owner) : t('auditLog.someone', {}, lang),
-    items: request?.items.length ? list(request.items, lang) : Array.isArray(d.items) ? list(d.items, lang) : str(d.item) || t('auditLog.someItems', {}, lang),
+    // A decision names what it approved (all of the request, or some of it) and what it denied.
+    items: Array.isArray(d.approvedItems) && d.approvedItems.length
+      ? list(d.approvedItems, lang)
+      : request?.items.length ? list(request.items, lang) : Array.isArray(d.items) ? list(d.items, lang) : str(d.item) || t('auditLog.someItems', {}, lang),
+    denied: Array.isArray(d.deniedItems) ? list(d.deniedItems, lang) : '',
+    language: ['en', 'fr'].includes(after('locale')) ? t(`language.${after('locale')}`, {}, lang) : t('auditLog.languageDefault', {}, lang),
+    previousName: before('display_name'),
+    displayName: str(d.displayName),
+    templateLanguage: str(d.language),
     item: str(d.item),
     organization: str(d.organization),
     approvers: Array.isArray(d.approvers) && d.approvers.length ? list(d.approvers, lang) : t('auditLog.nobody', {}, lang),
@@ -141,7 +159,10 @@ export function auditSentence(r: EventRow, names: AuditNames, lang: Locale): Sen
   const actor = describeActor(r, names, lang);
   const target = describeTarget(r, names, lang);
   const base = `auditLog.s.${r.action}`;
-  const candidates = [`${base}.${r.outcome}`, base];
+  const d = parseDetails(r.details);
+  // An approval of some items of a request, the others denied, says both.
+  const partial = r.action === 'request.approved' && Array.isArray(d.deniedItems) && d.deniedItems.length > 0;
+  const candidates = [...(partial ? [`${base}.partial`] : []), `${base}.${r.outcome}`, base];
   if (r.outcome === 'denied') candidates.push('auditLog.s.refused');
   else if (r.outcome === 'failure') candidates.push('auditLog.s.failed');
   candidates.push('auditLog.s.generic');

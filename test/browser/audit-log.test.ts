@@ -54,5 +54,14 @@ test('the audit log fits 1280, 390 and 320 px with details open; on a phone each
     if (width < 768) assert.ok(sentence.y >= when.y + when.height - 1, `${width} px: the sentence sits under the time`);
     else assert.ok(sentence.x > when.x + when.width - 1, `${width} px: the sentence sits beside the time`);
   }
+  // In French (chosen with the switch), at the narrowest width.
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.getByRole('button', { name: 'Français' }).click();
+  await heading(page, 'Journal d’audit');
+  await page.locator('.audit-more summary').first().click();
+  await screenshot(page, 'audit-log-320-fr');
+  const excess = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(excess <= 0, `320 px in French: the page is ${excess} px wider than the window`);
+  await chrome.assertAccessible('audit log');
   chrome.assertNoProblems('audit log');
 });
