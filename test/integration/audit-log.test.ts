@@ -320,7 +320,7 @@ describe('the chain, verified by a job', () => {
     assert.equal(queued.status, 200);
     verificationId = Number(/[?&]verify=(\d+)/.exec(queued.url)?.[1]);
     assert.ok(verificationId > 0, queued.url);
-    assert.match(queued.text, /Verification queued as job \d+/);
+    assert.match(queued.text, /Verification #\d+ queued: the result appears here when the worker has checked the chain\./);
     const requested = await lastAuditEvent(stack, { action: 'audit.verify_requested' });
     assert.equal(requested.target, `verification:${verificationId}`);
     assert.equal(requested.actor_label, 'ada.admin@passerelle.test');

@@ -59,7 +59,7 @@ export const auditLog: Record<string, string> = {
   'auditLog.chain.queued': 'A verification asked for on {at} by {who} is waiting for the worker.',
   'auditLog.chain.verify': 'Verify the chain now',
   'auditLog.chain.verifyHint': 'The worker checks every event’s hash and link, and the signed checkpoints; the result is shown here and recorded in the log.',
-  'auditLog.chain.requested': 'Verification queued as job {id}: the result appears here when the worker has checked the chain. Reload the page in a moment.',
+  'auditLog.chain.requested': 'Verification #{id} queued: the result appears here when the worker has checked the chain. Reload the page in a moment.',
   'auditLog.chain.checkpoint': 'Last signed checkpoint: event {seq}, {at}.',
   'auditLog.chain.noCheckpoint': 'No checkpoint of the chain has been signed yet.',
   'auditLog.chain.someone': 'an admin',

@@ -59,7 +59,7 @@ export const auditLog: Record<string, string> = {
   'auditLog.chain.queued': 'Une vérification demandée le {at} par {who} attend le traitement de fond.',
   'auditLog.chain.verify': 'Vérifier la chaîne maintenant',
   'auditLog.chain.verifyHint': 'Le traitement de fond contrôle l’empreinte et le lien de chaque événement, ainsi que les points de contrôle signés ; le résultat s’affiche ici et est inscrit au journal.',
-  'auditLog.chain.requested': 'Vérification mise en file (tâche {id}) : le résultat s’affichera ici une fois la chaîne contrôlée. Rechargez la page dans un instant.',
+  'auditLog.chain.requested': 'Vérification n° {id} mise en file : le résultat s’affichera ici une fois la chaîne contrôlée. Rechargez la page dans un instant.',
   'auditLog.chain.checkpoint': 'Dernier point de contrôle signé : événement n° {seq}, {at}.',
   'auditLog.chain.noCheckpoint': 'Aucun point de contrôle de la chaîne n’a encore été signé.',
   'auditLog.chain.someone': 'un administrateur',
