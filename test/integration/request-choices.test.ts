@@ -166,8 +166,9 @@ describe('a sponsor approves some items, denies others and shortens the access',
     assert.equal(memberships[0].expires_at, `${granted}T23:59:59.999Z`);
 
     const mail = await stack.mail.waitFor((m) => m.to.includes('pete@acme.test') && /invited/i.test(m.subject));
-    assert.match(mail.text, /Partner Wiki/);
-    assert.match(mail.text, /Not approved: Project Atlas\./);
+    assert.match(mail.text, /Approved:\nPartner Wiki\n/);
+    assert.match(mail.text, /Not approved:\nProject Atlas — The Atlas team is full this quarter\./);
+    assert.doesNotMatch(mail.text, /A message from/, 'the decision is no personal message');
   });
 
   test('the partner sees which items were approved and which denied, the day granted and the day asked', async () => {
