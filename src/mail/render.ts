@@ -6,7 +6,7 @@ import { catalogs, t } from '../i18n/t.ts';
 import { TEMPLATES, type TemplateName } from './catalog.ts';
 import { renderHtml, renderText, type MailParts } from './layout.ts';
 import { fillMessage, type Values } from './message.ts';
-import { decisionRows, decisionValues, oneLine, type DecisionDetails, type MailSpec, type SpecValue } from './templates.ts';
+import { decisionRows, decisionValues, oneLine, utcDateTime, type DecisionDetails, type MailSpec, type SpecValue } from './templates.ts';
 
 export interface Wording {
   subject: string;
@@ -87,7 +87,12 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
   return renderMail(
     {
       template,
-      values: { ...Object.fromEntries(Object.entries(samples).filter(([k]) => k !== 'company')), ...decisionValues(decision) },
+      values: {
+        ...Object.fromEntries(Object.entries(samples).filter(([k]) => k !== 'company')),
+        // Dates as the preview's language writes them, like the real mails.
+        ...('expires' in samples && { expires: utcDateTime('2026-12-12T14:05:00Z') }),
+        ...decisionValues(decision),
+      },
       details: decision ? decisionRows(decision) : sampleDetails[template].map((d) => ({ label: `mailTemplates.detail.${d}`, value: detailValue[d] ?? '' })),
       quote: template.startsWith('invitation') ? { sponsor: String(samples.sponsor), text: t('mailTemplates.sample.message', {}, lang) } : null,
       code: template === 'one_time_code' ? 'ABCDE-FGHIJ-KLMNO-PQRST-UVWXYZ' : null,
