@@ -25,7 +25,7 @@ export const auditLog: Record<string, string> = {
   'auditLog.area.catalog': 'Catalogue',
   'auditLog.area.organizations': 'Organisations et fournisseurs d’identité',
   'auditLog.area.apiClients': 'Clients de l’API',
-  'auditLog.area.settings': 'Paramètres, identité visuelle et e-mails',
+  'auditLog.area.settings': 'Paramètres et identité visuelle',
   'auditLog.area.audit': 'Journal d’audit',
   'auditLog.area.mail': 'E-mails et tâches de fond',
   'auditLog.area.other': 'Autres actions enregistrées',
