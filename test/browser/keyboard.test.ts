@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { heading, launchWatched, type Watched } from '../harness/chromium.ts';
+import { axeCheck, untilChecked } from '../harness/axe.ts';
 import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
 let stack: Stack;
@@ -92,6 +93,20 @@ async function signInAtIdp(page: Page, email: string): Promise<void> {
 
 describe('in a browser, with the keyboard only', () => {
   let requestId = 0;
+
+  test('axe-core runs in our pages under their own Content-Security-Policy, and catches a fault', async () => {
+    const { page } = await chrome.person();
+    const res = await page.goto(`${stack.appUrl}/`);
+    assert.match(res?.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the page is served with its CSP');
+    await untilChecked(page); // the harness's own check of this load, first
+    assert.ok(chrome.checked.includes(`${stack.appUrl}/`), 'the harness checked the start page');
+    assert.deepEqual(await axeCheck(page), [], 'the start page passes');
+    // A fault put in the page, to show the check is live: an image without a text alternative.
+    await page.evaluate(() => document.querySelector('main')!.append(Object.assign(document.createElement('img'), { src: '/static/favicon.svg' })));
+    const found = await axeCheck(page);
+    assert.deepEqual(found?.map((v) => v.rule), ['image-alt']);
+    await page.close();
+  });
 
   test('a partner skips to the content, corrects a mistyped e-mail from the error summary, signs in, asks for access and sees her request', async () => {
     const { page } = await chrome.person();
