@@ -30,7 +30,8 @@ export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { re
       accessUntil: request.granted_until ?? null,
       decision: await decisionOfRequest(trx, request, Date.now()),
       invitedBy: request.decided_by,
-      sponsorName: decider?.display_name ?? t('mail.byPolicy'),
+      // Approved by the organization's policy: said in the partner's language, decided when the mail is.
+      sponsorName: decider?.display_name ?? ((lang) => t('mail.byPolicy', {}, lang)),
       source: 'request',
       requestId: request.id,
       knownUser: known?.state === 'active' ? known : undefined,

@@ -9,7 +9,7 @@ import type { CatalogItem, User } from '../db/rows.ts';
 import { insertInvitation, mintLinkToken } from '../db/invitations.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { languageOfTag } from '../db/mailTemplates.ts';
-import { invitationMail, type DecisionDetails } from '../mail/templates.ts';
+import { invitationMail, type DecisionDetails, type Giver } from '../mail/templates.ts';
 
 export interface InvitationTerms {
   /** What the mail lists: the guest's memberships. */
@@ -18,7 +18,8 @@ export interface InvitationTerms {
   /** The API client that asked (Graph's invitation API); invitedBy is then null. */
   invitedByClient?: number | null;
   /** Who the mail says invited them: a person's name or an API client's. */
-  sponsorName: string;
+  /** A person's name, or words in the reader's language (see mail/templates' Giver). */
+  sponsorName: Giver;
   requestId?: number | null;
   batchId?: number | null;
   message?: string | null;

@@ -14,6 +14,11 @@ import { CODE_LINK_PLACEHOLDER, CODE_PLACEHOLDER, REDEEM_LINK_PLACEHOLDER } from
 /** A value said the same in every language, or one said per language (a date). */
 export type SpecValue = string | number | ((lang: Locale) => string);
 
+/** Who gave the access: a person's name, or words said in the reader's language (an organization's agreement). */
+export type Giver = string | ((lang: Locale) => string);
+
+const giver = (g: Giver): SpecValue => (typeof g === 'function' ? (lang: Locale) => oneLine(g(lang)) : oneLine(g));
+
 /** Who reads the mail, as far as the caller knows: send.ts picks the language from it. */
 export interface RecipientHint {
   /** The language asked for explicitly (the page where a sign-in code was asked). */
@@ -145,7 +150,7 @@ export function invitationMail(
   _config: Config,
   invitation: { id: number; email: string; expiresAt: string; userId?: number | null },
   items: CatalogItem[],
-  sponsor: string,
+  sponsor: Giver,
   extra: { message?: string | null; cc?: string[]; dedupeKey?: string; decision?: DecisionDetails | null } = {},
 ): MailSpec {
   const expires = utcDateTime(invitation.expiresAt);
@@ -157,11 +162,11 @@ export function invitationMail(
     reference: invitation.id,
     to: invitation.email,
     cc: extra.cc,
-    values: { sponsor: oneLine(sponsor), items: itemList(items), expires, ...decisionValues(decision) },
+    values: { sponsor: giver(sponsor), items: itemList(items), expires, ...decisionValues(decision) },
     // The body says when the link expires; the details repeat what was granted (and, after a
     // sponsor's decision, what was not and until when), in the reader's language.
     details: decision ? decisionRows(decision) : items.length ? [{ label: 'mailTemplates.detail.items', value: itemList(items) }] : [],
-    quote: extra.message ? { sponsor: oneLine(sponsor), text: extra.message } : null,
+    quote: extra.message && typeof sponsor === 'string' ? { sponsor: oneLine(sponsor), text: extra.message } : null,
     link: REDEEM_LINK_PLACEHOLDER,
     recipient: { userId: invitation.userId ?? null, invitationId: invitation.id },
   };
@@ -184,9 +189,9 @@ export function codeMail(code: { id: number; email: string }, minutes: number, l
 }
 
 /** To someone already a guest whose request was approved: what was granted, what was not and why, until when. */
-export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string, decision?: DecisionDetails | null): MailSpec {
+export function grantedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: Giver, decision?: DecisionDetails | null): MailSpec {
   return notice('access_granted', `${cause}:granted`, to, {
-    values: { sponsor: oneLine(sponsor), items: itemList(items), ...decisionValues(decision) },
+    values: { sponsor: giver(sponsor), items: itemList(items), ...decisionValues(decision) },
     details: decision ? decisionRows(decision) : [{ label: 'mailTemplates.detail.items', value: itemList(items) }],
     link: `${config.publicUrl}/access`,
     recipient: {},
@@ -194,9 +199,9 @@ export function grantedMail(config: Config, cause: string, to: string, items: Ca
 }
 
 /** To someone who is already a guest and was given more access directly (no request of theirs). */
-export function addedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: string): MailSpec {
+export function addedMail(config: Config, cause: string, to: string, items: CatalogItem[], sponsor: Giver): MailSpec {
   return notice('access_added', `${cause}:added`, to, {
-    values: { sponsor: oneLine(sponsor), items: itemList(items) },
+    values: { sponsor: giver(sponsor), items: itemList(items) },
     details: [{ label: 'mailTemplates.detail.items', value: itemList(items) }],
     link: `${config.publicUrl}/access`,
     recipient: {},

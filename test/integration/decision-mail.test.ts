@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, redeemLink } from '../harness/browser.ts';
-import { catalogIds, waitUntilRouted } from '../harness/flows.ts';
+import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { requestRow } from '../harness/stored.ts';
 import type { CapturedMail } from '../../src/demo/mailCatcher.ts';
 
@@ -120,5 +120,15 @@ describe('the invitation after a partial approval', () => {
     assert.match(ready.text, new RegExp(`Non approuvé :\\nQuality Reviews — Pas de place <ici>\\.\\n\\nDurée :\\nVotre accès prend fin le ${esc(laterFr)}\\.`));
     assert.ok(!ready.html!.includes('<ici>'), 'escaped in the HTML part');
     assert.match(ready.html!, /Refusé : Quality Reviews \(Pas de place &#60;ici&#62;\.\)/);
+  });
+  test('approved by her organization’s agreement, a French partner reads who gave the access in French', async () => {
+    const acme = await stack.db('partner_organizations').where({ name: 'Acme Industries' }).first('id');
+    const [wiki] = await catalogIds(stack, ['Partner Wiki']);
+    await stack.db('partner_organizations').where({ id: acme.id }).update({ language: 'fr', policy: 'auto_approve' });
+    await stack.db('organization_auto_approve_items').insert({ organization_id: acme.id, item_id: wiki });
+    await submitAsPartner(stack, new Browser(), 'acme', 'paula@acme.test', ['Partner Wiki']);
+    const mail = await stack.mail.waitFor((m) => m.to.includes('paula@acme.test') && /invité/i.test(m.subject));
+    assert.match(mail.text, /l’accord de votre organisation avec nous/);
+    assert.doesNotMatch(mail.text, /agreement with us/);
   });
 });
