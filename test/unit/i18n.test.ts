@@ -91,3 +91,19 @@ test('Accept-Language picks the first language we speak by weight', () => {
   assert.equal(fromAcceptLanguage('en;q=0, fr'), 'fr');
   assert.equal(fromAcceptLanguage(undefined), null);
 });
+
+test('no key is written in two files of one language (the later file would silently win)', async () => {
+  const twice: string[] = [];
+  for (const locale of LOCALES) {
+    const seen = new Map<string, string>();
+    const dir = path.join('src/i18n', locale);
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+      const part = Object.values(await import(`../../${dir}/${file}`))[0] as Record<string, string>;
+      for (const key of Object.keys(part)) {
+        if (seen.has(key)) twice.push(`${locale}: ${key} in ${seen.get(key)} and ${file}`);
+        seen.set(key, file);
+      }
+    }
+  }
+  assert.deepEqual(twice, []);
+});
