@@ -159,6 +159,23 @@ describe('in a browser, with the keyboard only', () => {
     await tabTo(page, byText('Request access'), 'the "Request access" link');
     await page.keyboard.press('Enter');
     await heading(page, 'Request access');
+    // Sent empty: the summary names both problems, each a link to its field (the items' group, the text).
+    await tabTo(page, byText('Submit request'), 'the submit button');
+    await page.keyboard.press('Enter');
+    await heading(page, 'Request access');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary');
+    const problems = page.locator('#error-summary a');
+    assert.deepEqual(await problems.evaluateAll((links) => links.map((a) => `${a.getAttribute('href')} ${(a as HTMLElement).innerText}`)), [
+      '#items Choose one or more items from the list.',
+      '#justification Write between 10 and 2000 characters.',
+    ]);
+    assert.match(await page.locator('#items-error').innerText(), /Error:\s*Choose one or more items/);
+    assert.equal(await page.locator('#items').getAttribute('aria-describedby'), 'items-error');
+    assert.equal(await page.locator('#justification').getAttribute('aria-invalid'), 'true');
+    assert.ok((await page.locator('#justification').getAttribute('aria-describedby'))!.split(' ').includes('justification-error'));
+    await tabTo(page, byText('Choose one or more items from the list.'), 'the items problem');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'items', 'the link takes focus to the items’ group');
     await tabTo(page, byLabel(/Partner Wiki/), 'the Partner Wiki box');
     await page.keyboard.press('Space');
     await tabTo(page, byLabel('Why do you need this access?'), 'the justification');
@@ -173,14 +190,15 @@ describe('in a browser, with the keyboard only', () => {
     assert.match(text, /Waiting for a sponsor/);
     assert.match(text, /Partner Wiki/);
     await page.context().close();
-    // The mistyped e-mail's answer is a 400, which the browser logs: that one is expected.
-    const expected = (p: { kind: string; url: string; text: string }) => p.kind === 'console' && p.url.endsWith('/auth/discover') && /status of 400/.test(p.text);
+    // The answers to the mistyped e-mail and the empty request are 400s, which the browser logs: expected.
+    const expected = (p: { kind: string; url: string; text: string }) => p.kind === 'console' && /\/(auth\/discover|requests)$/.test(p.url) && /status of 400/.test(p.text);
     chrome.problems.splice(0, chrome.problems.length, ...chrome.problems.filter((p) => !expected(p)));
     chrome.assertNoProblems('the partner with the keyboard');
   });
 
   test('a sponsor signs in and approves the request with the keyboard', async () => {
     assert.ok(requestId > 0, 'the partner’s request exists');
+    chrome.problems.length = 0;
     const { page } = await chrome.person();
     await page.goto(`${stack.appUrl}/`);
     await heading(page, 'Access for partners');
