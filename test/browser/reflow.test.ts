@@ -117,10 +117,11 @@ describe('in a browser at 320 px: pages reflow, data tables scroll only in a foc
     chrome.assertNoProblems('the sponsor’s pages at 320 px');
   });
 
-  test('an admin: home, guests, a guest, catalog, organizations, identity providers, settings, audit log, queues, invitations', async () => {
+  test('an admin: home, guests, a guest, catalog (list, an item, its sign-in, a new one), organizations, identity providers, settings, audit log, queues, invitations, API clients, mail templates, branding, owned items', async () => {
     const page = await person();
     await signInAsStaff(page, 'ada.admin@passerelle.test');
-    const paths = ['/admin', '/admin/guests', `/admin/guests/${guestId}`, '/admin/catalog', '/admin/organizations', '/admin/idps', '/admin/settings', '/admin/audit', '/admin/queues', '/invitations'];
+    const paths = ['/admin', '/admin/guests', `/admin/guests/${guestId}`, '/admin/catalog', '/admin/organizations', '/admin/idps', '/admin/settings', '/admin/audit', '/admin/queues', '/invitations', '/admin/api-clients', '/admin/mail-templates', '/admin/branding', '/owner',
+      '/admin/catalog/new', '/admin/catalog/1', '/admin/catalog/1/sign-in', '/admin/organizations/new', '/admin/idps/new'];
     for (const path of paths) await assertReflows(page, path, 'Ada');
     chrome.assertNoProblems('the admin’s pages at 320 px');
   });
