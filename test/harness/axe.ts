@@ -1,6 +1,7 @@
 // axe-core on every page a browser test loads, under the page's own Content-Security-Policy: the
-// script is evaluated through the DevTools protocol (Playwright's page.evaluate), which script-src does
-// not govern, so nothing is bypassed, stripped or served differently. Only WCAG 2.1 A and AA rules.
+// script is evaluated through the DevTools protocol (Runtime.evaluate), which script-src does not
+// govern, so nothing is bypassed, stripped or served differently (keyboard.test.ts shows it live on a
+// page with its CSP). Only the WCAG 2.0/2.1 A and AA rules.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
@@ -18,9 +19,9 @@ export interface Violation {
 }
 
 /**
- * What axe found on the page now (text/html documents only; a JSON or CSV answer is not a page). The
- * evaluation goes through a DevTools session of its own, which a navigation held by the route below
- * does not stall (Playwright's page.evaluate waits on it).
+ * What axe found on the page now (text/html documents only; a JSON or CSV answer is not a page), in a
+ * DevTools session of its own. The source is a string evaluated as such: functions compiled by tsx
+ * would carry helpers (__name) the page does not have. Fails if the page has moved on meanwhile.
  */
 export async function axeCheck(page: Page): Promise<Violation[] | null> {
   const url = page.url();
