@@ -100,6 +100,7 @@ export async function launchWatched(isOurs: (url: string) => boolean): Promise<W
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close().catch((err) => console.error('closing the browser:', err));
       const message = unreported('pages visited outside a test, or at its very end');
+      console.log(`axe-core (WCAG 2.1 A/AA): ${checked.length} page loads checked, ${new Set(violations.map((v) => v.rule)).size} rule(s) violated${skipped.length ? `; ${skipped.length} moved on at once (Refresh: 0) and were not checked in passing` : ''}`);
       if (message) throw new Error(message);
     },
   };
