@@ -229,13 +229,13 @@ describe('an admin invites guests directly', () => {
     const form = await admin.go(`${stack.appUrl}/invitations`);
     const page = await postInvitations(admin, form, { emails: 'someone@acme.test', message: 'Kept as typed.' });
     assert.equal(page.status, 400);
-    assert.match(page.text, /Please correct the fields marked below/);
-    assert.match(page.text, /<fieldset class="checks" aria-describedby="items-error">/, 'the items field is marked');
+    assert.match(page.text, /There is a problem with one field[\s\S]*<a href="#items">Choose at least one group or application\.<\/a>/, 'the summary links to the field');
+    assert.match(page.text, /<fieldset class="checks field-invalid" id="items" tabindex="-1" aria-describedby="items-error">/, 'the items field is marked');
     assert.match(page.text, />someone@acme\.test<\/textarea>/, 'the addresses are kept');
     assert.match(page.text, />Kept as typed\.<\/textarea>/, 'the message is kept');
     assert.equal(await batchCount(), before);
     // The field's own message, not a generic one; and the addresses given are not reported missing.
-    assert.match(page.text, /<p class="field-error" id="items-error">Choose at least one group or application\.<\/p>/);
+    assert.match(page.text, /<p class="field-error" id="items-error">(?:<span[^>]*>[^<]*<\/span> )*Choose at least one group or application\.<\/p>/);
     assert.doesNotMatch(page.text, /id="emails-error"/, 'the e-mail field is not marked: addresses were given');
   });
 
@@ -244,7 +244,7 @@ describe('an admin invites guests directly', () => {
     const form = await admin.go(`${stack.appUrl}/invitations`);
     const page = await postInvitations(admin, form, { emails: '  \n ', items: String(wikiId) });
     assert.equal(page.status, 400);
-    assert.match(page.text, /<p class="field-error" id="emails-error">Enter at least one e-mail address or upload a CSV file\.<\/p>/);
+    assert.match(page.text, /<p class="field-error" id="emails-error">(?:<span[^>]*>[^<]*<\/span> )*Enter at least one e-mail address or upload a CSV file\.<\/p>/);
     assert.match(page.text, new RegExp(`value="${wikiId}" checked`), 'the choice is kept');
     assert.doesNotMatch(page.text, /id="items-error"/);
     assert.equal(await batchCount(), before);
