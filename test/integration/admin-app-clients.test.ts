@@ -113,7 +113,7 @@ describe('Sign-in settings in the console', () => {
     for (const [over, field, message] of cases) {
       const res = await save(ids.ledger, form(over));
       assert.equal(res.status, 400, `${field}: ${res.text.slice(0, 300)}`);
-      assert.match(res.text, new RegExp(`<p class="field-error" id="${field}-error">[^<]*${message.source}`), field);
+      assert.match(res.text, new RegExp(`<p class="field-error" id="${field}-error">(?:<span[^>]*>[^<]*<\\/span> )*[^<]*${message.source}`), field);
       assert.match(res.text, new RegExp(`<li><a href="#${field}">`), `${field} is in the error summary`);
     }
     const kept = await save(ids.ledger, form({ redirect_uris: 'https://ledger.passerelle.test/cb\nhttps://other.passerelle.test/cb', backchannel_logout_uri: 'ftp://x' }));
