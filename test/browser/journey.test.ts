@@ -203,17 +203,21 @@ describe('in a browser: a partner asks, a sponsor approves, the partner redeems,
     await shot(page, 'admin-home');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await heading(page, 'Audit log');
-    await page.getByLabel('Target').fill(`request:${requestId}`);
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByLabel(/On what/).fill(`request:${requestId}`);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL((u) => u.searchParams.get('target') === `request:${requestId}`);
     await heading(page, 'Audit log');
 
-    const actions = await page.locator('table.audit tbody tr td:nth-child(4)').allInnerTexts();
-    assert.ok(actions.includes('request.submitted'), actions.join(', '));
-    assert.ok(actions.includes('request.approved'), actions.join(', '));
+    // One sentence per event, newest first; the action names are in each event's folded details.
+    const actions = await page.locator('ol.audit-events .audit-meta code').allTextContents();
     assert.deepEqual(actions, ['request.accepted', 'request.provisioned', 'request.approved', 'request.routed', 'request.submitted']);
-    const targets = await page.locator('table.audit tbody tr td:nth-child(5)').allInnerTexts();
-    assert.ok(targets.every((t) => t === `request:${requestId}`), targets.join(', '));
+    const sentences = (await page.locator('ol.audit-events .audit-sentence').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+    assert.match(sentences[2]!, new RegExp(`^Sam Sponsor approved Paula Partner’s request #${requestId} for Partner Wiki`), sentences.join(' | '));
+    assert.match(sentences[4]!, new RegExp(`^Paula Partner asked for access to .*Partner Wiki.* \\(request #${requestId}\\)`), sentences.join(' | '));
+    // The person and the request are links to their pages.
+    await page.locator('ol.audit-events li').nth(2).getByRole('link', { name: `request #${requestId}` }).click();
+    await page.waitForURL((u) => u.pathname === `/inbox/${requestId}`);
+    await page.goBack();
     await shot(page, 'admin-audit');
     await context.close();
     assertNoProblems('admin auditing');
