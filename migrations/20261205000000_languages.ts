@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dropColumns } from './dropColumns.ts';
 
 // The language a person chose (null: follow the browser), and the organization's default for
 // everyone who has not chosen and whose browser asks for no language we have.
@@ -11,7 +12,5 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex('settings').where({ key: 'default_language' }).delete();
-  await knex.schema.alterTable('users', (t) => {
-    t.dropColumn('locale');
-  });
+  await dropColumns(knex, 'users', ['locale']);
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dropColumns } from './dropColumns.ts';
 
 // Mails an admin rewrote, per template and language (a missing row: the catalog's default), and the
 // mails an admin switched off. Where a mail's language comes from when the recipient chose none: the
@@ -29,12 +30,8 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('partner_organizations', (t) => {
-    t.dropColumn('language');
-  });
-  await knex.schema.alterTable('invitations', (t) => {
-    t.dropColumn('message_language');
-  });
+  await dropColumns(knex, 'partner_organizations', ['language']);
+  await dropColumns(knex, 'invitations', ['message_language']);
   await knex.schema.dropTable('mail_switches');
   await knex.schema.dropTable('mail_templates');
   await knex('settings').whereIn('key', ['branding_company_name', 'branding_logo_url', 'branding_color']).delete();

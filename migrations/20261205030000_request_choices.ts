@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dropColumns } from './dropColumns.ts';
 
 // What the partner and the sponsor choose about a request beyond yes or no: the date the partner
 // asks her access to last until, the (perhaps earlier) date the sponsor grants, and the decision on
@@ -21,10 +22,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('users', (t) => t.dropColumn('name_chosen'));
-  await knex.schema.alterTable('access_request_items', (t) => t.dropColumn('decision'));
-  await knex.schema.alterTable('access_requests', (t) => {
-    t.dropColumn('granted_until');
-    t.dropColumn('requested_until');
-  });
+  await dropColumns(knex, 'users', ['name_chosen']);
+  await dropColumns(knex, 'access_request_items', ['decision']);
+  await dropColumns(knex, 'access_requests', ['granted_until', 'requested_until']);
 }
