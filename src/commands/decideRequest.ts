@@ -11,7 +11,7 @@ import type { AccessRequest } from '../db/rows.ts';
 import { recordRefusal } from './recordRefusal.ts';
 import { stillApproverOf } from './routeToApprovers.ts';
 import { deniedMail } from '../mail/templates.ts';
-import { checkDay, earliestAccessDay } from '../domain/accessDates.ts';
+import { checkDay, earliestAccessDay, latestGrantableDay } from '../domain/accessDates.ts';
 import { untilError } from './submitRequest.ts';
 
 export interface Decision {
@@ -27,19 +27,21 @@ export interface Decision {
 }
 
 /** What an approval grants: which items, which are denied, until when; a bad choice is a 400 naming its field. */
-function approvalOf(request: AccessRequest, items: { id: number; name: string }[], d: Decision, now = Date.now()) {
+function approvalOf(request: AccessRequest, items: { id: number; name: string; max_days: number | null }[], d: Decision, now = Date.now()) {
   const chosen = d.approvedItemIds ?? items.map((i) => i.id);
   if (chosen.some((id) => !items.some((i) => i.id === id))) throw invalid('errors.invalidForm', { items: 'choices.errors.notOfRequest' });
   const approved = items.filter((i) => chosen.includes(i.id));
   const denied = items.filter((i) => !chosen.includes(i.id));
   if (approved.length === 0) throw invalid('errors.invalidForm', { items: 'choices.errors.noneApproved' });
   if (denied.length > 0 && !d.reason.trim()) throw invalid('errors.invalidForm', { reason: 'choices.errors.reasonForDenied' });
-  const asked = request.requested_until ?? null;
+  // A day asked for that has passed while the request waited grants what the items allow from now.
+  const asked = request.requested_until && request.requested_until >= earliestAccessDay(now) ? request.requested_until : null;
   let until = asked;
   if (d.accessUntil) {
-    // A sponsor may shorten the access, never lengthen it past what was asked.
-    const problem = checkDay(d.accessUntil, { min: earliestAccessDay(now), max: asked });
-    if (problem) throw untilError(problem === 'beyond' ? 'choices.errors.until.beyondAsked' : `choices.errors.until.${problem}`, asked);
+    // A sponsor may shorten the access, never lengthen it past what was asked (or the items allow).
+    const max = latestGrantableDay(asked, approved, now);
+    const problem = checkDay(d.accessUntil, { min: earliestAccessDay(now), max });
+    if (problem) throw untilError(problem === 'beyond' ? 'choices.errors.until.beyondAsked' : `choices.errors.until.${problem}`, max);
     until = d.accessUntil;
   }
   return { approved, denied, until };

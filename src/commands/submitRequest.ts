@@ -30,10 +30,13 @@ export interface SubmitInput {
 export const untilError = (key: string, date: string | null) =>
   Object.assign(invalid('errors.invalidForm', { accessUntil: key }), { fieldParams: { accessUntil: { date: date ?? '' } } });
 
-/** The day a request asks access until: the one chosen, checked against the items' longest access, or that longest. */
+/**
+ * The day a request asks access until: the one chosen, checked against the items' longest access; or
+ * none, and each item then lasts its own longest from the day it is granted, however late that is.
+ */
 export function requestedUntil(items: { max_days: number | null }[], chosen: string | undefined, now = Date.now()): string | null {
   const max = longestAccessDay(items, now);
-  if (!chosen) return max;
+  if (!chosen) return null;
   const problem = checkDay(chosen, { min: earliestAccessDay(now), max });
   if (problem) throw untilError(`choices.errors.until.${problem}`, max);
   return chosen;

@@ -18,6 +18,14 @@ export function longestAccessDay(items: { max_days: number | null }[], now = Dat
   return isoDay(now + Math.max(...items.map((i) => i.max_days!)) * DAY_MS);
 }
 
+/**
+ * The last day a decider may grant: the day the partner asked for while it is still ahead, else (she
+ * chose none, or the decision came after it) the longest her items allow from now; null for no end.
+ */
+export function latestGrantableDay(asked: string | null, items: { max_days: number | null }[], now = Date.now()): string | null {
+  return asked && asked >= earliestAccessDay(now) ? asked : longestAccessDay(items, now);
+}
+
 /** A real calendar day written YYYY-MM-DD (2027-02-30 is not one). */
 export function isCalendarDay(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;

@@ -69,7 +69,7 @@ describe('the partner chooses her name and how long she needs the access', () =>
     assert.equal(await countRows(stack, 'access_requests'), before);
   });
 
-  test('left empty, the date is the longest her items allow; she sees it on her request', async () => {
+  test('left empty, no day is asked: each item will last its own longest from the day it is granted', async () => {
     const form = await paula.go(`${stack.appUrl}/requests/new`);
     const page = await paula.submit(form, '/requests', {
       items: await catalogIds(stack, ['Project Atlas']),
@@ -79,8 +79,32 @@ describe('the partner chooses her name and how long she needs the access', () =>
     });
     assert.equal(page.status, 200);
     const row = await requestRow(stack, idOf(page.url));
-    assert.equal(row.requested_until, day(90));
-    assert.match(page.text, new RegExp(`Access asked until</dt>\\s*<dd><time datetime="${day(90)}">${esc(shown(day(90)))}</time>`));
+    assert.equal(row.requested_until, null, 'a late decision must not shorten what the items allow');
+    assert.match(page.text, /Access asked until<\/dt>\s*<dd>No end date/);
+  });
+
+  test('a day asked that passed while the request waited: the sponsor grants what the items allow from the decision', async () => {
+    const form = await paula.go(`${stack.appUrl}/requests/new`);
+    const page = await paula.submit(form, '/requests', {
+      items: await catalogIds(stack, ['Project Atlas']),
+      justification: 'Back on the Atlas team after a long leave.',
+      displayName: 'Paula Partner',
+      accessUntil: day(10),
+    });
+    const id = idOf(page.url);
+    await waitUntilRouted(stack, id);
+    // The decision comes after the day she asked for.
+    await stack.db('access_requests').where({ id }).update({ requested_until: day(-2) });
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    const decision = await sam.go(`${stack.appUrl}/inbox/${id}`);
+    assert.match(decision.text, new RegExp(`<input id="accessUntil" name="accessUntil" type="date" min="${day(1)}" max="${day(90)}" value=""`));
+    const done = await sam.submit(decision, `/inbox/${id}/decision`, { decision: 'approve', reason: '', accessUntil: '' });
+    assert.equal(done.status, 200, done.text.slice(0, 400));
+    await eventually('provisioned', async () => (await requestRow(stack, id)).status === 'provisioned');
+    const guest = await guestByEmail(stack, 'paula@acme.test');
+    const [atlas] = await membershipsOf(stack, guest.id);
+    assert.ok(atlas.expires_at.slice(0, 10) >= day(89), `ends ${atlas.expires_at}, the item's 90 days from the decision`);
   });
 });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { decidedItemsOf, findRequest, listDecidedForApprover, listPendingForApprover } from '../../db/requests.ts';
 import { deciderChoices } from '../forms/requestChoices.ts';
-import { earliestAccessDay } from '../../domain/accessDates.ts';
+import { earliestAccessDay, latestGrantableDay } from '../../domain/accessDates.ts';
 import { decideRequest } from '../../commands/decideRequest.ts';
 import { namedByRuleNow, stillApproverOf } from '../../commands/routeToApprovers.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
@@ -53,13 +53,15 @@ export function sponsorRoutes(deps: Deps): Router {
       await recordRefusal(db, auditContext(req), 'request.view', `request:${request.id}`, 'not routed to this sponsor');
       throw forbidden('errors.notYourRequest');
     }
+    const items = await decidedItemsOf(db, request.id);
     render(req, res, 'sponsor/request', {
       title: 'inbox.detailTitle',
       titleParams: { id: request.id, name: request.requester_name },
       request,
-      items: await decidedItemsOf(db, request.id),
+      items,
       canDecide: request.status === 'pending' && can(p, 'request:decide', { request, isApprover }),
       minUntil: earliestAccessDay(),
+      maxUntil: latestGrantableDay(request.requested_until ?? null, items),
       fieldParams: {},
       ...extra,
     }, status);
