@@ -3,6 +3,7 @@ export const languages: Record<string, string> = {
   'language.en': 'English',
   'language.fr': 'Français',
   'language.switch': 'Language',
+  'nav.mainLabel': 'Main',
   'language.switchTo': 'Show this page in {language}',
   'settings.defaultLanguage': 'Default language',
   'settings.defaultLanguageHint': 'Pages and mails use it for people who have not chosen a language and whose browser asks for none of ours.',

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../../deps.ts';
@@ -139,7 +138,12 @@ export function auditRoutes(deps: Deps): Router {
       await streamExport(req, res, filter, head.seq, format);
     } catch (err) {
       // Half a file already went out: cut it off, so that it cannot pass for a whole export.
-      if (!res.headersSent) throw err;
+      if (!res.headersSent) {
+        // Nothing went out yet: the error page must not download as the export.
+        res.removeHeader('Content-Disposition');
+        res.removeHeader('Content-Type');
+        throw err;
+      }
       res.destroy(err as Error);
     }
   };
@@ -156,9 +160,19 @@ export function auditRoutes(deps: Deps): Router {
     let closed = false;
     res.on('close', () => (closed = true));
     // Written as it is read, a batch at a time; a slow reader holds the next batch back ('drain').
-    const write = async (chunk: string) => {
-      if (!res.write(chunk) && !closed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-    };
+    // Both listeners go once either fires: a million-event export waits on almost every batch.
+    const write = (chunk: string): Promise<void> =>
+      res.write(chunk) || closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const done = () => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
+          });
     if (format === 'csv') await write(csvHeader());
     for await (const rows of auditBatches(db, filter, upTo)) {
       if (closed) return;
