@@ -19,7 +19,8 @@ export async function readBranding(db: Db | Tx): Promise<Branding> {
   return {
     companyName: map.get(KEYS.companyName) || DEFAULT_BRANDING.companyName,
     logoUrl: map.get(KEYS.logoUrl) ?? DEFAULT_BRANDING.logoUrl,
-    color: map.get(KEYS.color) || DEFAULT_BRANDING.color,
+    // Written into inline styles: only a colour the form would accept is used.
+    color: /^#[0-9a-fA-F]{6}$/.test(map.get(KEYS.color) ?? '') ? map.get(KEYS.color)! : DEFAULT_BRANDING.color,
   };
 }
 

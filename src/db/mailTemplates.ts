@@ -69,7 +69,7 @@ export async function recipientLanguage(
   const address = to.toLowerCase();
   const user = hint.userId
     ? await db('users').where({ id: hint.userId }).first('locale')
-    : await db('users').whereRaw('lower(email) = ?', [address]).whereNotNull('locale').first('locale');
+    : await db('users').where({ email: address }).whereNotNull('locale').first('locale'); // stored lower-case (db/users)
   const chosen = asLocale(user?.locale);
   if (chosen) return chosen;
   if (hint.invitationId) {

@@ -1,13 +1,13 @@
-// Les choix du partenaire et du parrain sur une demande (son nom, la date de fin de son accès, les
+// Les choix du partenaire et du sponsor sur une demande (son nom, la date de fin de son accès, les
 // éléments approuvés un à un), et la page d’une partenaire dont la connexion n’a pas confirmé l’adresse.
 export const choices: Record<string, string> = {
   'choices.displayName': 'Votre nom',
-  'choices.displayNameHint': 'Le nom sous lequel votre parrain, votre invitation et les applications que vous utilisez vous connaîtront. 100 caractères au plus.',
+  'choices.displayNameHint': 'Le nom sous lequel votre sponsor, votre invitation et les applications que vous utilisez vous connaîtront. 100 caractères au plus.',
   'choices.errors.nameRequired': 'Indiquez le nom sous lequel vous souhaitez être connu.',
   'choices.errors.nameTooLong': 'Utilisez 100 caractères au plus.',
   'choices.errors.nameCharacters': 'Utilisez uniquement des lettres, des espaces et de la ponctuation (ni < ni >, ni caractères de contrôle).',
   'choices.profile.title': 'Votre nom',
-  'choices.profile.lead': 'Le nom que vos parrains lisent sur vos demandes, et que vos invitations et les applications que vous utilisez affichent.',
+  'choices.profile.lead': 'Le nom que vos sponsors lisent sur vos demandes, et que vos invitations et les applications que vous utilisez affichent.',
   'choices.profile.save': 'Enregistrer',
   'choices.profile.saved': 'Votre nom a été enregistré.',
   'choices.profile.link': 'Modifier le nom sous lequel vous êtes connu',
@@ -28,7 +28,7 @@ export const choices: Record<string, string> = {
   'choices.requestedUntil': 'Accès demandé jusqu’au',
   'choices.grantedUntil': 'Accès jusqu’au',
   'choices.noEnd': 'Sans date de fin (la limite propre à chaque élément s’applique)',
-  'choices.shortened': 'Raccourci par votre parrain (demandé jusqu’au {date}).',
+  'choices.shortened': 'Raccourci par votre sponsor (demandé jusqu’au {date}).',
   'choices.item.approved': 'Approuvé',
   'choices.item.denied': 'Refusé',
   'choices.decide.itemsLegend': 'Éléments à approuver',

@@ -46,7 +46,7 @@ export function mailTemplateRoutes(deps: Deps): Router {
       enabled: !off.has(name),
       languages: LOCALES.map((lang) => ({ lang, edited: stored.some((s) => s.template === name && s.language === lang) })),
     }));
-    render(req, res, 'admin/mail/list', { title: 'mailTemplates.title', rows, notice: req.query.saved ? { key: `mailTemplates.${String(req.query.saved)}` } : null });
+    render(req, res, 'admin/mail/list', { title: 'mailTemplates.title', rows, notice: typeof req.query.saved === 'string' && /^(saved|restored|enabled|disabled)$/.test(req.query.saved) ? { key: `mailTemplates.${req.query.saved}` } : null });
   });
 
   async function editPage(req: Request, res: Response, template: TemplateName, lang: Locale, extra: { values?: Wording; problems?: WordingProblems; notice?: string } = {}, status = 200) {
