@@ -39,3 +39,17 @@ export async function verifyAuditChainJob(deps: Deps, ctx: AuditContext, data: A
   });
   return recorded ? result.status : 'done-already';
 }
+
+/**
+ * A verification whose job used up its attempts: finished as failed, with why, so the page stops
+ * saying it waits and the log says it never concluded.
+ */
+export async function giveUpAuditVerification(deps: Deps, ctx: AuditContext, data: AuditVerifyJob, error: string): Promise<void> {
+  const id = Number(data.verificationId);
+  if (!Number.isInteger(id)) return;
+  const message = error.replace(/\s+/g, ' ').slice(0, 500);
+  await inTransaction(deps.db, async (trx) => {
+    if (!(await finishVerification(trx, id, { status: 'failed', events: null, badSeq: null, message }, new Date().toISOString()))) return;
+    await appendAudit(trx, ctx, { action: 'audit.verify_failed', target: `verification:${id}`, outcome: 'failure', details: { error: message } });
+  });
+}

@@ -6,7 +6,8 @@ export interface AuditVerification {
   requested_at: string;
   requested_by: number | null;
   requested_by_label: string | null;
-  status: 'queued' | 'ok' | 'broken';
+  /** failed: the job gave up (the database unreachable, say) without a verdict on the chain. */
+  status: 'queued' | 'ok' | 'broken' | 'failed';
   finished_at: string | null;
   events: number | null;
   bad_seq: number | null;
@@ -39,7 +40,7 @@ export async function findVerification(db: Db | Tx, id: number): Promise<AuditVe
 export async function finishVerification(
   trx: Tx,
   id: number,
-  result: { status: 'ok' | 'broken'; events: number | null; badSeq: number | null; message: string | null },
+  result: { status: 'ok' | 'broken' | 'failed'; events: number | null; badSeq: number | null; message: string | null },
   at: string,
 ): Promise<boolean> {
   const n = await trx('audit_verifications')

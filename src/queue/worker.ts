@@ -17,7 +17,7 @@ import { appsToSignOut } from '../../workers/appAccessEnded.ts';
 import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
 import { expireMemberships } from '../../workers/expireMemberships.ts';
 import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
-import { verifyAuditChainJob } from '../../workers/auditVerify.ts';
+import { verifyAuditChainJob, giveUpAuditVerification } from '../../workers/auditVerify.ts';
 import { OidcMount } from '../oidc/mount.ts';
 import { ConfigError } from '../config.ts';
 
@@ -86,6 +86,13 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   queues[JOBS.sendMail].on('failed', (job) => {
     if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
     void failMail(deps, jobContext(JOBS.sendMail, job.id), job.data).catch((err) => log.error({ err }, 'could not mark mail failed'));
+  });
+  // A chain verification that used up its attempts is finished as failed, not left waiting.
+  queues[JOBS.auditVerify].on('failed', (job, err) => {
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    void giveUpAuditVerification(deps, jobContext(JOBS.auditVerify, job.id, job.data.correlationId), job.data, err.message).catch((e) =>
+      log.error({ err: e }, 'could not record a chain verification given up'),
+    );
   });
   // A back-channel logout that used up its attempts is put on record as not delivered.
   queues[JOBS.appSignOut].on('failed', (job, err) => {

@@ -13,7 +13,8 @@ import { auditEvents, lastAuditEvent, requestRow } from '../harness/stored.ts';
 import { appendAudit, auditBatches } from '../../src/db/audit.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { csvCell, csvRow } from '../../src/domain/auditExport.ts';
-import { verifyAuditChainJob } from '../../workers/auditVerify.ts';
+import { giveUpAuditVerification, verifyAuditChainJob } from '../../workers/auditVerify.ts';
+import { insertVerification } from '../../src/db/auditVerifications.ts';
 
 let stack: Stack;
 const ada = new Browser();
@@ -348,6 +349,22 @@ describe('the chain, verified by a job', () => {
     const again = await verifyAuditChainJob({ config: stack.config, db: stack.db }, systemContext(), { verificationId });
     assert.equal(again, 'done-already');
     assert.equal((await auditEvents(stack, { action: 'audit.verified' })).length, before);
+  });
+
+  test('a verification whose job gave up says so on the page and in the log, instead of waiting forever', async () => {
+    const id = await inTransaction(stack.db, (trx) => insertVerification(trx, { userId: null, label: 'ada.admin@passerelle.test' }, new Date().toISOString()));
+    await giveUpAuditVerification({ config: stack.config, db: stack.db }, systemContext(), { verificationId: id }, 'connect ECONNREFUSED 127.0.0.1:5432');
+    const row = await stack.db('audit_verifications').where({ id }).first();
+    assert.equal(row.status, 'failed');
+    const shown = await ada.go(`${stack.appUrl}/admin/audit`);
+    assert.match(textOf(shown.text), /could not run to its end; nothing is known of the chain from it\. Try again\./);
+    assert.match(shown.text, /<code lang="en">connect ECONNREFUSED 127\.0\.0\.1:5432<\/code>/);
+    const event = await lastAuditEvent(stack, { action: 'audit.verify_failed' });
+    assert.equal(event.outcome, 'failure');
+    assert.equal(event.target, `verification:${id}`);
+    // Once finished, a late give-up changes nothing.
+    await giveUpAuditVerification({ config: stack.config, db: stack.db }, systemContext(), { verificationId: id }, 'again');
+    assert.equal((await auditEvents(stack, { action: 'audit.verify_failed' })).length, 1);
   });
 
   test('an edited event is found: the page names the first bad event', async () => {
