@@ -8,6 +8,7 @@ import { api } from './en/api.ts';
 import { appSignIn } from './en/appSignIn.ts';
 import { auditLog } from './en/auditLog.ts';
 import { choices } from './en/choices.ts';
+import { invitationExpiry } from './en/invitationExpiry.ts';
 import { common } from './en/common.ts';
 import { languages } from './en/languages.ts';
 import { scopes } from './en/scopes.ts';
@@ -32,4 +33,5 @@ export const en: Record<string, string> = {
   ...languages,
   ...scopes,
   ...choices,
+  ...invitationExpiry,
 };

@@ -8,6 +8,7 @@ import { api } from './fr/api.ts';
 import { appSignIn } from './fr/appSignIn.ts';
 import { auditLog } from './fr/auditLog.ts';
 import { choices } from './fr/choices.ts';
+import { invitationExpiry } from './fr/invitationExpiry.ts';
 import { common } from './fr/common.ts';
 import { languages } from './fr/languages.ts';
 import { scopes } from './fr/scopes.ts';
@@ -32,4 +33,5 @@ export const fr: Record<string, string> = {
   ...languages,
   ...scopes,
   ...choices,
+  ...invitationExpiry,
 };

@@ -11,10 +11,13 @@ export const TEMPLATE_NAMES = [
   'request_denied',
   'access_granted',
   'access_added',
+  'guest_left',
+  'guest_left_sponsor',
   'one_time_code',
   'redemption_reset',
   'redemption_reset_moved',
   'redemption_reset_sponsor',
+  'invitation_expired',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -91,6 +94,22 @@ export const TEMPLATES: Record<TemplateName, TemplateDef> = {
     mayDisable: true,
     samplePath: '/access',
   },
+  guest_left: {
+    name: 'guest_left',
+    subjectKey: 'leave.mail.subject',
+    bodyKey: 'leave.mail.body',
+    placeholders: { items: 'Partner Wiki, Supplier Portal', company },
+    mayDisable: true,
+    samplePath: null,
+  },
+  guest_left_sponsor: {
+    name: 'guest_left_sponsor',
+    subjectKey: 'leave.mailSponsor.subject',
+    bodyKey: 'leave.mailSponsor.body',
+    placeholders: { name: 'Paula Partner', email: 'paula@acme.test', items: 'Partner Wiki, Supplier Portal', company },
+    mayDisable: true,
+    samplePath: null,
+  },
   one_time_code: {
     name: 'one_time_code',
     subjectKey: 'mail.code.subject',
@@ -122,5 +141,13 @@ export const TEMPLATES: Record<TemplateName, TemplateDef> = {
     placeholders: { by: 'Ada Admin', name: 'Paula Partner', previous: 'paula@acme.test', email: 'paula@acme-new.test', company },
     mayDisable: true,
     samplePath: null,
+  },
+  invitation_expired: {
+    name: 'invitation_expired',
+    subjectKey: 'invitationExpiry.mail.subject',
+    bodyKey: 'invitationExpiry.mail.body',
+    placeholders: { email: 'paula@acme.test', expired: '12 December 2026 at 14:05 UTC', company },
+    mayDisable: true,
+    samplePath: '/admin/guests/42',
   },
 };

@@ -69,10 +69,13 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
     request_denied: ['items', 'reason'],
     access_granted: ['items'],
     access_added: ['items'],
+    guest_left: ['items'],
+    guest_left_sponsor: ['items'],
     one_time_code: [],
     redemption_reset: [],
     redemption_reset_moved: [],
     redemption_reset_sponsor: [],
+    invitation_expired: [],
   };
   const detailValue: Record<string, string> = {
     requester: `${samples.name} <${samples.email}>`,

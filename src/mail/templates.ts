@@ -208,6 +208,34 @@ export function addedMail(config: Config, cause: string, to: string, items: Cata
   });
 }
 
+/** To a guest who left the organization herself: what she gave up; nothing to click, her sign-in is off. */
+export function guestLeftMail(_config: Config, cause: string, guest: { id: number; email: string }, items: string[]): MailSpec {
+  const list = items.join(', ');
+  return notice('guest_left', `${cause}:guest`, guest.email, {
+    values: { items: list },
+    details: items.length ? [{ label: 'mailTemplates.detail.items', value: list }] : [],
+    link: null,
+    recipient: { userId: guest.id },
+  });
+}
+
+/** To a sponsor (else the decider of her latest request) of a guest who left the organization herself. */
+export function guestLeftSponsorMail(
+  _config: Config,
+  cause: string,
+  sponsor: { id: number; email: string },
+  guest: { name: string; email: string },
+  items: string[],
+): MailSpec {
+  const list = items.join(', ');
+  return notice('guest_left_sponsor', `${cause}:sponsor:${sponsor.id}`, sponsor.email, {
+    values: { name: oneLine(guest.name), email: guest.email, items: list },
+    details: items.length ? [{ label: 'mailTemplates.detail.items', value: list }] : [],
+    link: null,
+    recipient: { userId: sponsor.id },
+  });
+}
+
 /**
  * To the address a guest had when their redemption was reset: whoever holds it learns that the
  * account they signed in with no longer opens this access. Where a moved invitation went is not
@@ -229,5 +257,14 @@ export function resetSponsorMail(
     values: { by: oneLine(by), name: oneLine(guest.name), previous: guest.previousEmail, email: guest.email },
     link: null,
     recipient: { userId: sponsor.id },
+  });
+}
+
+/** To whoever invited (or decided the request): the invitation expired unused, and where to resend it. */
+export function invitationExpiredMail(invitation: { id: number; email: string; expiresAt: string }, to: { id: number; email: string }, link: string): MailSpec {
+  return notice('invitation_expired', `invitation:${invitation.id}:expired:${to.id}`, to.email, {
+    values: { email: invitation.email, expired: utcDateTime(invitation.expiresAt) },
+    link,
+    recipient: { userId: to.id },
   });
 }
