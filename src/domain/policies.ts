@@ -10,6 +10,7 @@ export type Ability =
   | 'request:review'
   | 'request:decide'
   | 'access:read'
+  | 'access:leave'
   | 'audit:read'
   | 'admin:manage'
   | 'owner:console'
@@ -59,6 +60,9 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
       );
     case 'access:read':
       return p.userId !== null && p.userType === 'guest';
+    case 'access:leave':
+      // Only a partner who is a guest leaves; a member's access is our own directory's business.
+      return p.idpKind !== 'home' && p.userId !== null && p.userType === 'guest';
     case 'audit:read':
     case 'admin:manage':
       return isAdmin(p);

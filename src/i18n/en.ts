@@ -15,12 +15,14 @@ import { scopes } from './en/scopes.ts';
 import { mail } from './en/mail.ts';
 import { mailTemplates } from './en/mailTemplates.ts';
 import { partner } from './en/partner.ts';
+import { leave } from './en/leave.ts';
 import { staff } from './en/staff.ts';
 
 export const en: Record<string, string> = {
   ...a11y,
   ...common,
   ...partner,
+  ...leave,
   ...staff,
   ...admin,
   ...adminHome,

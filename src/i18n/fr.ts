@@ -15,12 +15,14 @@ import { scopes } from './fr/scopes.ts';
 import { mail } from './fr/mail.ts';
 import { mailTemplates } from './fr/mailTemplates.ts';
 import { partner } from './fr/partner.ts';
+import { leave } from './fr/leave.ts';
 import { staff } from './fr/staff.ts';
 
 export const fr: Record<string, string> = {
   ...a11y,
   ...common,
   ...partner,
+  ...leave,
   ...staff,
   ...admin,
   ...adminHome,

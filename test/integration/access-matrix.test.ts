@@ -52,6 +52,9 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /requests/:id': { url: '/requests/{request}', expect: only('partner') },
   'GET /profile': { url: '/profile', expect: partners },
   'POST /profile': { url: '/profile', body: {}, expect: partners },
+  // Only a guest leaves; the partners here have a request but no guest account yet, so none may.
+  'GET /access/leave': { url: '/access/leave', expect: only() },
+  'POST /access/leave': { url: '/access/leave', body: {}, expect: only() },
   'GET /access': { url: '/access', expect: signedIn },
   // Only a guest withdraws consent, and only to an app they hold: nobody here is one.
   'POST /access/apps/:id/consent': { url: '/access/apps/{app}/consent', expect: only() },

@@ -10,6 +10,7 @@ import { unverifiedPage } from './unverified.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
+import { readBranding } from '../../db/branding.ts';
 import { submitRequest } from '../../commands/submitRequest.ts';
 import { faultPoint } from '../../faults.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
@@ -164,7 +165,9 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
     const groups = items.filter((i) => i.kind === 'group');
     const apps = await appTiles(deps, p.userId, items.filter((i) => i.kind === 'app'), groups);
     const notice = req.query.welcome ? { key: 'redeem.done' } : req.query.withdrawn ? { key: 'access.withdrawn' } : null;
-    render(req, res, 'partner/access', { title: 'access.title', apps, groups, notice });
+    // A guest may leave the organization: the section at the bottom leads to the confirmation page.
+    const leave = can(p, 'access:leave') ? { organization: (await readBranding(db)).companyName } : null;
+    render(req, res, 'partner/access', { title: 'access.title', apps, groups, notice, leave });
   });
 
   // Withdrawing consent signs the app out now (its grants are revoked) and makes it ask again.
