@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken } from '../harness/browser.ts';
-import { buildAppClient, buildCatalogItem, buildGuest } from '../harness/factories.ts';
+import { buildAppClient, buildCatalogItem, buildGuest, systemContext } from '../harness/factories.ts';
 import { relyingParty } from '../harness/relyingParty.ts';
 import { auditEvents, membershipsOf } from '../harness/stored.ts';
 import { idpIdOf, userIdOf } from '../harness/world.ts';
@@ -75,6 +75,10 @@ describe('a guest leaves the organization', () => {
     assert.equal(after.status, 303);
     assert.match(String(after.headers.location), /signIn=1/);
 
+    const refusedSignIn = await new Browser().signIn(stack.appUrl, 'acme', 'paula@acme.test');
+    assert.equal(refusedSignIn.status, 403);
+    assert.match(refusedSignIn.text, /has been turned off/);
+
     const events = await auditEvents(stack, { action: 'guest.left', target: `user:${paulaId}` });
     assert.equal(events.length, 1);
     const details = JSON.parse(events[0].details);
@@ -105,7 +109,7 @@ describe('a guest leaves the organization', () => {
     assert.equal(again.status, 409);
     assert.match(again.text, /already left/);
     // And the command itself, a second time: a conflict, no second event, no second mail.
-    await assert.rejects(leaveOrganization(stack as never, { actor: { type: 'system', id: null, label: null }, ip: null, correlationId: 'x', clientRequestId: null }, paulaId), (e: { status?: number }) => e.status === 409);
+    await assert.rejects(leaveOrganization(stack, systemContext(), paulaId), (e: { status?: number }) => e.status === 409);
     assert.equal((await auditEvents(stack, { action: 'guest.left', target: `user:${paulaId}` })).length, 1);
     assert.equal(stack.mail.messages().filter((m) => m.to.includes('sam.sponsor@passerelle.test') && /left/.test(m.subject)).length, 1);
   });
