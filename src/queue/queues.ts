@@ -11,6 +11,7 @@ export const JOBS = {
   appAccessEnded: 'app-access-ended',
   appSignOut: 'app-sign-out',
   expireMemberships: 'expire-memberships',
+  expireInvitations: 'expire-invitations',
   oidcCleanup: 'oidc-cleanup',
   auditVerify: 'audit-verify',
 } as const;
@@ -111,6 +112,7 @@ export function createQueues(config: Config): Queues {
     [JOBS.appAccessEnded]: make(JOBS.appAccessEnded),
     [JOBS.appSignOut]: make(JOBS.appSignOut),
     [JOBS.expireMemberships]: make(JOBS.expireMemberships),
+    [JOBS.expireInvitations]: make(JOBS.expireInvitations),
     [JOBS.oidcCleanup]: make(JOBS.oidcCleanup),
     [JOBS.auditVerify]: make(JOBS.auditVerify),
   };

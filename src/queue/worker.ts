@@ -16,6 +16,7 @@ import { failMail } from '../../workers/failMail.ts';
 import { appsToSignOut } from '../../workers/appAccessEnded.ts';
 import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
 import { expireMemberships } from '../../workers/expireMemberships.ts';
+import { expireInvitations } from '../../workers/expireInvitations.ts';
 import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
 import { verifyAuditChainJob, giveUpAuditVerification } from '../../workers/auditVerify.ts';
 import { OidcMount } from '../oidc/mount.ts';
@@ -72,6 +73,12 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   );
   queues[JOBS.expireMemberships].process(1, async (job) => {
     const n = await expireMemberships(deps, jobContext(JOBS.expireMemberships, job.id));
+    if (n) relay.kick();
+    return n;
+  });
+  // Pending invitations past their expiry: marked expired once each, the inviter told by mail.
+  queues[JOBS.expireInvitations].process(1, async (job) => {
+    const n = await expireInvitations(deps, jobContext(JOBS.expireInvitations, job.id));
     if (n) relay.kick();
     return n;
   });

@@ -109,6 +109,6 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(appSignInRoutes(deps, oidc));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(log, db));
+  app.use(errorHandler(log, db, Math.max(1, Math.round(config.invitationTtlHours / 24))));
   return app;
 }

@@ -21,7 +21,7 @@ export function notFoundHandler(req: Request, res: Response): void {
 }
 
 /** Expected errors become their status and message; anything else is logged with the request id. */
-export function errorHandler(log: Logger, db: Db) {
+export function errorHandler(log: Logger, db: Db, invitationDays = 14) {
   return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     let status = 500;
     let code = 'internal';
@@ -50,6 +50,8 @@ export function errorHandler(log: Logger, db: Db) {
       return;
     }
     try {
+      // Every link that opens no invitation (made up, expired, used, replaced) gets this one page: no oracle.
+      if (code === 'invalid_invitation') return render(req, res, 'redeem/invalid', { title: 'invitationExpiry.page.title', days: invitationDays }, status);
       render(req, res, 'error', { title: 'errors.title', message, params: { id: req.id }, fields }, status);
     } catch (renderErr) {
       log.error({ err: renderErr, reqId: req.id }, 'error page failed to render');

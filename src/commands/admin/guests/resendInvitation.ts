@@ -2,7 +2,10 @@ import type { Deps } from '../../../deps.ts';
 import { appendAudit, type AuditContext } from '../../../db/audit.ts';
 import { inTransaction } from '../../../db/knex.ts';
 import { itemsOfGuest } from '../../../db/guests.ts';
-import { latestInvitation } from '../../../db/invitations.ts';
+import { insertInvitation, latestInvitation } from '../../../db/invitations.ts';
+import { markInvitationExpired } from '../../../db/invitationExpiry.ts';
+import type { Invitation } from '../../../db/rows.ts';
+import { actorUserId } from '../../../domain/auditActions.ts';
 import { findUserById } from '../../../db/users.ts';
 import { queueSystemMail } from '../../../mail/send.ts';
 import { conflict } from '../../../domain/errors.ts';
@@ -11,11 +14,15 @@ import { requireGuest } from './requireGuest.ts';
 import { findRequest } from '../../../db/requests.ts';
 import { decisionOfRequest } from '../../../mail/decision.ts';
 
-/** Mails the pending invitation again with a fresh token (the previous link stops working). */
+/**
+ * Mails the pending invitation again with a fresh token (the previous link stops working). An expired
+ * one is replaced: a new invitation with the same terms and a new expiry, mailed and audited.
+ */
 export async function resendInvitation(deps: Deps, ctx: AuditContext, guestId: number): Promise<void> {
   await requireGuest(deps.db, guestId);
   const inv = await latestInvitation(deps.db, guestId);
-  if (!inv || inv.status !== 'pending' || inv.expires_at <= new Date().toISOString()) throw conflict('guests.noPendingInvitation');
+  if (inv && (inv.status === 'expired' || (inv.status === 'pending' && inv.expires_at <= new Date().toISOString()))) return reissueInvitation(deps, ctx, guestId, inv);
+  if (!inv || inv.status !== 'pending') throw conflict('guests.noPendingInvitation');
   await inTransaction(deps.db, async (trx) => {
     const items = await itemsOfGuest(trx, guestId);
     const inviter = inv.invited_by ? await findUserById(trx, inv.invited_by) : undefined;
@@ -32,5 +39,37 @@ export async function resendInvitation(deps: Deps, ctx: AuditContext, guestId: n
       }),
     );
     await appendAudit(trx, ctx, { action: 'invitation.resent', target: `invitation:${inv.id}`, details: { email: inv.email } });
+  });
+}
+
+/** The expired invitation gives way to a fresh one: same guest, request, message and copies; a new expiry; the resender as inviter. */
+async function reissueInvitation(deps: Deps, ctx: AuditContext, guestId: number, old: Invitation): Promise<void> {
+  await inTransaction(deps.db, async (trx) => {
+    const stamp = new Date().toISOString();
+    // Still marked pending when the sweep has not come by yet: marked expired here (first wins).
+    if (old.status === 'pending' && !(await markInvitationExpired(trx, old.id, stamp))) throw conflict('guests.noPendingInvitation');
+    const actorId = ctx.actor.type === 'user' ? actorUserId(ctx.actor.id) : null;
+    const invitedBy = actorId ?? old.invited_by;
+    const expiresAt = new Date(Date.now() + deps.config.invitationTtlHours * 3600 * 1000).toISOString();
+    const id = await insertInvitation(trx, {
+      email: old.email,
+      user_id: guestId,
+      request_id: old.request_id,
+      invited_by: invitedBy,
+      redirect_url: old.redirect_url,
+      message: old.message,
+      expires_at: expiresAt,
+      cc: old.cc,
+    });
+    const items = await itemsOfGuest(trx, guestId);
+    const inviter = invitedBy ? await findUserById(trx, invitedBy) : undefined;
+    await queueSystemMail(
+      trx,
+      invitationMail(deps.config, { id, email: old.email, expiresAt, userId: guestId }, items, inviter?.display_name ?? '', {
+        message: old.message,
+        cc: old.cc ? String(old.cc).split(' ') : [],
+      }),
+    );
+    await appendAudit(trx, ctx, { action: 'invitation.resent', target: `invitation:${id}`, details: { email: old.email, replaces: old.id, expiresAt } });
   });
 }

@@ -1,0 +1,103 @@
+// Invitations that expire visibly (issue 18, point 6): a pending invitation past its expiry is marked
+// expired by the worker's sweep, once, audited; whoever invited is told by mail in their language, with
+// a link to the guest's page; an admin resends from that page, which issues a fresh invitation; and the
+// partner following the expired link gets the page every unusable link gets, saying so and offering to
+// ask again. Time passing is a row edit (rowEdits.expireInvitations), the sweep the real worker's.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { Browser } from '../harness/browser.ts';
+import { buildInvitation, systemContext } from '../harness/factories.ts';
+import { auditEvents, invitationsOf, userByEmail } from '../harness/stored.ts';
+import { expireInvitations } from '../harness/rowEdits.ts';
+import { expireDueInvitations } from '../../src/commands/expireInvitations.ts';
+import { inTransaction } from '../../src/db/knex.ts';
+import { setUserLocale } from '../../src/db/users.ts';
+
+let stack: Stack;
+const admin = new Browser();
+
+before(async () => {
+  // A sweep several times a second, so that the test waits on events, not minutes.
+  stack = await startStack({ env: { JOB_ATTEMPTS: '5', JOB_BACKOFF_MS: '50', SWEEP_INTERVAL_MS: '200' } });
+  await admin.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const mailsTo = (to: string) => stack.mail.messages().filter((m) => m.to.includes(to));
+const redeemLinkIn = (text: string) => /https?:\/\/\S+\/redeem\/[A-Za-z0-9_-]+/.exec(text)?.[0];
+
+describe('invitations that expire visibly', () => {
+  test('the sweep marks expired invitations once, tells the inviter in their language, and an admin resends from the guest’s page', async () => {
+    // Sam, a member who reads French, invites Olga; Ada, an admin, invites Vera.
+    const samId = Number((await userByEmail(stack, 'sam.sponsor@passerelle.test')).id);
+    await inTransaction(stack.db, (trx) => setUserLocale(trx, samId, 'fr')); // Sam chose French on his profile
+    const olga = await buildInvitation(stack, { email: 'olga@newco.test', invitedBy: 'sam.sponsor@passerelle.test' });
+    const vera = await buildInvitation(stack, { email: 'vera@newco.test' });
+    const veraMail = await stack.mail.waitFor((m) => m.to.includes('vera@newco.test') && /\/redeem\//.test(m.text));
+    const veraLink = redeemLinkIn(veraMail.text)!;
+    assert.ok(veraLink, veraMail.text);
+    await stack.mail.waitFor((m) => m.to.includes('olga@newco.test') && /\/redeem\//.test(m.text));
+
+    // Fourteen days pass.
+    await expireInvitations(stack, { email: 'vera@newco.test' });
+    await expireInvitations(stack, { email: 'olga@newco.test' });
+
+    await eventually('both invitations marked expired by the sweep', async () => {
+      const all = [...(await invitationsOf(stack, vera.guestId)), ...(await invitationsOf(stack, olga.guestId))];
+      return all.length === 2 && all.every((i) => i.status === 'expired');
+    });
+
+    // Ada is told in English, with a link to Vera's page; Sam in French.
+    const toAda = await stack.mail.waitFor((m) => m.to.includes('ada.admin@passerelle.test') && /vera@newco\.test/.test(m.subject));
+    assert.equal(toAda.subject, 'The invitation to vera@newco.test expired unused');
+    assert.match(toAda.text, /resend the invitation from the guest’s page/);
+    assert.ok(toAda.text.includes(`${stack.config.publicUrl}/admin/guests/${vera.guestId}`), toAda.text);
+    const toSam = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && /olga@newco\.test/.test(m.subject));
+    assert.equal(toSam.subject, 'L’invitation envoyée à olga@newco.test a expiré sans être acceptée');
+    assert.match(toSam.text, /renvoyez l’invitation depuis la fiche de l’invité/);
+
+    // The sweep goes on running, and the command run twice more by hand: still one expiry each, one mail each.
+    await expireDueInvitations(stack, systemContext());
+    await expireDueInvitations(stack, systemContext());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const inv of [vera, olga]) {
+      const events = await auditEvents(stack, { action: 'invitation.expired', target: `invitation:${inv.invitationId}` });
+      assert.equal(events.length, 1, 'audited once');
+      assert.equal(events[0].actor_type, 'system');
+    }
+    assert.equal(mailsTo('ada.admin@passerelle.test').filter((m) => /vera@newco\.test/.test(m.subject)).length, 1);
+    assert.equal(mailsTo('sam.sponsor@passerelle.test').length, 1);
+
+    // Vera follows her expired link: the page says so and offers to ask again.
+    const stranger = new Browser();
+    const expiredPage = await stranger.request('GET', veraLink);
+    assert.equal(expiredPage.status, 404);
+    assert.match(expiredPage.text, /This invitation link is not valid: it has expired or is no longer valid\./);
+    assert.match(expiredPage.text, /Invitations expire 14 days after they are sent/);
+    assert.match(expiredPage.text, /<a class="button" href="\/">Ask for access again<\/a>/);
+    assert.match(expiredPage.text, /write to the person who invited you/);
+
+    // Ada opens Vera's page: the expired invitation can be resent, and resending issues a fresh one.
+    const guestPage = await admin.go(`${stack.appUrl}/admin/guests/${vera.guestId}`);
+    assert.match(guestPage.text, /Expired/);
+    assert.ok(guestPage.text.includes(`action="/admin/guests/${vera.guestId}/resend"`), 'resend is offered');
+    stack.mail.clear();
+    const done = await admin.submit(guestPage, `/admin/guests/${vera.guestId}/resend`, {});
+    assert.match(done.text, /The invitation was sent again with a new link\./);
+    const invitations = await invitationsOf(stack, vera.guestId);
+    assert.equal(invitations.length, 2);
+    const fresh = invitations.find((i) => i.status === 'pending')!;
+    assert.ok(fresh && fresh.expires_at > new Date(Date.now() + 13 * 86_400_000).toISOString(), 'a fresh invitation, fourteen days to go');
+    assert.equal(Number(fresh.invited_by), Number((await userByEmail(stack, 'ada.admin@passerelle.test')).id), 'Ada, who resent it, is its inviter now');
+    const [resent] = await auditEvents(stack, { action: 'invitation.resent', target: `invitation:${fresh.id}` });
+    assert.equal(JSON.parse(resent.details).replaces, vera.invitationId);
+    const newMail = await stack.mail.waitFor((m) => m.to.includes('vera@newco.test') && /\/redeem\//.test(m.text));
+    const newLink = redeemLinkIn(newMail.text)!;
+    assert.notEqual(newLink, veraLink);
+    assert.equal((await stranger.request('GET', newLink)).status, 200, 'the new link opens the invitation');
+    assert.equal((await stranger.request('GET', veraLink)).status, 404, 'the old one still does not');
+  });
+});
