@@ -7,12 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
-import { buildInvitation, systemContext } from '../harness/factories.ts';
+import { buildCatalogItem, buildInvitation, systemContext } from '../harness/factories.ts';
 import { auditEvents, invitationsOf, userByEmail } from '../harness/stored.ts';
 import { expireInvitations } from '../harness/rowEdits.ts';
 import { expireDueInvitations } from '../../src/commands/expireInvitations.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { setUserLocale } from '../../src/db/users.ts';
+import { setClockOffsetMs } from '../../src/domain/clock.ts';
 
 let stack: Stack;
 const admin = new Browser();
@@ -99,5 +100,42 @@ describe('invitations that expire visibly', () => {
     assert.notEqual(newLink, veraLink);
     assert.equal((await stranger.request('GET', newLink)).status, 200, 'the new link opens the invitation');
     assert.equal((await stranger.request('GET', veraLink)).status, 404, 'the old one still does not');
+  });
+
+  test('an owner sees the expired invitation on the item’s page and sends a fresh one', async () => {
+    // Sam owns the self-service "Lab Archive" and invited Ivy to it; Sam reads French.
+    const itemId = await buildCatalogItem(stack, { name: 'Lab Archive', owners: ['sam.sponsor@passerelle.test'], selfService: true });
+    const ivy = await buildInvitation(stack, { email: 'ivy@newco.test', items: ['Lab Archive'], invitedBy: 'sam.sponsor@passerelle.test' });
+    await stack.mail.waitFor((m) => m.to.includes('ivy@newco.test') && /\/redeem\//.test(m.text));
+    await expireInvitations(stack, { email: 'ivy@newco.test' });
+    const toSam = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && /ivy@newco\.test/.test(m.subject));
+    assert.ok(toSam.text.includes(`${stack.config.publicUrl}/owner`), toSam.text);
+
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    const itemPage = await sam.go(`${stack.appUrl}/owner/items/${itemId}`);
+    assert.equal(itemPage.status, 200);
+    assert.match(itemPage.text, /Invitation expirée/);
+    const action = `/owner/items/${itemId}/guests/${ivy.guestId}/resend`;
+    assert.ok(itemPage.text.includes(`action="${action}"`), 'resend is offered to the owner');
+    stack.mail.clear();
+    const done = await sam.submit(itemPage, action, {});
+    assert.match(done.text, /Une nouvelle invitation a été envoyée, avec un nouveau lien\./);
+    assert.doesNotMatch(done.text, /Invitation expirée/, 'the guest has a pending invitation again');
+    const fresh = (await invitationsOf(stack, ivy.guestId)).find((i) => i.status === 'pending');
+    assert.ok(fresh, 'a fresh invitation');
+    assert.ok(await auditEvents(stack, { action: 'invitation.resent', target: `invitation:${fresh.id}` }).then((e) => e.length === 1));
+    await stack.mail.waitFor((m) => m.to.includes('ivy@newco.test') && /\/redeem\//.test(m.text));
+  });
+
+  test('moving the clock past an invitation’s expiry is enough: the sweep reads the one clock', async () => {
+    const { guestId, invitationId } = await buildInvitation(stack, { email: 'otto@newco.test' });
+    try {
+      setClockOffsetMs((stack.config.invitationTtlHours + 1) * 3_600_000);
+      await eventually('the invitation marked expired', async () => (await invitationsOf(stack, guestId)).every((i) => i.status === 'expired'));
+    } finally {
+      setClockOffsetMs(0);
+    }
+    assert.equal((await auditEvents(stack, { action: 'invitation.expired', target: `invitation:${invitationId}` })).length, 1);
   });
 });

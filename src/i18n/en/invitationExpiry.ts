@@ -14,6 +14,10 @@ export const invitationExpiry: Record<string, string> = {
   'mailTemplates.invitation_expired.title': 'Invitation expired (to the inviter)',
   'mailTemplates.invitation_expired.about': 'To whoever invited a guest (or decided their request) when the invitation expires unused.',
 
+  'invitationExpiry.owner.expired': 'Invitation expired',
+  'invitationExpiry.owner.resend': 'Send a new invitation to {name}',
+  'invitationExpiry.owner.resent': 'A new invitation was sent, with a new link.',
+
   'auditLog.s.invitation.expired': '{target} expired unused',
   'auditLog.a.invitation.expired': 'Invitation expired',
 };

@@ -14,6 +14,10 @@ export const invitationExpiry: Record<string, string> = {
   'mailTemplates.invitation_expired.title': 'Invitation expirée (à la personne qui a invité)',
   'mailTemplates.invitation_expired.about': 'À la personne qui a invité un invité (ou décidé de sa demande) quand l’invitation expire sans avoir été acceptée.',
 
+  'invitationExpiry.owner.expired': 'Invitation expirée',
+  'invitationExpiry.owner.resend': 'Envoyer une nouvelle invitation à {name}',
+  'invitationExpiry.owner.resent': 'Une nouvelle invitation a été envoyée, avec un nouveau lien.',
+
   'auditLog.s.invitation.expired': '{target} a expiré sans être acceptée',
   'auditLog.a.invitation.expired': 'Invitation expirée',
 };

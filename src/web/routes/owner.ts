@@ -7,6 +7,8 @@ import { hasMembership } from '../../db/memberships.ts';
 import { listPendingForApprover } from '../../db/requests.ts';
 import { namedByRuleNow } from '../../commands/routeToApprovers.ts';
 import { removeMembership } from '../../commands/admin/guests/removeMembership.ts';
+import { resendInvitation } from '../../commands/admin/guests/resendInvitation.ts';
+import { latestInvitation } from '../../db/invitations.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { forbidden, notFound } from '../../domain/errors.ts';
 import { can } from '../../domain/policies.ts';
@@ -44,8 +46,17 @@ export function ownerRoutes(deps: Deps): Router {
 
   r.get('/owner/items/:id', members, async (req, res) => {
     const item = await managedItem(req);
-    const done = req.query.removed ? { key: 'owner.removed' } : null;
-    render(req, res, 'owner/item', { title: 'owner.itemTitle', titleParams: { name: item.name }, item, guests: await guestsOfItem(db, item.id), notice: done });
+    const done = req.query.removed ? { key: 'owner.removed' } : req.query.resent ? { key: 'invitationExpiry.owner.resent' } : null;
+    const guests = await guestsOfItem(db, item.id);
+    // Guests whose invitation expired unused: the owner may send them a fresh one.
+    const expiredInvitations: number[] = [];
+    const stamp = new Date().toISOString();
+    for (const g of guests) {
+      if (g.state !== 'invited') continue;
+      const inv = await latestInvitation(db, g.id);
+      if (inv && (inv.status === 'expired' || (inv.status === 'pending' && new Date(inv.expires_at).toISOString() <= stamp))) expiredInvitations.push(Number(g.id));
+    }
+    render(req, res, 'owner/item', { title: 'owner.itemTitle', titleParams: { name: item.name }, item, guests, expiredInvitations, notice: done });
   });
 
   r.post('/owner/items/:id/guests/:guestId/remove', members, csrfProtection, async (req, res) => {
@@ -54,6 +65,15 @@ export function ownerRoutes(deps: Deps): Router {
     if (!guestId || !(await hasMembership(db, guestId, item.id))) throw notFound();
     await removeMembership(deps, auditContext(req), guestId, item.id);
     res.redirect(303, `/owner/items/${item.id}?removed=1`);
+  });
+
+  // An invitation that expired unused, sent again as a fresh one by an owner of an item the guest has.
+  r.post('/owner/items/:id/guests/:guestId/resend', members, csrfProtection, async (req, res) => {
+    const item = await managedItem(req);
+    const guestId = parseId(req.params.guestId);
+    if (!guestId || !(await hasMembership(db, guestId, item.id))) throw notFound();
+    await resendInvitation(deps, auditContext(req), guestId);
+    res.redirect(303, `/owner/items/${item.id}?resent=1`);
   });
   return r;
 }
