@@ -4,7 +4,7 @@
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
-import { dueExpiredInvitations, markInvitationExpired, type DueInvitation } from '../db/invitationExpiry.ts';
+import { dueExpiredInvitations, itemOwnedForGuest, markInvitationExpired, type DueInvitation } from '../db/invitationExpiry.ts';
 import { findUserById } from '../db/users.ts';
 import { nowIso } from '../domain/clock.ts';
 import { queueSystemMail } from '../mail/send.ts';
@@ -37,8 +37,12 @@ async function tellInviter(deps: Deps, trx: Tx, inv: DueInvitation): Promise<{ e
   if (!whoId) return null;
   const who = await findUserById(trx, whoId);
   if (!who || who.state === 'removed' || who.state === 'disabled') return null;
-  // An admin resends from the guest's page; anyone else from the items they own.
-  const link = who.role === 'admin' ? `${deps.config.publicUrl}/admin/guests/${inv.user_id}` : `${deps.config.publicUrl}/owner`;
+  // An admin resends from the guest's page, an owner from the page of their item the guest has; a
+  // sponsor who is neither is sent to the request they decided (an admin resends for them).
+  const base = deps.config.publicUrl;
+  const owned = who.role === 'admin' ? null : await itemOwnedForGuest(trx, Number(who.id), inv.user_id);
+  const link =
+    who.role === 'admin' ? `${base}/admin/guests/${inv.user_id}` : owned ? `${base}/owner/items/${owned}` : inv.request_id ? `${base}/inbox/${inv.request_id}` : `${base}/owner`;
   await queueSystemMail(trx, invitationExpiredMail({ id: inv.id, email: inv.email, expiresAt: inv.expires_at }, { id: Number(who.id), email: who.email }, link));
   return { email: who.email };
 }

@@ -33,6 +33,17 @@ export async function dueExpiredInvitations(q: Db | Tx, at: string, limit: numbe
   }));
 }
 
+/** A self-service item this member owns and the guest has: where the owner can resend the guest's invitation. */
+export async function itemOwnedForGuest(q: Db | Tx, ownerId: number, guestId: number): Promise<number | null> {
+  const row = await q('catalog_owners as o')
+    .join('catalog_items as c', 'c.id', 'o.item_id')
+    .join('memberships as m', 'm.item_id', 'o.item_id')
+    .where({ 'o.user_id': ownerId, 'm.user_id': guestId, 'c.self_service': true })
+    .orderBy('o.item_id')
+    .first('o.item_id');
+  return row ? Number(row.item_id) : null;
+}
+
 /** Marks one invitation expired if it is still pending and past its expiry; false when another sweep (or a redemption) came first. */
 export async function markInvitationExpired(trx: Tx, id: number, at: string): Promise<boolean> {
   const n = await trx('invitations').where({ id, status: 'pending' }).where('expires_at', '<=', at).update({ status: 'expired' });

@@ -10,6 +10,7 @@ import { Browser } from '../harness/browser.ts';
 import { buildCatalogItem, buildInvitation, systemContext } from '../harness/factories.ts';
 import { auditEvents, invitationsOf, userByEmail } from '../harness/stored.ts';
 import { expireInvitations } from '../harness/rowEdits.ts';
+import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { expireDueInvitations } from '../../src/commands/expireInvitations.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { setUserLocale } from '../../src/db/users.ts';
@@ -54,11 +55,12 @@ describe('invitations that expire visibly', () => {
     // Ada is told in English, with a link to Vera's page; Sam in French.
     const toAda = await stack.mail.waitFor((m) => m.to.includes('ada.admin@passerelle.test') && /vera@newco\.test/.test(m.subject));
     assert.equal(toAda.subject, 'The invitation to vera@newco.test expired unused');
-    assert.match(toAda.text, /resend the invitation from the guest’s page/);
+    assert.match(toAda.text, /can be sent again from the guest’s page/);
     assert.ok(toAda.text.includes(`${stack.config.publicUrl}/admin/guests/${vera.guestId}`), toAda.text);
     const toSam = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && /olga@newco\.test/.test(m.subject));
     assert.equal(toSam.subject, 'L’invitation envoyée à olga@newco.test a expiré sans être acceptée');
-    assert.match(toSam.text, /renvoyez l’invitation depuis la fiche de l’invité/);
+    assert.match(toSam.text, /peut être renvoyée depuis la fiche de l’invité/);
+    assert.ok(toSam.text.includes(`${stack.config.publicUrl}/owner`), toSam.text);
 
     // The sweep goes on running, and the command run twice more by hand: still one expiry each, one mail each.
     await expireDueInvitations(stack, systemContext());
@@ -109,7 +111,7 @@ describe('invitations that expire visibly', () => {
     await stack.mail.waitFor((m) => m.to.includes('ivy@newco.test') && /\/redeem\//.test(m.text));
     await expireInvitations(stack, { email: 'ivy@newco.test' });
     const toSam = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && /ivy@newco\.test/.test(m.subject));
-    assert.ok(toSam.text.includes(`${stack.config.publicUrl}/owner`), toSam.text);
+    assert.ok(toSam.text.includes(`${stack.config.publicUrl}/owner/items/${itemId}`), toSam.text);
 
     const sam = new Browser();
     await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
@@ -126,6 +128,20 @@ describe('invitations that expire visibly', () => {
     assert.ok(fresh, 'a fresh invitation');
     assert.ok(await auditEvents(stack, { action: 'invitation.resent', target: `invitation:${fresh.id}` }).then((e) => e.length === 1));
     await stack.mail.waitFor((m) => m.to.includes('ivy@newco.test') && /\/redeem\//.test(m.text));
+  });
+
+  test('the invitation that followed a request: the sponsor who approved it is told, with a link to the request', async () => {
+    const paula = new Browser();
+    const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', ['Partner Wiki']);
+    await waitUntilRouted(stack, id);
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    await decide(stack, sam, id, 'approve');
+    await stack.mail.waitFor((m) => m.to.includes('paula@acme.test') && /\/redeem\//.test(m.text));
+    await expireInvitations(stack, { email: 'paula@acme.test' });
+    const toSam = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && /paula@acme\.test/.test(m.subject));
+    assert.equal(toSam.subject, 'L’invitation envoyée à paula@acme.test a expiré sans être acceptée');
+    assert.ok(toSam.text.includes(`${stack.config.publicUrl}/inbox/${id}`), toSam.text);
   });
 
   test('moving the clock past an invitation’s expiry is enough: the sweep reads the one clock', async () => {

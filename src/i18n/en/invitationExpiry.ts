@@ -8,8 +8,8 @@ export const invitationExpiry: Record<string, string> = {
   'invitationExpiry.page.contact': 'You can also write to the person who invited you: they can send you a new invitation.',
 
   'invitationExpiry.mail.subject': 'The invitation to {email} expired unused',
-  'invitationExpiry.mail.body': 'The invitation you sent to {email} expired on {expired} without being accepted. Nobody can use its link any more.\n\nIf this person still needs access, resend the invitation from the guest’s page: a new link is mailed to them.',
-  'mailTemplates.invitation_expired.button': 'Open the guest’s page',
+  'invitationExpiry.mail.body': 'The invitation you sent to {email} expired on {expired} without being accepted. Nobody can use its link any more.\n\nIf this person still needs access, the invitation can be sent again from the guest’s page, by an administrator or an owner of the access granted: a new link is mailed to them.',
+  'mailTemplates.invitation_expired.button': 'Open the page',
   'mailTemplates.invitation_expired.why': 'You received this e-mail because you invited this guest, or decided their request, at {company}.',
   'mailTemplates.invitation_expired.title': 'Invitation expired (to the inviter)',
   'mailTemplates.invitation_expired.about': 'To whoever invited a guest (or decided their request) when the invitation expires unused.',

@@ -8,8 +8,8 @@ export const invitationExpiry: Record<string, string> = {
   'invitationExpiry.page.contact': 'Vous pouvez aussi écrire à la personne qui vous a invité : elle peut vous envoyer une nouvelle invitation.',
 
   'invitationExpiry.mail.subject': 'L’invitation envoyée à {email} a expiré sans être acceptée',
-  'invitationExpiry.mail.body': 'L’invitation que vous avez envoyée à {email} a expiré le {expired} sans avoir été acceptée. Son lien ne fonctionne plus.\n\nSi cette personne a toujours besoin d’un accès, renvoyez l’invitation depuis la fiche de l’invité : un nouveau lien lui sera envoyé.',
-  'mailTemplates.invitation_expired.button': 'Ouvrir la fiche de l’invité',
+  'invitationExpiry.mail.body': 'L’invitation que vous avez envoyée à {email} a expiré le {expired} sans avoir été acceptée. Son lien ne fonctionne plus.\n\nSi cette personne a toujours besoin d’un accès, l’invitation peut être renvoyée depuis la fiche de l’invité, par un administrateur ou par un propriétaire de l’accès accordé : un nouveau lien lui sera envoyé.',
+  'mailTemplates.invitation_expired.button': 'Ouvrir la page',
   'mailTemplates.invitation_expired.why': 'Vous recevez cet e-mail parce que vous avez invité cette personne, ou décidé de sa demande, chez {company}.',
   'mailTemplates.invitation_expired.title': 'Invitation expirée (à la personne qui a invité)',
   'mailTemplates.invitation_expired.about': 'À la personne qui a invité un invité (ou décidé de sa demande) quand l’invitation expire sans avoir été acceptée.',
