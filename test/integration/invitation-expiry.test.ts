@@ -144,6 +144,19 @@ describe('invitations that expire visibly', () => {
     assert.ok(toSam.text.includes(`${stack.config.publicUrl}/inbox/${id}`), toSam.text);
   });
 
+  test('a disabled guest’s expired invitation is not offered again, and a resend posted anyway is refused', async () => {
+    const { guestId, invitationId } = await buildInvitation(stack, { email: 'dora@newco.test' });
+    const page = await admin.go(`${stack.appUrl}/admin/guests/${guestId}`);
+    await admin.submit(page, `/admin/guests/${guestId}/disable`, {});
+    await expireInvitations(stack, { id: invitationId });
+    await eventually('marked expired', async () => (await invitationsOf(stack, guestId)).every((i) => i.status === 'expired'));
+    const after = await admin.go(`${stack.appUrl}/admin/guests/${guestId}`);
+    assert.ok(!after.text.includes(`action="/admin/guests/${guestId}/resend"`), 'no resend offered');
+    const refused = await admin.submit(after, `/admin/guests/${guestId}/resend`, {});
+    assert.equal(refused.status, 409);
+    assert.equal((await invitationsOf(stack, guestId)).length, 1, 'no new invitation');
+  });
+
   test('moving the clock past an invitation’s expiry is enough: the sweep reads the one clock', async () => {
     const { guestId, invitationId } = await buildInvitation(stack, { email: 'otto@newco.test' });
     try {

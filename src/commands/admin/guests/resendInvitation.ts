@@ -19,10 +19,11 @@ import { decisionOfRequest } from '../../../mail/decision.ts';
  * one is replaced: a new invitation with the same terms and a new expiry, mailed and audited.
  */
 export async function resendInvitation(deps: Deps, ctx: AuditContext, guestId: number): Promise<void> {
-  await requireGuest(deps.db, guestId);
+  const guest = await requireGuest(deps.db, guestId);
   const inv = await latestInvitation(deps.db, guestId);
-  if (inv && (inv.status === 'expired' || (inv.status === 'pending' && inv.expires_at <= new Date().toISOString()))) return reissueInvitation(deps, ctx, guestId, inv);
-  if (!inv || inv.status !== 'pending') throw conflict('guests.noPendingInvitation');
+  // Only a guest still waiting to redeem gets a fresh invitation: a disabled or removed one stays so.
+  if (inv && guest.state === 'invited' && (inv.status === 'expired' || (inv.status === 'pending' && inv.expires_at <= new Date().toISOString()))) return reissueInvitation(deps, ctx, guestId, inv);
+  if (!inv || inv.status !== 'pending' || inv.expires_at <= new Date().toISOString()) throw conflict('guests.noPendingInvitation');
   await inTransaction(deps.db, async (trx) => {
     const items = await itemsOfGuest(trx, guestId);
     const inviter = inv.invited_by ? await findUserById(trx, inv.invited_by) : undefined;
