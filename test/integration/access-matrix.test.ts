@@ -114,6 +114,7 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /owner': { url: '/owner', expect: members },
   'GET /owner/items/:id': { url: '/owner/items/{item}', expect: only('owner', 'admin') },
   'POST /owner/items/:id/guests/:guestId/remove': { url: '/owner/items/{item}/guests/999999/remove', expect: { ...only(), owner: 'any', admin: 'any' } },
+  'POST /owner/items/:id/guests/:guestId/resend': { url: '/owner/items/{item}/guests/999999/resend', expect: { ...only(), owner: 'any', admin: 'any' } },
   'GET /admin/api-clients': { url: '/admin/api-clients', expect: admin },
   'POST /admin/api-clients': { url: '/admin/api-clients', body: {}, expect: admin },
   'POST /admin/api-clients/:id/revoke': { url: '/admin/api-clients/{apiClient}/revoke', expect: admin },
