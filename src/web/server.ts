@@ -39,7 +39,14 @@ export async function startWeb(deps: Deps, log: Logger, limits: Limits = deps.co
   for (const q of Object.values(JOBS)) queues[q].on('error', () => undefined);
   const app = buildApp(deps, redis, queues, log, limits);
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(deps.config.port, deps.config.host, resolve));
+  // A port already taken is an error, not a start that never ends.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.config.port, deps.config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address() as { port: number };
   return {
     app,

@@ -12,7 +12,7 @@ import { createDb, migrateLatest, type Db } from '../../src/db/knex.ts';
 import { startDemoIssuer, type RunningIssuer } from '../../src/demo/idp.ts';
 import { startMailCatcher, type MailCatcher } from '../../src/demo/mailCatcher.ts';
 import { startRedisServer, type RedisServer } from '../../src/demo/redisServer.ts';
-import { freePort } from '../../src/demo/net.ts';
+import { createServer, type Server } from 'node:net';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { issuerSpecs } from '../../src/demo/world.ts';
 import { startWeb, type WebHandle } from '../../src/web/server.ts';
@@ -98,7 +98,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const redis = await startRedisServer({ dir: null, extraArgs: options.redisArgs });
     stops.push({ name: 'redis', run: () => redis.stop() });
     dog.step('issuers');
-    const appPort = await freePort();
+    // The app's port is named in PUBLIC_URL (and so in the issuers' redirect URIs) long before the web
+    // listens on it: held by a listener until then, so that no connection made meanwhile (to
+    // PostgreSQL, Redis, an issuer) is given it as its local port.
+    const held = await holdPort();
+    stops.push({ name: 'held port', run: () => held.release() });
+    const appPort = held.port;
     const publicUrl = `http://127.0.0.1:${appPort}`;
     const issuers: Record<string, RunningIssuer> = {};
     for (const spec of issuerSpecs(publicUrl)) {
@@ -146,6 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let web = null as unknown as WebHandle;
     if (options.web !== false) {
       dog.step('web');
+      await held.release();
       web = await startWeb({ config, db }, log);
       stops.push({ name: 'web', run: () => web.close() });
     }
@@ -155,6 +161,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       worker = await startWorker({ config, db }, log);
       stops.push({ name: 'worker', run: () => worker.close() });
     }
+    // A test that starts `passerelle web` itself listens on the port next.
+    await held.release();
     dog.done();
     return { config, env, db, appUrl: publicUrl, redis, mail, issuers, web, worker, stop };
   } catch (err) {
@@ -173,4 +181,19 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A port on 127.0.0.1 kept listening (so nobody else is given it) until released; release is idempotent. */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  let released: Promise<void> | null = null;
+  return {
+    port,
+    release: () => (released ??= new Promise<void>((resolve) => server.close(() => resolve()))),
+  };
 }
