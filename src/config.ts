@@ -54,6 +54,8 @@ const schema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   SWEEP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
   // Fault injection for the fault tests only ("name=ms,name=ms"); refused outside NODE_ENV=test.
+  // Moves the clock time-based work reads (src/domain/clock.ts) forward, for tests and the demo.
+  CLOCK_OFFSET_MS: z.coerce.number().int().min(0).max(10 * 365 * 86_400_000).default(0),
   FAULTS: z.string().regex(/^([a-z.-]+=\d+)(,[a-z.-]+=\d+)*$/, 'name=milliseconds pairs separated by commas').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Ed25519 key the worker signs audit checkpoints with (src/domain/auditCheckpoint.ts for its forms).
@@ -95,6 +97,7 @@ export type Config = {
   sweepIntervalMs: number;
   sweepGraceMs: number;
   faults: Record<string, number>;
+  clockOffsetMs: number;
   logLevel: string;
   secureCookies: boolean;
   audit: { signingKey: KeyObject | null; checkpointFile: string | null; checkpointEveryEvents: number; checkpointEveryMinutes: number };
@@ -143,6 +146,9 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
   }
   if (production && e.OIDC_SECRET_KEY === DEV_OIDC_SECRET) {
     throw new ConfigError('Invalid configuration:\n  OIDC_SECRET_KEY: the development default cannot be used in production');
+  }
+  if (e.CLOCK_OFFSET_MS && e.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration:\n  CLOCK_OFFSET_MS: moving the clock is for tests and the demo, never production');
   }
   if (e.FAULTS && e.NODE_ENV !== 'test') {
     throw new ConfigError('Invalid configuration:\n  FAULTS: fault injection is only for NODE_ENV=test');
@@ -197,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     jobLockMs: e.JOB_LOCK_MS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     sweepGraceMs: e.SWEEP_GRACE_MS,
+    clockOffsetMs: e.CLOCK_OFFSET_MS,
     faults: Object.fromEntries((e.FAULTS ?? '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])])),
     logLevel: e.LOG_LEVEL,
     secureCookies: secure,

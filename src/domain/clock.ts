@@ -1,15 +1,8 @@
 // The one clock that time-based work reads (today: the invitation expiry sweep). In production it is
-// the machine's clock. Tests and the demo move it forward with PASSERELLE_CLOCK_OFFSET_MS (read once,
-// at start) or setClockOffsetMs in-process, so that "fourteen days later" needs no waiting.
-let offsetMs = readOffset(process.env.PASSERELLE_CLOCK_OFFSET_MS);
-
-function readOffset(raw: string | undefined): number {
-  if (!raw) return 0;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new Error(`PASSERELLE_CLOCK_OFFSET_MS must be a number of milliseconds, got ${JSON.stringify(raw)}`);
-  if (n !== 0 && process.env.NODE_ENV === 'production') throw new Error('PASSERELLE_CLOCK_OFFSET_MS is for tests and the demo; it is refused in production');
-  return Math.trunc(n);
-}
+// the machine's clock. The worker moves it forward by config's CLOCK_OFFSET_MS (tests and the demo,
+// refused in production), and tests in-process by setClockOffsetMs, so "fourteen days later" needs no
+// waiting.
+let offsetMs = 0;
 
 /** Milliseconds since the epoch, on the (possibly moved) clock. */
 export function now(): number {

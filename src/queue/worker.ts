@@ -18,6 +18,7 @@ import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
 import { expireMemberships } from '../../workers/expireMemberships.ts';
 import { expireInvitations } from '../../workers/expireInvitations.ts';
 import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
+import { setClockOffsetMs } from '../domain/clock.ts';
 import { verifyAuditChainJob, giveUpAuditVerification } from '../../workers/auditVerify.ts';
 import { OidcMount } from '../oidc/mount.ts';
 import { ConfigError } from '../config.ts';
@@ -29,6 +30,7 @@ export interface WorkerHandle {
 }
 
 export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle> {
+  if (deps.config.clockOffsetMs) setClockOffsetMs(deps.config.clockOffsetMs);
   // Only the worker holds the audit signing key (the web process, the most exposed, never needs it).
   // In production a worker without one would leave the log open to an undetected rewrite by anyone
   // who can write the database: it does not start.
