@@ -28,7 +28,7 @@ export async function insertRequest(
 ): Promise<number> {
   const stamp = new Date().toISOString();
   const [row] = await trx('access_requests')
-    .insert({ ...r, status: 'pending', created_at: stamp, updated_at: stamp })
+    .insert({ ...r, status: 'pending', clock_from: stamp, created_at: stamp, updated_at: stamp })
     .returning('id');
   const id = (row as { id: number }).id;
   await trx('access_request_items').insert(itemIds.map((item_id) => ({ request_id: id, item_id })));

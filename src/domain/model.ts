@@ -37,7 +37,7 @@ export interface CatalogItem {
   audience: 'anyone' | 'known_partners';
 }
 
-export type RequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired' | 'provisioned' | 'failed';
+export type RequestStatus = 'pending' | 'info_requested' | 'approved' | 'denied' | 'cancelled' | 'expired' | 'provisioned' | 'failed';
 
 export interface AccessRequest {
   id: number;
@@ -60,6 +60,14 @@ export interface AccessRequest {
   requested_until?: string | null;
   /** The day the decision grants it until: the asked day, or an earlier one the sponsor chose. */
   granted_until?: string | null;
+  /** Where its time-outs count from (migrations/20261206000000_request_lifecycle.ts). */
+  clock_from?: string | null;
+  reminded_at?: string | null;
+  escalated_at?: string | null;
+  /** When an approver last asked the requester a question (status info_requested). */
+  info_requested_at?: string | null;
+  /** The approval stage the request waits on: 1, or 2 for items that need a second approval. */
+  stage?: number;
   created_at: string;
   updated_at: string;
 }
