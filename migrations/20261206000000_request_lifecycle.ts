@@ -7,7 +7,7 @@ import { dropColumns } from './dropColumns.ts';
 // (`reminded_at`, `escalated_at`), so a sweep that runs twice, or on two workers, acts once.
 // `info_requested_at` is when an approver last asked the requester a question (status
 // info_requested); `stage` is the approval stage the request waits on (1, or 2 for items that need a
-// second approval).
+// second approval); each approver row says which stage it was routed for.
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('access_requests', (t) => {
     t.string('clock_from', 32).nullable();
@@ -17,8 +17,13 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('stage').notNullable().defaultTo(1);
   });
   await knex('access_requests').update({ clock_from: knex.ref('created_at') });
+  // The stage an approver was routed for: a stage-1 sponsor may not decide stage 2, nor the reverse.
+  await knex.schema.alterTable('access_request_approvers', (t) => {
+    t.integer('stage').notNullable().defaultTo(1);
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await dropColumns(knex, 'access_request_approvers', ['stage']);
   await dropColumns(knex, 'access_requests', ['stage', 'info_requested_at', 'escalated_at', 'reminded_at', 'clock_from']);
 }
