@@ -14,6 +14,7 @@ import * as auditVerifications from './20261205010000_audit_verifications.ts';
 import * as mailTemplates from './20261205020000_mail_templates.ts';
 import * as requestChoices from './20261205030000_request_choices.ts';
 import * as requestLifecycle from './20261206000000_request_lifecycle.ts';
+import * as requestQuestions from './20261206020000_request_questions.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,4 +34,5 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261205020000_mail_templates.ts', mailTemplates],
   ['20261205030000_request_choices.ts', requestChoices],
   ['20261206000000_request_lifecycle.ts', requestLifecycle],
+  ['20261206020000_request_questions.ts', requestQuestions],
 ];
