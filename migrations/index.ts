@@ -15,6 +15,7 @@ import * as mailTemplates from './20261205020000_mail_templates.ts';
 import * as requestChoices from './20261205030000_request_choices.ts';
 import * as requestLifecycle from './20261206000000_request_lifecycle.ts';
 import * as requestQuestions from './20261206020000_request_questions.ts';
+import * as approvalStages from './20261206030000_approval_stages.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -35,4 +36,5 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261205030000_request_choices.ts', requestChoices],
   ['20261206000000_request_lifecycle.ts', requestLifecycle],
   ['20261206020000_request_questions.ts', requestQuestions],
+  ['20261206030000_approval_stages.ts', approvalStages],
 ];
