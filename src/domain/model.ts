@@ -35,7 +35,11 @@ export interface CatalogItem {
   max_days: number | null;
   self_service: boolean;
   audience: 'anyone' | 'known_partners';
+  /** Who gives a second approval after the first: the item's owners (else the admins), the admins; null: none. */
+  second_approval?: SecondApproval | null;
 }
+
+export type SecondApproval = 'owners' | 'admins';
 
 export type RequestStatus = 'pending' | 'info_requested' | 'approved' | 'denied' | 'cancelled' | 'expired' | 'provisioned' | 'failed';
 
