@@ -12,6 +12,8 @@ import { apiClientForm } from './web/forms/apiClient.ts';
 import { ALL_SCOPES } from './domain/scopes.ts';
 import { AppError } from './domain/errors.ts';
 import { t } from './i18n/t.ts';
+import { moveDemoClock, parseClockMove } from './commands/moveDemoClock.ts';
+import { readDemoClockOffset } from './db/demoClock.ts';
 
 const USAGE = `Usage: passerelle <command>
 
@@ -40,6 +42,9 @@ const USAGE = `Usage: passerelle <command>
                          ones stay published until every token they signed has expired
   keys list              the signing keys still published, and which one signs
   demo                   run everything locally with demo identity providers and a mail catcher
+  clock [forward 15d|36h|90m | reset]
+                         the demo's clock (never in production): moves it forward for the web and the
+                         worker, which act within seconds on what became due (reminders, expiries…)
 `;
 
 function onStop(close: () => Promise<void>): void {
@@ -137,6 +142,11 @@ async function main(argv: string[]): Promise<number> {
       await db.destroy();
       return code;
     }
+    case 'clock': {
+      const code = await clockCommand(deps, rest);
+      await db.destroy();
+      return code;
+    }
     case 'audit': {
       const { auditCommand } = await import('./audit/command.ts');
       const code = await auditCommand(config, db, rest);
@@ -211,3 +221,26 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+async function clockCommand(deps: Deps, args: string[]): Promise<number> {
+  const say = (ms: number) => {
+    const days = Math.round((ms / 86_400_000) * 10) / 10;
+    console.log(`The demo clock reads ${new Date(Date.now() + ms).toISOString().slice(0, 16).replace('T', ' ')} UTC (${days} day(s) ahead).`);
+  };
+  if (deps.config.env === 'production') {
+    console.error('The clock is moved only in the demo and tests, never in production.');
+    return 2;
+  }
+  if (args.length === 0) {
+    say((await readDemoClockOffset(deps.db)) ?? 0);
+    return 0;
+  }
+  const move = args[0] === 'forward' && args[1] ? parseClockMove(args[1]) : args[0] === 'reset' ? null : undefined;
+  if (move === undefined) {
+    console.error('Usage: passerelle clock [forward 15d|36h|90m | reset]');
+    return 2;
+  }
+  say(await moveDemoClock(deps, CLI_CONTEXT, move));
+  console.log('The running web and worker follow it within a second; the worker acts on what became due at its next sweep.');
+  return 0;
+}

@@ -23,7 +23,7 @@ export const AUDIT_AREAS: readonly { area: string; actions: readonly string[] }[
   { area: 'catalog', actions: ['catalog.item_created', 'catalog.item_updated', 'item.manage'] },
   { area: 'organizations', actions: ['organization.created', 'organization.updated', 'idp.created', 'idp.updated', 'idp.enabled', 'idp.disabled', 'idp.tested', 'oidc.key_created', 'oidc.key_rotated'] },
   { area: 'apiClients', actions: ['api_client.created', 'api_client.revoked', 'api.authenticate', 'api.authorize'] },
-  { area: 'settings', actions: ['settings.updated', 'settings.branding_updated'] },
+  { area: 'settings', actions: ['settings.updated', 'settings.branding_updated', 'clock.moved'] },
   { area: 'audit', actions: ['audit.verify_requested', 'audit.verified', 'audit.verify_failed', 'audit.exported'] },
   { area: 'mail', actions: ['mail.sent', 'mail.failed', 'mail.cancelled', 'job.retried', 'mail_template.updated', 'mail_template.restored', 'mail_template.enabled', 'mail_template.disabled'] },
 ];

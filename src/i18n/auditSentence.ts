@@ -144,6 +144,7 @@ function sentenceParams(r: EventRow, names: AuditNames, lang: Locale): Params {
     format: str(d.format).toUpperCase(),
     filters: filter,
     events: typeof d.events === 'number' ? d.events : 0,
+    days: typeof d.days === 'number' ? d.days : 0,
     badSeq: str(d.badSeq),
     action: r.action,
     email: str(d.email),

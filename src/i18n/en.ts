@@ -9,6 +9,7 @@ import { appSignIn } from './en/appSignIn.ts';
 import { auditLog } from './en/auditLog.ts';
 import { choices } from './en/choices.ts';
 import { invitationExpiry } from './en/invitationExpiry.ts';
+import { demoClock } from './en/demoClock.ts';
 import { common } from './en/common.ts';
 import { languages } from './en/languages.ts';
 import { scopes } from './en/scopes.ts';
@@ -36,4 +37,5 @@ export const en: Record<string, string> = {
   ...scopes,
   ...choices,
   ...invitationExpiry,
+  ...demoClock,
 };

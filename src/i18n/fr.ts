@@ -9,6 +9,7 @@ import { appSignIn } from './fr/appSignIn.ts';
 import { auditLog } from './fr/auditLog.ts';
 import { choices } from './fr/choices.ts';
 import { invitationExpiry } from './fr/invitationExpiry.ts';
+import { demoClock } from './fr/demoClock.ts';
 import { common } from './fr/common.ts';
 import { languages } from './fr/languages.ts';
 import { scopes } from './fr/scopes.ts';
@@ -36,4 +37,5 @@ export const fr: Record<string, string> = {
   ...scopes,
   ...choices,
   ...invitationExpiry,
+  ...demoClock,
 };

@@ -19,6 +19,7 @@ import { expireMemberships } from '../../workers/expireMemberships.ts';
 import { expireInvitations } from '../../workers/expireInvitations.ts';
 import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
 import { setClockOffsetMs } from '../domain/clock.ts';
+import { followDemoClock } from '../clockFollower.ts';
 import { verifyAuditChainJob, giveUpAuditVerification } from '../../workers/auditVerify.ts';
 import { OidcMount } from '../oidc/mount.ts';
 import { ConfigError } from '../config.ts';
@@ -112,6 +113,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   });
 
   const sweeper = startSweeper(deps, queues, log);
+  const demoClock = followDemoClock(deps, log);
 
   // Whether an audit checkpoint is due is two reads: asked every few seconds so that the event-count
   // trigger is kept under load; the job itself goes through Bull like all background work.
@@ -133,6 +135,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
     close() {
       closing ??= (async () => {
         sweeper.stop();
+        demoClock.stop();
         clearInterval(checkpointer);
         await queues.stopProcessing();
         await relay.stop();

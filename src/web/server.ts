@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
 import { buildApp, type Limits } from './app.ts';
 import { createQueues, JOBS } from '../queue/queues.ts';
+import { followDemoClock } from '../clockFollower.ts';
 
 export interface WebHandle {
   app: ReturnType<typeof buildApp>;
@@ -48,11 +49,13 @@ export async function startWeb(deps: Deps, log: Logger, limits: Limits = deps.co
     });
   });
   const address = server.address() as { port: number };
+  const demoClock = followDemoClock(deps, log);
   return {
     app,
     server,
     url: `http://${deps.config.host}:${address.port}`,
     async close() {
+      demoClock.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,0 +1,76 @@
+// The demo's clock (issue 18: "the clock moved by a documented demo command"): `passerelle clock
+// forward 15d`, run beside a running demo, moves the time its web and worker read, and the worker acts
+// on what became due — here an invitation sent today expires unused. Every move is audited; `clock
+// reset` puts the real time back; production refuses it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { buildInvitation, systemContext } from '../harness/factories.ts';
+import { auditEvents, invitationsOf } from '../harness/stored.ts';
+import { now, setClockOffsetMs } from '../../src/domain/clock.ts';
+import { moveDemoClock, parseClockMove } from '../../src/commands/moveDemoClock.ts';
+
+const exec = promisify(execFile);
+const DAY = 86_400_000;
+let stack: Stack;
+
+before(async () => {
+  stack = await startStack({ env: { JOB_ATTEMPTS: '5', JOB_BACKOFF_MS: '50', SWEEP_INTERVAL_MS: '200' } });
+});
+after(async () => {
+  setClockOffsetMs(0);
+  await stack?.stop();
+});
+
+async function passerelle(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/passerelle.js', ...args], { env: { ...process.env, ...stack.env, ...env } });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe('the demo clock', () => {
+  test('moving it fifteen days forward expires an invitation sent today; reset brings the real time back', async () => {
+    const vera = await buildInvitation(stack, { email: 'vera@clock.test' });
+    await stack.mail.waitFor((m) => m.to.includes('vera@clock.test') && /\/redeem\//.test(m.text));
+
+    const shown = await passerelle(['clock']);
+    assert.equal(shown.code, 0, shown.out);
+    assert.match(shown.out, /\(0 day\(s\) ahead\)/);
+
+    const moved = await passerelle(['clock', 'forward', '15d']);
+    assert.equal(moved.code, 0, moved.out);
+    assert.match(moved.out, /The demo clock reads \d{4}-\d\d-\d\d \d\d:\d\d UTC \(15 day\(s\) ahead\)\./);
+    await eventually('the web and worker follow the moved clock', async () => Math.abs(now() - Date.now() - 15 * DAY) < 60_000);
+    await eventually('the worker expired the invitation', async () => {
+      const invitations = await invitationsOf(stack, vera.guestId);
+      return invitations.length === 1 && invitations[0].status === 'expired';
+    });
+    const [event] = await auditEvents(stack, { action: 'clock.moved' });
+    assert.equal(event.actor_type, 'system');
+    assert.deepEqual(JSON.parse(event.details).changes, { offsetMs: [0, 15 * DAY] });
+
+    const reset = await passerelle(['clock', 'reset']);
+    assert.equal(reset.code, 0, reset.out);
+    assert.match(reset.out, /\(0 day\(s\) ahead\)/);
+    await eventually('the real time is back', async () => Math.abs(now() - Date.now()) < 60_000);
+    assert.equal((await auditEvents(stack, { action: 'clock.moved' })).length, 2);
+  });
+
+  test('a move it cannot read is a usage error that changes nothing; production refuses to move it', async () => {
+    const bad = await passerelle(['clock', 'forward', 'soon']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.out, /Usage: passerelle clock \[forward 15d\|36h\|90m \| reset\]/);
+    assert.equal(parseClockMove('36h'), 36 * 3_600_000);
+    assert.equal(parseClockMove('90m'), 90 * 60_000);
+    assert.equal(parseClockMove('-3d'), undefined);
+    const events = (await auditEvents(stack, { action: 'clock.moved' })).length;
+    await assert.rejects(moveDemoClock({ ...stack, config: { ...stack.config, env: 'production' } }, systemContext(), DAY), /invalid/i);
+    assert.equal((await auditEvents(stack, { action: 'clock.moved' })).length, events, 'nothing recorded');
+  });
+});
