@@ -16,6 +16,7 @@ import * as requestChoices from './20261205030000_request_choices.ts';
 import * as requestLifecycle from './20261206000000_request_lifecycle.ts';
 import * as requestQuestions from './20261206020000_request_questions.ts';
 import * as approvalStages from './20261206030000_approval_stages.ts';
+import * as accessReviews from './20261206050000_access_reviews.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -37,4 +38,5 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261206000000_request_lifecycle.ts', requestLifecycle],
   ['20261206020000_request_questions.ts', requestQuestions],
   ['20261206030000_approval_stages.ts', approvalStages],
+  ['20261206050000_access_reviews.ts', accessReviews],
 ];
