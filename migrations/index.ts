@@ -14,6 +14,7 @@ import * as auditVerifications from './20261205010000_audit_verifications.ts';
 import * as mailTemplates from './20261205020000_mail_templates.ts';
 import * as requestChoices from './20261205030000_request_choices.ts';
 import * as requestLifecycle from './20261206000000_request_lifecycle.ts';
+import * as requestTimeouts from './20261206010000_request_timeouts.ts';
 import * as requestQuestions from './20261206020000_request_questions.ts';
 import * as approvalStages from './20261206030000_approval_stages.ts';
 import * as accessReviews from './20261206050000_access_reviews.ts';
@@ -36,6 +37,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261205020000_mail_templates.ts', mailTemplates],
   ['20261205030000_request_choices.ts', requestChoices],
   ['20261206000000_request_lifecycle.ts', requestLifecycle],
+  ['20261206010000_request_timeouts.ts', requestTimeouts],
   ['20261206020000_request_questions.ts', requestQuestions],
   ['20261206030000_approval_stages.ts', approvalStages],
   ['20261206050000_access_reviews.ts', accessReviews],
