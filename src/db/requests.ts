@@ -143,6 +143,8 @@ export interface InboxRow {
   organization_name: string | null;
   status: RequestStatus;
   created_at: string;
+  /** The approval stage it waits on (1, or 2 for items that need a second approval). */
+  stage?: number;
 }
 
 const inboxColumns = (db: Db | Tx) =>
@@ -156,6 +158,7 @@ const inboxColumns = (db: Db | Tx) =>
       'partner_organizations.name as organization_name',
       'access_requests.status',
       'access_requests.created_at',
+      'access_requests.stage',
     );
 
 /**
@@ -174,6 +177,8 @@ export async function listPendingForApprover(
     .join('access_request_approvers', 'access_requests.id', 'access_request_approvers.request_id')
     .where('access_request_approvers.user_id', userId)
     .where('access_requests.status', 'pending')
+    // Routed for the stage the request waits on: a stage-1 sponsor's inbox lets go of it at stage 2.
+    .whereRaw('access_request_approvers.stage = access_requests.stage')
     .orderBy('access_request_approvers.request_id', 'desc')
     .limit(limit + 1);
   if (page.before) q.where('access_request_approvers.request_id', '<', page.before);
@@ -303,11 +308,16 @@ export async function openRoutedRequestsOfItem(db: Db | Tx, itemId: number): Pro
     .orderBy('access_requests.id');
 }
 
-/** Adds approvers that are not there yet; a rerun of routing adds nothing. */
-export async function addApprovers(trx: Tx, requestId: number, userIds: number[]): Promise<number[]> {
+/**
+ * Adds approvers that are not there yet, routed for `stage` (by default the stage the request waits
+ * on); a rerun of routing adds nothing.
+ */
+export async function addApprovers(trx: Tx, requestId: number, userIds: number[], stage?: number): Promise<number[]> {
   const existing = new Set(await approversOf(trx, requestId));
   const added = userIds.filter((u) => !existing.has(u));
-  if (added.length) await trx('access_request_approvers').insert(added.map((user_id) => ({ request_id: requestId, user_id })));
+  if (added.length === 0) return added;
+  const at = stage ?? Number((await trx('access_requests').where({ id: requestId }).first('stage'))?.stage ?? 1);
+  await trx('access_request_approvers').insert(added.map((user_id) => ({ request_id: requestId, user_id, stage: at })));
   return added;
 }
 
