@@ -18,6 +18,7 @@ import { mailTemplates } from './en/mailTemplates.ts';
 import { partner } from './en/partner.ts';
 import { leave } from './en/leave.ts';
 import { staff } from './en/staff.ts';
+import { questions } from './en/questions.ts';
 
 export const en: Record<string, string> = {
   ...a11y,
@@ -38,4 +39,5 @@ export const en: Record<string, string> = {
   ...choices,
   ...invitationExpiry,
   ...demoClock,
+  ...questions,
 };

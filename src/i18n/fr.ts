@@ -18,6 +18,7 @@ import { mailTemplates } from './fr/mailTemplates.ts';
 import { partner } from './fr/partner.ts';
 import { leave } from './fr/leave.ts';
 import { staff } from './fr/staff.ts';
+import { questions } from './fr/questions.ts';
 
 export const fr: Record<string, string> = {
   ...a11y,
@@ -38,4 +39,5 @@ export const fr: Record<string, string> = {
   ...choices,
   ...invitationExpiry,
   ...demoClock,
+  ...questions,
 };

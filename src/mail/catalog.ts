@@ -18,6 +18,8 @@ export const TEMPLATE_NAMES = [
   'redemption_reset_moved',
   'redemption_reset_sponsor',
   'invitation_expired',
+  'info_requested',
+  'info_provided',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -149,5 +151,21 @@ export const TEMPLATES: Record<TemplateName, TemplateDef> = {
     placeholders: { email: 'paula@acme.test', expired: '12 December 2026 at 14:05 UTC', company },
     mayDisable: true,
     samplePath: '/admin/guests/42',
+  },
+  info_requested: {
+    name: 'info_requested',
+    subjectKey: 'questions.mail.asked.subject',
+    bodyKey: 'questions.mail.asked.body',
+    placeholders: { id: 42, items: 'Partner Wiki', sponsor: 'Sam Sponsor', question: 'Which project is this for?', company },
+    mayDisable: false,
+    samplePath: '/requests/42',
+  },
+  info_provided: {
+    name: 'info_provided',
+    subjectKey: 'questions.mail.answered.subject',
+    bodyKey: 'questions.mail.answered.body',
+    placeholders: { id: 42, name: 'Paula Partner', email: 'paula@acme.test', answer: 'The Atlas gearbox integration.', company },
+    mayDisable: false,
+    samplePath: '/inbox/42',
   },
 };

@@ -76,6 +76,8 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
     redemption_reset_moved: [],
     redemption_reset_sponsor: [],
     invitation_expired: [],
+    info_requested: ['items'],
+    info_provided: ['requester'],
   };
   const detailValue: Record<string, string> = {
     requester: `${samples.name} <${samples.email}>`,

@@ -7,7 +7,7 @@ import { accessRequestJson, accessRequestSchema, collection } from './shapes.ts'
 import { findRequestRow, listRequestsPage } from '../../db/directory.ts';
 import { applyDecision } from '../../commands/decideRequest.ts';
 
-const STATUSES = ['pending', 'approved', 'denied', 'cancelled', 'expired', 'provisioned', 'failed'];
+const STATUSES = ['pending', 'info_requested', 'approved', 'denied', 'cancelled', 'expired', 'provisioned', 'failed'];
 const id = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/, 'is not a request id').transform(Number) });
 
 function statusFilter(text: string | undefined): string | undefined {

@@ -68,7 +68,7 @@ export function groupJson(g: CatalogItem & { created_at?: string }) {
 export const accessRequestSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['pending', 'approved', 'denied', 'cancelled', 'expired', 'provisioned', 'failed']),
+    status: z.enum(['pending', 'info_requested', 'approved', 'denied', 'cancelled', 'expired', 'provisioned', 'failed']),
     requester: z.object({ issuer: z.string(), subject: z.string(), email: z.string(), displayName: z.string() }),
     justification: z.string(),
     items: z.array(z.object({ id: z.string(), displayName: z.string(), kind: z.enum(['group', 'app']) })),

@@ -1,0 +1,65 @@
+// Asking the requester for more information (issue 18, point 2): the approver's question form, the
+// requester's answer form, the conversation both request pages show, the inbox's list of requests
+// waiting on an answer, the two mails, and the audit log's and the history's words.
+export const questions: Record<string, string> = {
+  'status.info_requested': 'Information requested',
+
+  'questions.title': 'Questions and answers',
+  'questions.askedBy': 'Question from {name}',
+  'questions.anApprover': 'an approver',
+  'questions.yourAnswer': 'Your answer',
+  'questions.answerFrom': 'Answer from {name}',
+
+  'questions.ask.title': 'Ask the requester for more information',
+  'questions.ask.lead': 'Instead of deciding now, ask {name} a question. The request waits for the answer: it cannot be decided meanwhile, and its time-outs pause. {name} is e-mailed and answers on the request’s page; you are e-mailed when the answer comes.',
+  'questions.ask.label': 'Your question',
+  'questions.ask.hint': 'Up to 2,000 characters. The requester reads it as you write it.',
+  'questions.ask.submit': 'Ask the requester',
+  'questions.ask.sent': 'Your question on request #{id} was sent to the requester. The request waits for the answer.',
+  'questions.waiting': 'Waiting for the requester’s answer',
+  'questions.waitingLead': 'An approver asked {name} for more information. The request cannot be decided until the answer comes; everyone who decides it is e-mailed then.',
+
+  'questions.answer.title': 'Answer the question',
+  'questions.answer.lead': 'A sponsor needs more information before deciding on your request. Your request waits for your answer; once you send it, it goes back to the sponsor.',
+  'questions.answer.label': 'Your answer',
+  'questions.answer.hint': 'Up to 2,000 characters.',
+  'questions.answer.submit': 'Send my answer',
+  'questions.answer.sent': 'Your answer was sent. The request is back with the sponsor, who is e-mailed.',
+
+  'questions.inbox.waitingTitle': 'Waiting for the requester’s answer',
+  'questions.inbox.askedAt': 'Asked on',
+
+  'questions.errors.questionEmpty': 'Write your question.',
+  'questions.errors.answerEmpty': 'Write your answer.',
+  'questions.errors.tooLong': 'This is longer than 2,000 characters. Shorten it and send it again.',
+  'questions.errors.notPending': 'This request is no longer waiting for a decision: it was decided, or someone asked a question, in the meantime.',
+  'questions.errors.alreadyAsked': 'A question is already waiting for the requester’s answer. You can ask again once it is answered.',
+  'questions.errors.notAsked': 'This request is not waiting for your answer: it was answered, decided or expired in the meantime.',
+  'questions.errors.waitingForAnswer': 'This request waits for the requester’s answer to a question: it cannot be decided until the answer comes.',
+
+  'questions.mail.asked.subject': 'A question about your access request #{id}',
+  'questions.mail.asked.body': '{sponsor} needs more information before deciding on your request for {items}:\n\n{question}\n\nYour request waits for your answer. Answer it on your request’s page: the request then goes back to the sponsor.',
+  'questions.mail.answered.subject': '{name} answered your question on request #{id}',
+  'questions.mail.answered.body': '{name} ({email}) answered the question asked on request #{id}:\n\n{answer}\n\nThe request waits for a decision again.',
+  'questions.mail.detail.question': 'Question',
+  'questions.mail.detail.answer': 'Answer',
+  'mailTemplates.info_requested.button': 'Answer on your request’s page',
+  'mailTemplates.info_requested.why': 'You received this e-mail because you asked for access at {company}.',
+  'mailTemplates.info_requested.title': 'Question to the requester',
+  'mailTemplates.info_requested.about': 'To a partner when an approver asks for more information about her request, which waits for her answer.',
+  'mailTemplates.info_provided.button': 'Review the request',
+  'mailTemplates.info_provided.why': 'You received this e-mail because you decide this request at {company}.',
+  'mailTemplates.info_provided.title': 'Answer from the requester (to the approvers)',
+  'mailTemplates.info_provided.about': 'To the approvers of a request when its requester answers the question asked: the request waits for their decision again.',
+
+  'history.request.info_requested': 'More information requested',
+  'history.request.info_provided': 'Information provided',
+  'auditLog.s.request.info_requested': '{actor} asked {owner} for more information on {target}',
+  'auditLog.a.request.info_requested': 'Information requested',
+  'auditLog.s.request.info_provided': '{actor} answered the question on {target}',
+  'auditLog.a.request.info_provided': 'Information provided',
+  'auditLog.s.request.ask': '{actor} was refused asking a question on {target}: {reason}',
+  'auditLog.a.request.ask': 'Question refused',
+  'auditLog.s.request.answer': '{actor} was refused answering on {target}: {reason}',
+  'auditLog.a.request.answer': 'Answer refused',
+};

@@ -1,0 +1,65 @@
+// Demander des informations à la personne qui a fait la demande (issue 18, point 2) : la question de
+// l’approbateur, la réponse du demandeur, l’échange que montrent les deux pages de la demande, la liste
+// des demandes en attente d’une réponse, les deux e-mails, et les mots du journal d’audit et de l’historique.
+export const questions: Record<string, string> = {
+  'status.info_requested': 'Informations demandées',
+
+  'questions.title': 'Questions et réponses',
+  'questions.askedBy': 'Question de {name}',
+  'questions.anApprover': 'un approbateur',
+  'questions.yourAnswer': 'Votre réponse',
+  'questions.answerFrom': 'Réponse de {name}',
+
+  'questions.ask.title': 'Demander des informations à la personne',
+  'questions.ask.lead': 'Au lieu de décider maintenant, posez une question à {name}. La demande attend la réponse : elle ne peut pas être décidée entre-temps, et ses délais sont suspendus. {name} reçoit un e-mail et répond sur la page de la demande ; vous recevez un e-mail dès sa réponse.',
+  'questions.ask.label': 'Votre question',
+  'questions.ask.hint': 'Jusqu’à 2 000 caractères. La personne la lit telle que vous l’écrivez.',
+  'questions.ask.submit': 'Poser la question',
+  'questions.ask.sent': 'Votre question sur la demande n° {id} a été envoyée. La demande attend la réponse.',
+  'questions.waiting': 'En attente de la réponse de la personne',
+  'questions.waitingLead': 'Un approbateur a demandé des informations à {name}. La demande ne peut pas être décidée avant sa réponse ; toutes les personnes qui la décident reçoivent alors un e-mail.',
+
+  'questions.answer.title': 'Répondre à la question',
+  'questions.answer.lead': 'Un sponsor a besoin d’informations avant de décider de votre demande. Votre demande attend votre réponse ; une fois envoyée, elle revient au sponsor.',
+  'questions.answer.label': 'Votre réponse',
+  'questions.answer.hint': 'Jusqu’à 2 000 caractères.',
+  'questions.answer.submit': 'Envoyer ma réponse',
+  'questions.answer.sent': 'Votre réponse a été envoyée. La demande est de nouveau entre les mains du sponsor, qui reçoit un e-mail.',
+
+  'questions.inbox.waitingTitle': 'En attente de la réponse de la personne',
+  'questions.inbox.askedAt': 'Question posée le',
+
+  'questions.errors.questionEmpty': 'Écrivez votre question.',
+  'questions.errors.answerEmpty': 'Écrivez votre réponse.',
+  'questions.errors.tooLong': 'Ce texte dépasse 2 000 caractères. Raccourcissez-le et envoyez-le à nouveau.',
+  'questions.errors.notPending': 'Cette demande n’attend plus de décision : elle a été décidée, ou quelqu’un a posé une question, entre-temps.',
+  'questions.errors.alreadyAsked': 'Une question attend déjà la réponse de la personne. Vous pourrez en poser une autre après sa réponse.',
+  'questions.errors.notAsked': 'Cette demande n’attend pas votre réponse : elle a reçu une réponse, a été décidée ou a expiré entre-temps.',
+  'questions.errors.waitingForAnswer': 'Cette demande attend la réponse de la personne à une question : elle ne peut pas être décidée avant.',
+
+  'questions.mail.asked.subject': 'Une question sur votre demande d’accès n° {id}',
+  'questions.mail.asked.body': '{sponsor} a besoin d’informations avant de décider de votre demande d’accès à {items} :\n\n{question}\n\nVotre demande attend votre réponse. Répondez sur la page de votre demande : elle reviendra alors au sponsor.',
+  'questions.mail.answered.subject': '{name} a répondu à votre question sur la demande n° {id}',
+  'questions.mail.answered.body': '{name} ({email}) a répondu à la question posée sur la demande n° {id} :\n\n{answer}\n\nLa demande attend de nouveau une décision.',
+  'questions.mail.detail.question': 'Question',
+  'questions.mail.detail.answer': 'Réponse',
+  'mailTemplates.info_requested.button': 'Répondre sur la page de votre demande',
+  'mailTemplates.info_requested.why': 'Vous recevez cet e-mail parce que vous avez demandé un accès chez {company}.',
+  'mailTemplates.info_requested.title': 'Question à la personne qui demande',
+  'mailTemplates.info_requested.about': 'À un partenaire quand un approbateur demande des informations sur sa demande, qui attend sa réponse.',
+  'mailTemplates.info_provided.button': 'Examiner la demande',
+  'mailTemplates.info_provided.why': 'Vous recevez cet e-mail parce que vous décidez de cette demande chez {company}.',
+  'mailTemplates.info_provided.title': 'Réponse de la personne (aux approbateurs)',
+  'mailTemplates.info_provided.about': 'Aux approbateurs d’une demande quand la personne répond à la question posée : la demande attend de nouveau leur décision.',
+
+  'history.request.info_requested': 'Informations demandées',
+  'history.request.info_provided': 'Informations fournies',
+  'auditLog.s.request.info_requested': '{actor} a demandé des informations à {owner} sur {target}',
+  'auditLog.a.request.info_requested': 'Informations demandées',
+  'auditLog.s.request.info_provided': '{actor} a répondu à la question sur {target}',
+  'auditLog.a.request.info_provided': 'Informations fournies',
+  'auditLog.s.request.ask': '{actor} n’a pas pu poser de question sur {target} : {reason}',
+  'auditLog.a.request.ask': 'Question refusée',
+  'auditLog.s.request.answer': '{actor} n’a pas pu répondre sur {target} : {reason}',
+  'auditLog.a.request.answer': 'Réponse refusée',
+};
