@@ -17,6 +17,7 @@ import * as requestLifecycle from './20261206000000_request_lifecycle.ts';
 import * as requestTimeouts from './20261206010000_request_timeouts.ts';
 import * as requestQuestions from './20261206020000_request_questions.ts';
 import * as approvalStages from './20261206030000_approval_stages.ts';
+import * as membershipLifecycle from './20261206040000_membership_lifecycle.ts';
 import * as accessReviews from './20261206050000_access_reviews.ts';
 
 export interface Migration {
@@ -40,5 +41,6 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261206010000_request_timeouts.ts', requestTimeouts],
   ['20261206020000_request_questions.ts', requestQuestions],
   ['20261206030000_approval_stages.ts', approvalStages],
+  ['20261206040000_membership_lifecycle.ts', membershipLifecycle],
   ['20261206050000_access_reviews.ts', accessReviews],
 ];
