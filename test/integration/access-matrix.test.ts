@@ -50,6 +50,8 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /requests/new': { url: '/requests/new', expect: partners },
   'POST /requests': { url: '/requests', body: {}, expect: partners },
   'GET /requests/:id': { url: '/requests/{request}', expect: only('partner') },
+  // Answering a question: only the requester (an empty answer is a 400 once past authorization).
+  'POST /requests/:id/answer': { url: '/requests/{request}/answer', body: { answer: '' }, expect: only('partner') },
   'GET /profile': { url: '/profile', expect: partners },
   'POST /profile': { url: '/profile', body: {}, expect: partners },
   // Only a guest leaves; the partners here have a request but no guest account yet, so none may.
@@ -64,6 +66,8 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /inbox': { url: '/inbox', expect: members },
   'GET /inbox/:id': { url: '/inbox/{request}', expect: only('sponsor', 'admin') },
   'POST /inbox/:id/decision': { url: '/inbox/{request}/decision', body: { decision: 'deny', reason: '' }, expect: only('sponsor', 'admin') },
+  // Asking the requester: whoever may decide; an empty question is a 400 once past authorization.
+  'POST /inbox/:id/question': { url: '/inbox/{request}/question', body: { question: '' }, expect: only('sponsor', 'admin') },
   'GET /redeem/:token': { url: '/redeem/not-a-token', expect: all('any') },
   'GET /redeem': { url: '/redeem', expect: { ...all('any'), anonymous: 'deny' } },
   'POST /redeem': { url: '/redeem', expect: { ...all('any'), anonymous: 'deny' } },

@@ -12,6 +12,8 @@ import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
 import { readBranding } from '../../db/branding.ts';
 import { submitRequest } from '../../commands/submitRequest.ts';
+import { answerRequester } from '../../commands/answerRequester.ts';
+import { conversationOf, QUESTION_MAX } from '../../db/requestQuestions.ts';
 import { faultPoint } from '../../faults.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { can } from '../../domain/policies.ts';
@@ -51,6 +53,10 @@ const requestSchema = z.object({
     .transform((ids) => [...new Set(ids)]),
   justification: z.string().trim().min(10).max(2000),
 });
+
+// The answer's words (not empty, not too long) are checked by the command, once it knows the request is
+// hers: here only that it is text, so that words too long come back to be shortened, not lost.
+const answerSchema = z.object({ answer: z.string() });
 
 const fieldMessages: Record<string, string> = { items: 'requests.errors.unknownItem', justification: 'requests.errors.justification' };
 
@@ -118,7 +124,7 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
     }
   });
 
-  r.get('/requests/:id', requireSignIn, async (req, res) => {
+  const showRequest = async (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], extra: Record<string, unknown> = {}, status = 200) => {
     const p = principalOf(req)!;
     const id = parseId(req.params.id);
     const request = id ? await findRequest(db, id) : undefined;
@@ -134,8 +140,33 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
       request,
       items: await decidedItemsOf(db, request.id),
       history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
-      notice: req.query.submitted ? { key: req.query.submitted === 'auto' ? 'requests.autoApproved' : 'requests.submitted' } : null,
-    });
+      // The questions asked and her answers: the form to answer shows while the request waits on her.
+      conversation: await conversationOf(db, request.id),
+      questionMax: QUESTION_MAX,
+      notice: req.query.submitted
+        ? { key: req.query.submitted === 'auto' ? 'requests.autoApproved' : 'requests.submitted' }
+        : req.query.answered ? { key: 'questions.answer.sent' } : null,
+      ...extra,
+    }, status);
+  };
+
+  r.get('/requests/:id', requireSignIn, (req, res) => showRequest(req, res));
+
+  // Her answer to an approver's question: the request goes back to its approvers.
+  r.post('/requests/:id/answer', requireSignIn, csrfProtection, async (req, res) => {
+    const id = parseId(req.params.id);
+    if (!id) throw notFound();
+    const parsed = answerSchema.safeParse(req.body ?? {});
+    const answer = parsed.success ? parsed.data.answer : null;
+    try {
+      await answerRequester(deps, auditContext(req), principalOf(req)!, id, answer);
+    } catch (err) {
+      const e = err as { status?: number; fields?: Record<string, string> };
+      // Her words come back with what to change, nothing lost.
+      if (e.status === 400 && e.fields?.answer) return showRequest(req, res, { fields: e.fields, values: { answer: answer ?? '' }, notice: { key: 'errors.invalidForm' } }, 400);
+      throw err;
+    }
+    res.redirect(303, `/requests/${id}?answered=1`);
   });
 
   // Her name, changed without asking for anything: reachable from the header's "Signed in as".

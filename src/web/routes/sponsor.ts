@@ -5,6 +5,9 @@ import { decidedItemsOf, findRequest, listDecidedForApprover, listPendingForAppr
 import { deciderChoices } from '../forms/requestChoices.ts';
 import { earliestAccessDay, latestGrantableDay } from '../../domain/accessDates.ts';
 import { decideRequest } from '../../commands/decideRequest.ts';
+import { askRequester } from '../../commands/askRequester.ts';
+import { conversationOf, listWaitingOnRequester, QUESTION_MAX } from '../../db/requestQuestions.ts';
+import { conflict } from '../../domain/errors.ts';
 import { namedByRuleNow, stillApproverOf } from '../../commands/routeToApprovers.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { forbidden, invalid, notFound } from '../../domain/errors.ts';
@@ -13,6 +16,10 @@ import { requireAbility } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { parseId, render } from '../render.ts';
+
+// The question's words (not empty, not too long) are checked by the command, after authorization:
+// here only that it is text, so that words too long come back to be shortened, not lost.
+const questionSchema = z.object({ question: z.string() });
 
 const decisionSchema = z.object({
   decision: z.enum(['approve', 'deny']),
@@ -33,6 +40,10 @@ export function sponsorRoutes(deps: Deps): Router {
     // Only what this member still decides: a request routed to them (every row here was) before they
     // stopped being a sponsor or an owner is not theirs to read any more.
     const theirs = await namedByRuleNow(db, p.userId!, page.rows);
+    // Requests put on hold by a question: nothing to decide until the requester answers.
+    const onHold = before ? [] : await listWaitingOnRequester(db, p.userId!);
+    const stillTheirs = await namedByRuleNow(db, p.userId!, onHold);
+    const waiting = onHold.filter((r) => stillTheirs.has(r.id));
     render(req, res, 'sponsor/inbox', {
       title: 'inbox.title',
       pending: page.rows.filter((r) => theirs.has(r.id)),
@@ -40,7 +51,10 @@ export function sponsorRoutes(deps: Deps): Router {
       olderPage: Boolean(before),
       // Recent decisions belong with the newest requests, not with every older page.
       recent: before ? [] : await listDecidedForApprover(db, p.userId!),
-      notice: decided ? { key: req.query.d === 'deny' ? 'inbox.denied' : 'inbox.approved', params: { id: decided } } : null,
+      notice: decided
+        ? { key: req.query.d === 'deny' ? 'inbox.denied' : req.query.d === 'ask' ? 'questions.ask.sent' : 'inbox.approved', params: { id: decided } }
+        : null,
+      waiting,
     });
   });
 
@@ -60,6 +74,8 @@ export function sponsorRoutes(deps: Deps): Router {
       request,
       items,
       canDecide: request.status === 'pending' && can(p, 'request:decide', { request, isApprover }),
+      conversation: await conversationOf(db, request.id),
+      questionMax: QUESTION_MAX,
       minUntil: earliestAccessDay(),
       maxUntil: latestGrantableDay(request.requested_until ?? null, items),
       fieldParams: {},
@@ -95,6 +111,7 @@ export function sponsorRoutes(deps: Deps): Router {
       });
     } catch (err) {
       const e = err as { status?: number; fields?: Record<string, string>; fieldParams?: Record<string, unknown> };
+      if (e.status === 409 && (await findRequest(db, id))?.status === 'info_requested') throw conflict('questions.errors.waitingForAnswer');
       if (e.status === 400 && e.fields && Object.keys(e.fields).length) {
         // The reason for unticked items is asked next to them.
         const { reason, ...others } = e.fields;
@@ -104,6 +121,25 @@ export function sponsorRoutes(deps: Deps): Router {
       throw err;
     }
     res.redirect(303, `/inbox?decided=${id}&d=${parsed.data.decision}`);
+  });
+
+  // Asking the requester instead of deciding: the same people may do it as may decide.
+  r.post('/inbox/:id/question', inbox, csrfProtection, async (req, res) => {
+    const id = parseId(req.params.id);
+    if (!id) throw notFound();
+    const parsed = questionSchema.safeParse(req.body ?? {});
+    const question = parsed.success ? parsed.data.question : null;
+    try {
+      await askRequester(deps, auditContext(req), principalOf(req)!, id, question);
+    } catch (err) {
+      const e = err as { status?: number; fields?: Record<string, string> };
+      // The sponsor's words come back with the reason they were refused, nothing lost.
+      if (e.status === 400 && e.fields?.question) {
+        return showRequest(req, res, id, { fields: e.fields, values: { question: question ?? '' }, notice: { key: 'errors.invalidForm' } }, 400);
+      }
+      throw err;
+    }
+    res.redirect(303, `/inbox?decided=${id}&d=ask`);
   });
 
   return r;
