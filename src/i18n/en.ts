@@ -19,6 +19,7 @@ import { partner } from './en/partner.ts';
 import { leave } from './en/leave.ts';
 import { staff } from './en/staff.ts';
 import { questions } from './en/questions.ts';
+import { stages } from './en/stages.ts';
 
 export const en: Record<string, string> = {
   ...a11y,
@@ -40,4 +41,5 @@ export const en: Record<string, string> = {
   ...invitationExpiry,
   ...demoClock,
   ...questions,
+  ...stages,
 };

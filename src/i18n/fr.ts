@@ -19,6 +19,7 @@ import { partner } from './fr/partner.ts';
 import { leave } from './fr/leave.ts';
 import { staff } from './fr/staff.ts';
 import { questions } from './fr/questions.ts';
+import { stages } from './fr/stages.ts';
 
 export const fr: Record<string, string> = {
   ...a11y,
@@ -40,4 +41,5 @@ export const fr: Record<string, string> = {
   ...invitationExpiry,
   ...demoClock,
   ...questions,
+  ...stages,
 };
