@@ -1,7 +1,11 @@
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
-import { decidedItemsOf, findRequest, isApproverOf, recordItemDecisions, transitionRequest } from '../db/requests.ts';
+import { decidedItemsOf, findRequest, recordItemDecisions } from '../db/requests.ts';
+import { approverStageOf, recordStageOneItems, transitionAtStage } from '../db/stages.ts';
+import { findUserById } from '../db/users.ts';
+import { nowIso } from '../domain/clock.ts';
+import { LAST_STAGE, needsSecondStage } from '../domain/stages.ts';
 import { addOutbox } from '../db/outbox.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
@@ -9,7 +13,7 @@ import { can } from '../domain/policies.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { AccessRequest } from '../db/rows.ts';
 import { recordRefusal } from './recordRefusal.ts';
-import { stillApproverOf } from './routeToApprovers.ts';
+import { routeToStageTwo, stillApproverOf } from './routeToApprovers.ts';
 import { deniedMail } from '../mail/templates.ts';
 import { checkDay, earliestAccessDay, latestGrantableDay } from '../domain/accessDates.ts';
 import { untilError } from './submitRequest.ts';
@@ -27,7 +31,7 @@ export interface Decision {
 }
 
 /** What an approval grants: which items, which are denied, until when; a bad choice is a 400 naming its field. */
-function approvalOf(request: AccessRequest, items: { id: number; name: string; max_days: number | null }[], d: Decision, now = Date.now()) {
+function approvalOf<I extends { id: number; name: string; max_days: number | null }>(request: AccessRequest, items: I[], d: Decision, now = Date.now()) {
   const chosen = d.approvedItemIds ?? items.map((i) => i.id);
   if (chosen.some((id) => !items.some((i) => i.id === id))) throw invalid('errors.invalidForm', { items: 'choices.errors.notOfRequest' });
   const approved = items.filter((i) => chosen.includes(i.id));
@@ -48,24 +52,45 @@ function approvalOf(request: AccessRequest, items: { id: number; name: string; m
 }
 
 export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal, requestId: number, d: Decision): Promise<void> {
-  const { db, config } = deps;
+  const { db } = deps;
   const request = await findRequest(db, requestId);
   if (!request || !p.userId) throw notFound();
   // Routed to them once is not enough: they must still be one the routing rule names (a sponsor
-  // the admin removed from the organization since keeps the row, not the right to decide).
+  // the admin removed from the organization since keeps the row, not the right to decide), and for
+  // the stage the request waits on (stage 1's sponsor does not give stage 2's approval, nor the reverse).
   const isApprover = (await stillApproverOf(db, p.userId, [request])).has(requestId);
   if (!can(p, 'request:decide', { request, isApprover })) {
     const own = request.requester_email.toLowerCase() === p.email.toLowerCase();
-    const stale = !own && (await isApproverOf(db, requestId, p.userId));
-    await recordRefusal(db, ctx, 'request.decide', `request:${requestId}`, own ? 'self-approval' : stale ? 'no longer an approver of this request' : 'not routed to this sponsor');
-    throw forbidden(own ? 'errors.selfApproval' : stale ? 'inbox.errors.noLongerApprover' : 'errors.notYourRequest');
+    const routedFor = own ? undefined : await approverStageOf(db, requestId, p.userId);
+    const stage = request.stage ?? 1;
+    if (routedFor !== undefined && routedFor !== stage && request.status !== 'pending') throw conflict('errors.alreadyDecided');
+    const otherStage = routedFor !== undefined && routedFor !== stage;
+    const stale = routedFor !== undefined && !otherStage;
+    await recordRefusal(
+      db,
+      ctx,
+      'request.decide',
+      `request:${requestId}`,
+      own ? 'self-approval' : otherStage ? `routed for stage ${routedFor}, the request waits on stage ${stage}` : stale ? 'no longer an approver of this request' : 'not routed to this sponsor',
+    );
+    throw forbidden(own ? 'errors.selfApproval' : otherStage ? `stages.errors.stage${stage}` : stale ? 'inbox.errors.noLongerApprover' : 'errors.notYourRequest');
   }
   await applyDecision(deps, ctx, request, d, { userId: p.userId, clientId: null });
 }
 
 /**
  * Records a decision already authorized (a routed sponsor, an owner, an admin or an API client with
- * AccessRequest.ReadWrite.All): the first decision wins, a second gets 409.
+ * AccessRequest.ReadWrite.All) on the stage the request waits on: the first decision wins, a second
+ * gets 409.
+ *
+ * Two stages: stage 1 decides every item as it always did. Its approved items that ask for a second
+ * approval (src/domain/stages.ts) send the request on to stage 2, still pending: routed to stage 2's
+ * approvers, who decide those items. Items stage 1 approved that need no second stage are granted with
+ * the rest only when stage 2 approves, not at once: one request gets one decision, one decision mail
+ * and one invitation (a guest invited twice for one request, or told "approved" and then "denied",
+ * would be worse than waiting a few days). A denial at either stage ends the request and grants
+ * nothing; a partial approval at stage 2 denies the stage-2 items it leaves out, with a reason, as a
+ * partial approval at stage 1 does.
  */
 export async function applyDecision(
   deps: Deps,
@@ -79,41 +104,88 @@ export async function applyDecision(
   if (d.decision === 'deny' && !d.reason.trim()) {
     throw invalid('errors.invalidForm', { reason: 'inbox.errors.reasonRequired' });
   }
+  const stage = request.stage ?? 1;
   const items = await decidedItemsOf(db, requestId);
-  const approval = d.decision === 'approve' ? approvalOf(request, items, d) : null;
+  // At stage 2 the decision is on the items waiting for it (undecided); stage 1's say on the others stands.
+  const deciding = stage >= 2 ? items.filter((i) => i.decision === null) : items;
+  const kept = stage >= 2 ? items.filter((i) => i.decision === 'approved') : [];
+  const deniedBefore = stage >= 2 ? items.filter((i) => i.decision === 'denied') : [];
+  // Stage 2 may shorten the access stage 1 granted, not lengthen it.
+  const asked = stage >= 2 ? { ...request, requested_until: request.granted_until ?? null } : request;
+  const approval = d.decision === 'approve' ? approvalOf(asked, deciding, d) : null;
+  const nextStage = approval && stage < LAST_STAGE ? approval.approved.filter(needsSecondStage) : [];
+  const reasonText = d.reason.trim();
+  const decidedBy = by.userId ? ((await findUserById(db, by.userId))?.display_name ?? null) : ctx.actor.label;
   await inTransaction(db, async (trx) => {
-    const stamp = new Date().toISOString();
-    // First decision wins: the update only matches while the request is still pending.
-    const won = await transitionRequest(trx, requestId, ['pending'], {
+    const stamp = nowIso();
+    const reason = reasonText ? { reason: reasonText } : {};
+    if (approval && nextStage.length > 0) {
+      // On to stage 2: still pending, its time-outs counted afresh from now (the reminder sweep
+      // counts from clock_from, per stage), the date granted so far kept for stage 2 to confirm.
+      const won = await transitionAtStage(trx, requestId, stage, {
+        stage: stage + 1,
+        clock_from: stamp,
+        reminded_at: null,
+        escalated_at: null,
+        granted_until: approval.until,
+        decision_reason: reasonText || null,
+      });
+      if (!won) throw conflict('errors.alreadyDecided');
+      const waiting = new Set(nextStage.map((i) => i.id));
+      await recordStageOneItems(trx, requestId, approval.approved.filter((i) => !waiting.has(i.id)).map((i) => i.id), [...waiting]);
+      const approvers = await routeToStageTwo(trx, config, { ...request, organization_name: (request as { organization_name?: string | null }).organization_name ?? null });
+      await appendAudit(trx, ctx, {
+        action: 'request.stage_approved',
+        target: `request:${requestId}`,
+        details: {
+          stage,
+          decidedBy,
+          ...reason,
+          approvedItems: approval.approved.map((i) => i.name),
+          deniedItems: approval.denied.map((i) => i.name),
+          nextStageItems: nextStage.map((i) => i.name),
+          accessUntil: approval.until,
+          approvers: approvers.map((a) => a.email),
+        },
+      });
+      return;
+    }
+    const approvedIds = approval ? [...kept, ...approval.approved].map((i) => i.id) : [];
+    const deniedNames = approval ? [...deniedBefore, ...approval.denied].map((i) => i.name) : [];
+    // First decision wins: the update only matches while the request is still pending at this stage.
+    const won = await transitionAtStage(trx, requestId, stage, {
       status: approval ? 'approved' : 'denied',
       decided_by: by.userId,
       decided_by_client: by.clientId,
-      decision_reason: d.reason.trim() || null,
+      // Approving at stage 2, the partner is told why stage 1 left items out as well as stage 2.
+      decision_reason: (approval && stage >= 2 ? [request.decision_reason, reasonText].filter(Boolean).join('\n\n') : reasonText) || null,
       decided_at: stamp,
       ...(approval && { granted_until: approval.until }),
     });
     if (!won) throw conflict('errors.alreadyDecided');
-    await recordItemDecisions(trx, requestId, approval ? approval.approved.map((i) => i.id) : []);
-    const reason = d.reason.trim() ? { reason: d.reason.trim() } : {};
+    await recordItemDecisions(trx, requestId, approvedIds);
     await appendAudit(trx, ctx, {
       action: approval ? 'request.approved' : 'request.denied',
       target: `request:${requestId}`,
-      details: approval
-        ? {
-            ...reason,
-            approvedItems: approval.approved.map((i) => i.name),
-            deniedItems: approval.denied.map((i) => i.name),
-            accessUntil: approval.until,
-            ...(approval.until !== (request.requested_until ?? null) && { requestedUntil: request.requested_until ?? null }),
-          }
-        : reason,
+      details: {
+        ...(stage >= 2 && { stage, decidedBy }),
+        ...(approval
+          ? {
+              ...reason,
+              approvedItems: [...kept, ...approval.approved].map((i) => i.name),
+              deniedItems: deniedNames,
+              accessUntil: approval.until,
+              ...(approval.until !== (request.requested_until ?? null) && { requestedUntil: request.requested_until ?? null }),
+            }
+          : reason),
+      },
     });
     if (approval) {
       // The provisioning job grants the approved items only, until the day granted; the invitation
       // (or "access ready") mail it sends lists them.
       await addOutbox(trx, 'request.approved', { requestId });
     } else {
-      await queueSystemMail(trx, deniedMail(config, request, d.reason.trim(), items));
+      await queueSystemMail(trx, deniedMail(config, request, reasonText, items));
     }
   });
 }

@@ -7,6 +7,10 @@
 // Who decides is not fixed at routing time: a decision and the inbox ask the same rule again
 // (stillApproverOf), and an admin changing an organization's sponsors re-routes its open requests
 // (rerouteOpenRequests), so a request always waits for the people the rule names today.
+//
+// A request whose items need a second approval has two stages (src/domain/stages.ts): stage 1 is
+// routed here at submission; when stage 1 approves, the decision routes stage 2 (routeToStageTwo).
+// Each approver row says the stage it was routed for, and the rule asked again is the stage's own.
 import type { Config } from '../config.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import type { Db, Tx } from '../db/knex.ts';
@@ -14,7 +18,6 @@ import type { AccessRequest, CatalogItem, User } from '../db/rows.ts';
 import {
   addApprovers,
   approverFactsOf,
-  approversOfMany,
   markRouted,
   openRoutedRequestsOfItem,
   openRoutedRequestsOfOrganization,
@@ -25,7 +28,9 @@ import { sponsorsOf } from '../db/organizations.ts';
 import { findUserById, listAdmins } from '../db/users.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { approversByRule } from '../domain/policies.ts';
-import { routeMail, type RoutedRequest } from '../mail/templates.ts';
+import { stageTwoApproversByRule } from '../domain/stages.ts';
+import { approversAtCurrentStage, routeAtStage, stagesOf, stageTwoFactsOf } from '../db/stages.ts';
+import { routeMail, type MailSpec, type RoutedRequest } from '../mail/templates.ts';
 
 /** Routing is the policy's doing, whoever's action (a submission, a job, an admin's edit) set it off. */
 const ROUTING = { type: 'system', id: 'system:routing', label: null } as const;
@@ -56,21 +61,34 @@ export async function routeToApprovers(
   return true;
 }
 
-/** For each request, the ids of the people the routing rule names today. */
+/**
+ * For each request, the ids of the people the routing rule names today for the stage it waits on:
+ * stage 1's rule (approversByRule), or for a request at stage 2 the second approval's
+ * (stageTwoApproversByRule, on the items still waiting for it).
+ */
 async function approversNow(db: Db | Tx, requests: Pick<AccessRequest, 'id' | 'organization_id'>[]): Promise<Map<number, number[]>> {
-  const facts = await approverFactsOf(db, requests);
+  const stages = await stagesOf(db, requests.map((r) => r.id));
+  const first = requests.filter((r) => (stages.get(r.id) ?? 1) < 2);
+  const second = requests.filter((r) => (stages.get(r.id) ?? 1) >= 2);
+  const facts = await approverFactsOf(db, first);
+  const stageTwo = await stageTwoFactsOf(db, second.map((r) => r.id));
   let admins: Promise<number[]> | undefined;
+  const adminIds = () => (admins ??= listAdmins(db).then((l) => l.map((a) => a.id)));
   const out = new Map<number, number[]>();
-  for (const r of requests) {
+  for (const r of first) {
     const f = facts.get(r.id)!;
     out.set(
       r.id,
       await approversByRule(f.allSelfService, {
         owners: async () => f.owners,
         sponsors: async () => f.sponsors,
-        admins: () => (admins ??= listAdmins(db).then((l) => l.map((a) => a.id))),
+        admins: adminIds,
       }),
     );
+  }
+  for (const r of second) {
+    const f = stageTwo.get(r.id)!;
+    out.set(r.id, await stageTwoApproversByRule(f.items, { owners: async () => f.owners, admins: adminIds }));
   }
   return out;
 }
@@ -94,7 +112,8 @@ export async function namedByRuleNow(db: Db | Tx, userId: number, requests: Pick
  */
 export async function stillApproverOf(db: Db | Tx, userId: number, requests: Pick<AccessRequest, 'id' | 'organization_id'>[]): Promise<Set<number>> {
   if (requests.length === 0) return new Set();
-  const routed = await approversOfMany(db, requests.map((r) => r.id));
+  // Routed for the stage the request waits on: stage 1's sponsor does not decide stage 2, nor the reverse.
+  const routed = await approversAtCurrentStage(db, requests.map((r) => r.id));
   return namedByRuleNow(db, userId, requests.filter((r) => routed.get(r.id)?.includes(userId)));
 }
 
@@ -107,8 +126,9 @@ export async function stillApproverOf(db: Db | Tx, userId: number, requests: Pic
 export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditContext, of: { organizationId: number } | { itemId: number }): Promise<number> {
   const requests = 'organizationId' in of ? await openRoutedRequestsOfOrganization(trx, of.organizationId) : await openRoutedRequestsOfItem(trx, of.itemId);
   if (requests.length === 0) return 0;
-  const routed = await approversOfMany(trx, requests.map((r) => r.id));
+  const routed = await approversAtCurrentStage(trx, requests.map((r) => r.id));
   const now = await approversNow(trx, requests);
+  const stages = await stagesOf(trx, requests.map((r) => r.id));
   const people = new Map<number, User | undefined>();
   const users = async (ids: number[]) => {
     const out: User[] = [];
@@ -127,8 +147,11 @@ export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditCon
     const removed = before.filter((u) => !after.includes(u));
     if (added.length === 0 && removed.length === 0) continue;
     changed++;
+    const stage = stages.get(request.id) ?? 1;
     await removeApprovers(trx, request.id, removed);
-    await addApprovers(trx, request.id, added);
+    // At stage 2, someone routed for stage 1 (a sponsor who now owns the item) moves to stage 2.
+    if (stage >= 2) await routeAtStage(trx, request.id, stage, added);
+    else await addApprovers(trx, request.id, added);
     const addedUsers = await users(added);
     await appendAudit(trx, { ...ctx, actor: ROUTING }, {
       action: 'request.rerouted',
@@ -141,10 +164,45 @@ export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditCon
       },
     });
     if (addedUsers.length === 0) continue;
-    const items = await itemsOfRequest(trx, request.id);
+    // At stage 2 the mail lists what they decide: the items waiting on the second approval.
+    const items = stage >= 2 ? await stageTwoItems(trx, request.id) : await itemsOfRequest(trx, request.id);
     for (const approver of addedUsers) {
-      await queueSystemMail(trx, routeMail(config, request, items, approver));
+      await queueSystemMail(trx, stage >= 2 ? stageTwoMail(config, request, items, approver) : routeMail(config, request, items, approver));
     }
   }
   return changed;
+}
+
+/** The request's items waiting on stage 2, whole (what the routing mail lists). */
+async function stageTwoItems(db: Db | Tx, requestId: number): Promise<CatalogItem[]> {
+  const waiting = new Set((await stageTwoFactsOf(db, [requestId])).get(requestId)!.items.map((i) => i.id));
+  return (await itemsOfRequest(db, requestId)).filter((i) => waiting.has(i.id));
+}
+
+/**
+ * The "request to decide" mail, for stage 2: the same words and link as stage 1's, under its own
+ * dedupe key, so that a sponsor who also owns the item is mailed again for the second approval.
+ */
+function stageTwoMail(config: Config, request: RoutedRequest, items: CatalogItem[], approver: { id: number; email: string }): MailSpec {
+  return { ...routeMail(config, request, items, approver), dedupeKey: `request:${request.id}:stage2:route:${approver.id}` };
+}
+
+/**
+ * Puts a request that stage 1 approved in front of its stage-2 approvers, in the caller's transaction
+ * (the decision's): those the stage-2 rule names for the items waiting on it are routed for stage 2
+ * and mailed the "request to decide" mail. Returns them (their e-mails go in the decision's audit
+ * event). The request's stage must already be 2.
+ */
+export async function routeToStageTwo(trx: Tx, config: Config, request: RoutedRequest): Promise<User[]> {
+  const ids = (await approversNow(trx, [{ id: request.id, organization_id: null }])).get(request.id) ?? [];
+  const routed = new Set(await routeAtStage(trx, request.id, 2, ids));
+  const items = await stageTwoItems(trx, request.id);
+  const approvers: User[] = [];
+  for (const id of ids) {
+    const user = await findUserById(trx, id);
+    if (!user) continue;
+    approvers.push(user);
+    if (routed.has(id)) await queueSystemMail(trx, stageTwoMail(config, request, items, user));
+  }
+  return approvers;
 }

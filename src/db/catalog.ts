@@ -4,7 +4,7 @@ import type { CatalogItem, User } from './rows.ts';
 const norm = (r: CatalogItem): CatalogItem => ({ ...r, requestable: Boolean(r.requestable), self_service: Boolean(r.self_service) });
 
 export type ItemInput = Pick<CatalogItem, 'kind' | 'name' | 'description' | 'launch_url' | 'max_days'> &
-  Partial<Pick<CatalogItem, 'requestable' | 'self_service' | 'audience'>>;
+  Partial<Pick<CatalogItem, 'requestable' | 'self_service' | 'audience' | 'second_approval'>>;
 
 export async function listRequestableItems(db: Db | Tx): Promise<CatalogItem[]> {
   return (await db<CatalogItem>('catalog_items').where({ requestable: true }).orderBy(['kind', 'name'])).map(norm);

@@ -9,7 +9,7 @@ import { diff } from './changes.ts';
 import type { Submitted } from './submitted.ts';
 import { rerouteOpenRequests } from '../routeToApprovers.ts';
 
-export type CatalogItemInput = Pick<CatalogItem, 'kind' | 'name' | 'description' | 'launch_url' | 'requestable' | 'self_service' | 'audience' | 'max_days'> & {
+export type CatalogItemInput = Pick<CatalogItem, 'kind' | 'name' | 'description' | 'launch_url' | 'requestable' | 'self_service' | 'audience' | 'max_days'> & Pick<CatalogItem, 'second_approval'> & {
   owners: number[];
 };
 
@@ -37,9 +37,10 @@ export async function saveCatalogItem(deps: Deps, ctx: AuditContext, id: number 
       target: `item:${itemId}`,
       details: { changes: diff(before ? { ...before, owners: beforeOwners } : null, { ...row, owners }) },
     });
-    // Who decides this item's open requests may have changed with its owners or its self-service switch.
+    // Who decides this item's open requests may have changed with its owners, its self-service switch
+    // or who gives its second approval.
     const sameOwners = beforeOwners.length === owners.length && beforeOwners.every((o) => owners.includes(o));
-    if (before && (!sameOwners || Boolean(before.self_service) !== row.self_service)) {
+    if (before && (!sameOwners || Boolean(before.self_service) !== row.self_service || (before.second_approval ?? null) !== (row.second_approval ?? null))) {
       await rerouteOpenRequests(trx, deps.config, ctx, { itemId });
     }
     return itemId;

@@ -18,6 +18,8 @@ const schema = z.object({
     .refine((v) => !v || (/^\d{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= 3650), 'validation.number')
     .transform((v) => (v ? Number(v) : null)),
   owners: idList,
+  // Two-stage approval: who gives the second approval, if any (empty: none).
+  second_approval: z.enum(['', 'owners', 'admins'], { message: 'validation.choice' }).optional().transform((v) => v || null),
 });
 
 /** The catalog item form, with the rules between its fields read from what was posted, so they show even when other fields are wrong. */
