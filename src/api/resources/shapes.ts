@@ -76,6 +76,7 @@ export const accessRequestSchema = z
     decidedDateTime: z.string().nullable(),
     decisionReason: z.string().nullable(),
     guestUserId: z.string().nullable(),
+    approvalStage: z.number().int().min(1).max(2).meta({ description: 'The approval stage the request waits on, or was decided at: 1, or 2 when its items need a second approval. The decision endpoints decide this stage.' }),
   })
   .meta({ id: 'accessRequest', description: 'A partner’s request for access to catalog items.' });
 
@@ -90,6 +91,7 @@ export function accessRequestJson(r: RequestRow) {
     decidedDateTime: r.decided_at,
     decisionReason: r.decision_reason,
     guestUserId: r.guest_user_id ? String(r.guest_user_id) : null,
+    approvalStage: Number(r.stage ?? 1),
   };
 }
 

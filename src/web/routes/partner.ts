@@ -21,6 +21,7 @@ import { requireAbility, requireSignIn } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { parseId, render } from '../render.ts';
+import { stageView } from '../stages.ts';
 import { findAppClientByItem, clientsOfItems } from '../../db/appClients.ts';
 import { consentedItemIds } from '../../db/appConsents.ts';
 import { withdrawConsent } from '../../commands/appSignIn.ts';
@@ -134,11 +135,14 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
       await recordRefusal(db, auditContext(req), 'request.read', `request:${request.id}`, 'not the requester');
       throw notFound();
     }
+    const items = await decidedItemsOf(db, request.id);
     render(req, res, 'partner/request', {
       title: 'requests.detailTitle',
       titleParams: { id: request.id },
       request,
-      items: await decidedItemsOf(db, request.id),
+      items,
+      // Two-stage approval: the stage her request waits on.
+      stages: await stageView(db, request, items),
       history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
       // The questions asked and her answers: the form to answer shows while the request waits on her.
       conversation: await conversationOf(db, request.id),

@@ -16,6 +16,7 @@ import { requireAbility } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { parseId, render } from '../render.ts';
+import { stageView } from '../stages.ts';
 
 // The question's words (not empty, not too long) are checked by the command, after authorization:
 // here only that it is text, so that words too long come back to be shortened, not lost.
@@ -68,6 +69,8 @@ export function sponsorRoutes(deps: Deps): Router {
       throw forbidden('errors.notYourRequest');
     }
     const items = await decidedItemsOf(db, request.id);
+    // Two-stage approval: the stage it waits on, the items this stage decides, the decisions so far.
+    const stages = await stageView(db, request, items);
     render(req, res, 'sponsor/request', {
       title: 'inbox.detailTitle',
       titleParams: { id: request.id, name: request.requester_name },
@@ -77,7 +80,9 @@ export function sponsorRoutes(deps: Deps): Router {
       conversation: await conversationOf(db, request.id),
       questionMax: QUESTION_MAX,
       minUntil: earliestAccessDay(),
-      maxUntil: latestGrantableDay(request.requested_until ?? null, items),
+      // At stage 2, what stage 1 granted is the most that can be confirmed.
+      maxUntil: (request.stage ?? 1) >= 2 ? latestGrantableDay(request.granted_until ?? null, stages.decidable) : latestGrantableDay(request.requested_until ?? null, items),
+      stages,
       fieldParams: {},
       ...extra,
     }, status);
