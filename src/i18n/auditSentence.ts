@@ -89,6 +89,8 @@ function describeTarget(r: EventRow, names: AuditNames, lang: Locale): SentenceP
       const mail = n ? names.mails.get(n) : undefined;
       return part(mail ? t('auditLog.target.mail', { subject: clean(mail.subject), to: clean(mail.to) }, lang) : t('auditLog.target.mailId', { id: ref.id }, lang), '/admin/queues');
     }
+    case 'review':
+      return part(t('auditLog.target.review', { id: ref.id }, lang), n ? `/admin/reviews/${n}` : undefined);
     case 'batch':
       return part(t('auditLog.target.batch', { id: ref.id }, lang), n ? `/invitations/batches/${n}` : undefined);
     case 'job': {

@@ -10,6 +10,7 @@ import { auditLog } from './en/auditLog.ts';
 import { choices } from './en/choices.ts';
 import { invitationExpiry } from './en/invitationExpiry.ts';
 import { demoClock } from './en/demoClock.ts';
+import { reviews } from './en/reviews.ts';
 import { common } from './en/common.ts';
 import { languages } from './en/languages.ts';
 import { scopes } from './en/scopes.ts';
@@ -40,6 +41,7 @@ export const en: Record<string, string> = {
   ...choices,
   ...invitationExpiry,
   ...demoClock,
+  ...reviews,
   ...questions,
   ...stages,
 };

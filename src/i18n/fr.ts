@@ -10,6 +10,7 @@ import { auditLog } from './fr/auditLog.ts';
 import { choices } from './fr/choices.ts';
 import { invitationExpiry } from './fr/invitationExpiry.ts';
 import { demoClock } from './fr/demoClock.ts';
+import { reviews } from './fr/reviews.ts';
 import { common } from './fr/common.ts';
 import { languages } from './fr/languages.ts';
 import { scopes } from './fr/scopes.ts';
@@ -40,6 +41,7 @@ export const fr: Record<string, string> = {
   ...choices,
   ...invitationExpiry,
   ...demoClock,
+  ...reviews,
   ...questions,
   ...stages,
 };

@@ -20,6 +20,8 @@ export const TEMPLATE_NAMES = [
   'invitation_expired',
   'info_requested',
   'info_provided',
+  'review_assigned',
+  'review_reminder',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -167,5 +169,21 @@ export const TEMPLATES: Record<TemplateName, TemplateDef> = {
     placeholders: { id: 42, name: 'Paula Partner', email: 'paula@acme.test', answer: 'The Atlas gearbox integration.', company },
     mayDisable: false,
     samplePath: '/inbox/42',
+  },
+  review_assigned: {
+    name: 'review_assigned',
+    subjectKey: 'reviews.mail.assigned.subject',
+    bodyKey: 'reviews.mail.assigned.body',
+    placeholders: { campaign: 'Partner access, first half', count: 12, deadline: '31 December 2026 at 17:00 UTC', company },
+    mayDisable: true,
+    samplePath: '/reviews/7',
+  },
+  review_reminder: {
+    name: 'review_reminder',
+    subjectKey: 'reviews.mail.reminder.subject',
+    bodyKey: 'reviews.mail.reminder.body',
+    placeholders: { campaign: 'Partner access, first half', count: 5, deadline: '31 December 2026 at 17:00 UTC', company },
+    mayDisable: true,
+    samplePath: '/reviews/7',
   },
 };

@@ -78,6 +78,8 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
     invitation_expired: [],
     info_requested: ['items'],
     info_provided: ['requester'],
+    review_assigned: [],
+    review_reminder: [],
   };
   const detailValue: Record<string, string> = {
     requester: `${samples.name} <${samples.email}>`,

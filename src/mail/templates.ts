@@ -268,3 +268,21 @@ export function invitationExpiredMail(invitation: { id: number; email: string; e
     recipient: { userId: to.id },
   });
 }
+
+/** To a reviewer given rows of an access review: how many, by when, and the page where they answer. */
+export function reviewAssignedMail(campaign: { id: number; name: string; deadlineAt: string }, to: { id: number; email: string }, count: number, link: string): MailSpec {
+  return notice('review_assigned', `review:${campaign.id}:assigned:${to.id}`, to.email, {
+    values: { campaign: oneLine(campaign.name), count, deadline: utcDateTime(campaign.deadlineAt) },
+    link,
+    recipient: { userId: to.id },
+  });
+}
+
+/** To a reviewer with rows still unanswered; `round` tells reminders apart ("auto", or an admin's 1, 2…). */
+export function reviewReminderMail(campaign: { id: number; name: string; deadlineAt: string }, to: { id: number; email: string }, count: number, round: string, link: string): MailSpec {
+  return notice('review_reminder', `review:${campaign.id}:reminder:${round}:${to.id}`, to.email, {
+    values: { campaign: oneLine(campaign.name), count, deadline: utcDateTime(campaign.deadlineAt) },
+    link,
+    recipient: { userId: to.id },
+  });
+}

@@ -14,6 +14,7 @@ export const JOBS = {
   expireInvitations: 'expire-invitations',
   oidcCleanup: 'oidc-cleanup',
   auditVerify: 'audit-verify',
+  accessReviews: 'access-reviews',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -115,6 +116,7 @@ export function createQueues(config: Config): Queues {
     [JOBS.expireInvitations]: make(JOBS.expireInvitations),
     [JOBS.oidcCleanup]: make(JOBS.oidcCleanup),
     [JOBS.auditVerify]: make(JOBS.auditVerify),
+    [JOBS.accessReviews]: make(JOBS.accessReviews),
   };
   const all = Object.values(queues);
   return Object.assign(queues, {

@@ -29,6 +29,7 @@ export async function enqueueUpkeep(queues: Queues): Promise<void> {
   await addOnce(queues[JOBS.expireMemberships], 'sweep-expire-memberships', {});
   await addOnce(queues[JOBS.expireInvitations], 'sweep-expire-invitations', {});
   await addOnce(queues[JOBS.oidcCleanup], 'sweep-oidc-cleanup', {});
+  await addOnce(queues[JOBS.accessReviews], 'sweep-access-reviews', {});
 }
 
 /** Sweeps every SWEEP_INTERVAL_MS, one sweep at a time; a failed sweep is tried again next time. */

@@ -21,6 +21,7 @@ import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
 import { setClockOffsetMs } from '../domain/clock.ts';
 import { followDemoClock } from '../clockFollower.ts';
 import { verifyAuditChainJob, giveUpAuditVerification } from '../../workers/auditVerify.ts';
+import { sweepReviews } from '../../workers/reviews.ts';
 import { OidcMount } from '../oidc/mount.ts';
 import { ConfigError } from '../config.ts';
 
@@ -87,6 +88,12 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   });
   queues[JOBS.oidcCleanup].process(1, () => cleanOidcStore(deps));
   queues[JOBS.auditVerify].process(1, (job) => verifyAuditChainJob(deps, jobContext(JOBS.auditVerify, job.id, job.data.correlationId), job.data));
+  // Access reviews: scheduled campaigns opened, reminders due sent, campaigns past their deadline closed and applied.
+  queues[JOBS.accessReviews].process(1, async (job) => {
+    const n = await sweepReviews(deps, jobContext(JOBS.accessReviews, job.id));
+    if (n) relay.kick();
+    return n;
+  });
 
   for (const q of Object.values(JOBS)) {
     queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));
