@@ -15,7 +15,9 @@ export type Ability =
   | 'admin:manage'
   | 'owner:console'
   | 'item:manage'
-  | 'batch:read';
+  | 'batch:read'
+  | 'review:list'
+  | 'review:read';
 
 export interface PolicyFacts {
   request?: AccessRequest;
@@ -28,6 +30,8 @@ export interface PolicyFacts {
   ownsItem?: boolean;
   /** A batch of direct invitations: who started it. */
   batch?: { created_by: number };
+  /** An access review: this principal has rows of it to answer. */
+  isReviewer?: boolean;
 }
 
 const isMember = (p: Principal) => p.idpKind === 'home' && p.userType === 'member' && p.userId !== null;
@@ -71,6 +75,12 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
     case 'item:manage':
       // Managing an item's guests includes inviting people to it.
       return isAdmin(p) || (isMember(p) && facts.ownsItem === true);
+    case 'review:list':
+      // Reviewers are members of our organization (sponsors, owners, admins); the list shows their own.
+      return isMember(p);
+    case 'review:read':
+      // A campaign's page: its reviewers read their rows, admins read every campaign.
+      return isMember(p) && (facts.isReviewer === true || isAdmin(p));
     case 'batch:read':
       return Boolean(facts.batch && isMember(p) && (isAdmin(p) || facts.batch.created_by === p.userId));
     default:
