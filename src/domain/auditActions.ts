@@ -5,7 +5,7 @@ import type { ChainedEvent } from './auditChain.ts';
 
 /** Every action the code writes, by area, in the order the filter lists them. */
 export const AUDIT_AREAS: readonly { area: string; actions: readonly string[] }[] = [
-  { area: 'requests', actions: ['request.submitted', 'request.auto_approved', 'request.routed', 'request.rerouted', 'request.approved', 'request.stage_approved', 'request.denied', 'request.info_requested', 'request.info_provided', 'request.provisioned', 'request.accepted', 'request.decide', 'request.ask', 'request.answer', 'request.view', 'request.read'] },
+  { area: 'requests', actions: ['request.submitted', 'request.auto_approved', 'request.routed', 'request.rerouted', 'request.approved', 'request.stage_approved', 'request.denied', 'request.info_requested', 'request.info_provided', 'request.reminded', 'request.escalated', 'request.expired', 'request.provisioned', 'request.accepted', 'request.decide', 'request.ask', 'request.answer', 'request.view', 'request.read'] },
   { area: 'invitations', actions: ['invitation.created', 'invitation.resent', 'invitation.redeemed', 'invitation.expired', 'invitation.batch_started', 'invitation.batch_read'] },
   {
     area: 'guests',

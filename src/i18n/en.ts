@@ -21,6 +21,7 @@ import { leave } from './en/leave.ts';
 import { staff } from './en/staff.ts';
 import { questions } from './en/questions.ts';
 import { stages } from './en/stages.ts';
+import { requestTimeouts } from './en/requestTimeouts.ts';
 
 export const en: Record<string, string> = {
   ...a11y,
@@ -44,4 +45,5 @@ export const en: Record<string, string> = {
   ...reviews,
   ...questions,
   ...stages,
+  ...requestTimeouts,
 };

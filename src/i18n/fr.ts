@@ -21,6 +21,7 @@ import { leave } from './fr/leave.ts';
 import { staff } from './fr/staff.ts';
 import { questions } from './fr/questions.ts';
 import { stages } from './fr/stages.ts';
+import { requestTimeouts } from './fr/requestTimeouts.ts';
 
 export const fr: Record<string, string> = {
   ...a11y,
@@ -44,4 +45,5 @@ export const fr: Record<string, string> = {
   ...reviews,
   ...questions,
   ...stages,
+  ...requestTimeouts,
 };

@@ -15,6 +15,7 @@ export async function saveSettings(deps: Deps, ctx: AuditContext, next: Settings
         changes: {
           unknownDomainsMayRequest: [before.unknownDomainsMayRequest, next.unknownDomainsMayRequest],
           defaultLanguage: [before.defaultLanguage, next.defaultLanguage],
+          requestTimeouts: [before.requestTimeouts, next.requestTimeouts],
         },
       },
     });
