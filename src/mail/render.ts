@@ -76,10 +76,18 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
     redemption_reset_moved: [],
     redemption_reset_sponsor: [],
     invitation_expired: [],
+    expiry_notice: ['items'],
+    expiry_notice_sponsor: ['items'],
+    access_expired: ['items'],
+    access_expired_sponsor: ['items'],
+    access_extended: ['items'],
     info_requested: ['items'],
     info_provided: ['requester'],
     review_assigned: [],
     review_reminder: [],
+    request_reminder: ['requester', 'organization', 'items'],
+    request_escalated: ['requester', 'organization', 'items'],
+    request_expired: ['items'],
   };
   const detailValue: Record<string, string> = {
     requester: `${samples.name} <${samples.email}>`,

@@ -17,6 +17,7 @@ import { appsToSignOut } from '../../workers/appAccessEnded.ts';
 import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
 import { expireMemberships } from '../../workers/expireMemberships.ts';
 import { expireInvitations } from '../../workers/expireInvitations.ts';
+import { requestTimeouts } from '../../workers/requestTimeouts.ts';
 import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
 import { setClockOffsetMs } from '../domain/clock.ts';
 import { followDemoClock } from '../clockFollower.ts';
@@ -83,6 +84,12 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   // Pending invitations past their expiry: marked expired once each, the inviter told by mail.
   queues[JOBS.expireInvitations].process(1, async (job) => {
     const n = await expireInvitations(deps, jobContext(JOBS.expireInvitations, job.id));
+    if (n) relay.kick();
+    return n;
+  });
+  // Pending requests past their time-outs: reminded, escalated, expired, once each, with their mails.
+  queues[JOBS.requestTimeouts].process(1, async (job) => {
+    const n = await requestTimeouts(deps, jobContext(JOBS.requestTimeouts, job.id));
     if (n) relay.kick();
     return n;
   });
