@@ -204,5 +204,12 @@ describe('asking the requester for more information', () => {
     assert.match(history, /More information requested/);
     assert.match(history, /Information provided/);
     assert.match(history, /Question from Sue Second/);
+
+    // The audit log tells each step in words, without the words exchanged.
+    const log = await ada.go(`${stack.appUrl}/admin/audit?target=${encodeURIComponent(`request:${id}`)}`);
+    assert.equal(log.status, 200);
+    assert.match(log.text.replace(/<[^>]+>/g, ''), new RegExp(`Sam Sponsor asked Paula Partner for more information on request #${id}`));
+    assert.match(log.text.replace(/<[^>]+>/g, ''), new RegExp(`Paula Partner answered the question on request #${id}`));
+    assert.ok(!log.text.includes('Alice Martin'), 'no answer in the log');
   });
 });
