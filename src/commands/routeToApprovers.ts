@@ -28,6 +28,7 @@ import { sponsorsOf } from '../db/organizations.ts';
 import { findUserById, listAdmins } from '../db/users.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { approversByRule } from '../domain/policies.ts';
+import { escalatedApproversOf } from '../db/requestTimeouts.ts';
 import { stageTwoApproversByRule } from '../domain/stages.ts';
 import { approversAtCurrentStage, routeAtStage, stagesOf, stageTwoFactsOf } from '../db/stages.ts';
 import { routeMail, type MailSpec, type RoutedRequest } from '../mail/templates.ts';
@@ -90,6 +91,9 @@ async function approversNow(db: Db | Tx, requests: Pick<AccessRequest, 'id' | 'o
     const f = stageTwo.get(r.id)!;
     out.set(r.id, await stageTwoApproversByRule(f.items, { owners: async () => f.owners, admins: adminIds }));
   }
+  // Whoever a time-out escalated the request to (src/commands/requestTimeouts.ts) decides its stage
+  // too, although the rule would not name them (a sponsor, when the item's owners were routed).
+  for (const [id, extra] of await escalatedApproversOf(db, requests.map((r) => r.id))) out.set(id, [...new Set([...(out.get(id) ?? []), ...extra])]);
   return out;
 }
 
