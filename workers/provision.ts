@@ -11,6 +11,7 @@ import { findUserById, findUserByIdentity } from '../src/db/users.ts';
 import { inviteGuest } from '../src/commands/inviteGuest.ts';
 import { t } from '../src/i18n/t.ts';
 import { faultPoint } from '../src/faults.ts';
+import { now, nowIso } from '../src/domain/clock.ts';
 
 export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { requestId: number }): Promise<'provisioned' | 'skipped'> {
   const { db, config } = deps;
@@ -28,13 +29,16 @@ export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { re
       displayName: request.requester_name,
       items: await approvedItemsOf(trx, request.id),
       accessUntil: request.granted_until ?? null,
-      decision: await decisionOfRequest(trx, request, Date.now()),
+      decision: await decisionOfRequest(trx, request, now()),
       invitedBy: request.decided_by,
       // Approved by the organization's policy: said in the partner's language, decided when the mail is.
       sponsorName: decider?.display_name ?? ((lang) => t('mail.byPolicy', {}, lang)),
       source: 'request',
       requestId: request.id,
       knownUser: known?.state === 'active' ? known : undefined,
+      // Access counts from the decision, not from the request, nor from when this job ran.
+      grantedAt: request.decided_at ? Date.parse(request.decided_at) : now(),
+      extension: request.extension_of != null,
     });
     // The name she gave on the request is hers: kept over her IdP's at her later sign-ins.
     if (!known) await renameGuest(trx, ctx, result.user.id, request.requester_name);
@@ -43,7 +47,7 @@ export async function provisionRequest(deps: Deps, ctx: AuditContext, data: { re
     await transitionRequest(trx, request.id, ['approved'], {
       status: 'provisioned',
       guest_user_id: result.user.id,
-      provisioned_at: new Date().toISOString(),
+      provisioned_at: nowIso(),
     });
     await appendAudit(trx, ctx, { action: 'request.provisioned', target: `request:${request.id}`, details: { user: result.user.id } });
     return 'provisioned';

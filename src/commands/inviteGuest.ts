@@ -10,8 +10,10 @@ import type { User } from '../db/rows.ts';
 import { addGuestSponsor } from '../db/guests.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { addedMail, grantedMail } from '../mail/templates.ts';
+import { accessExtendedMail } from '../mail/expiryMails.ts';
+import { now } from '../domain/clock.ts';
 import { enrollGuest } from './enrollGuest.ts';
-import { grantAccess } from './grantAccess.ts';
+import { grantAccess, type GrantOutcome } from './grantAccess.ts';
 import { issueInvitation, type InvitationTerms, type IssueInvitation } from './issueInvitation.ts';
 
 export interface InviteInput extends InvitationTerms {
@@ -22,6 +24,10 @@ export interface InviteInput extends InvitationTerms {
   knownUser?: User;
   /** The last day the request grants access for (YYYY-MM-DD); null or absent: each item's own limit. */
   accessUntil?: string | null;
+  /** When the access was decided (ms since the epoch): its terms count from then; absent, from now. */
+  grantedAt?: number;
+  /** An approved extension of the guest's running membership: its end moves (issue 18, point 5). */
+  extension?: boolean;
 }
 
 export interface InviteResult {
@@ -41,15 +47,24 @@ export async function inviteGuest(
 ): Promise<InviteResult> {
   const user = input.knownUser ?? (await enrollGuest(trx, ctx, { email: input.email, displayName: input.displayName, requestId: input.requestId }));
   if (input.invitedBy) await addGuestSponsor(trx, user.id, input.invitedBy);
-  const grantedAt = Date.now();
-  await grantAccess(trx, ctx, user, input.items, { source: input.source, sourceId: input.requestId ?? input.batchId ?? null, grantedBy: input.invitedBy, until: input.accessUntil }, grantedAt);
+  const grantedAt = input.grantedAt ?? now();
+  const grant = { source: input.source, sourceId: input.requestId ?? input.batchId ?? null, grantedBy: input.invitedBy, until: input.accessUntil, extension: input.extension };
+  const outcomes = await grantAccess(trx, ctx, user, input.items, grant, grantedAt);
 
   if (user.state === 'active') {
+    // An extension says the new end of what it extended (what it granted anew, an ended one, too).
+    if (input.extension && input.requestId) await tellExtended(trx, config, user, input, outcomes);
     // Nothing new to tell someone who already has access and was given nothing more.
-    if (input.items.length > 0) await tellAccessAdded(trx, config, user, input, grantedAt);
+    else if (input.items.length > 0) await tellAccessAdded(trx, config, user, input, grantedAt);
     return { user, outcome: 'already_guest', invitationId: null };
   }
   return { user, outcome: 'invited', ...(await issue(trx, config, ctx, user, input)) };
+}
+
+async function tellExtended(trx: Tx, config: Config, user: User, input: InviteInput, outcomes: GrantOutcome[]): Promise<void> {
+  const changed = outcomes.filter((o) => o.outcome !== 'unchanged').map((o) => ({ item: o.item.name, expiresAt: o.expiresAt }));
+  if (changed.length === 0) return;
+  await queueSystemMail(trx, accessExtendedMail(config, input.requestId!, { id: user.id, email: user.email }, changed, input.sponsorName));
 }
 
 /** To a guest who can already sign in: what a request of theirs granted, or what they were given directly. */

@@ -24,6 +24,8 @@ export interface SubmitInput {
   displayName?: string;
   /** The last day she asks access for (YYYY-MM-DD); absent or empty: the longest her items allow. */
   accessUntil?: string;
+  /** The membership of hers this asks to extend (src/commands/requestExtension.ts): its item need not be requestable. */
+  extensionOf?: number;
 }
 
 /** A form field's problem, with what its message needs (the last day allowed). */
@@ -59,7 +61,7 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
     throw forbidden('errors.requestNotAllowed');
   }
   const items = await findItemsByIds(db, input.itemIds);
-  if (items.length !== input.itemIds.length || items.some((i) => !i.requestable)) {
+  if (items.length !== input.itemIds.length || items.some((i) => !i.requestable && input.extensionOf === undefined)) {
     throw invalid('errors.invalidForm', { items: 'requests.errors.unknownItem' });
   }
   // Domain rules use the verified e-mail the IdP asserted, never anything typed in a form.
@@ -90,13 +92,14 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
         organization_id: org?.id ?? null,
         justification: input.justification,
         requested_until: until,
+        extension_of: input.extensionOf ?? null,
       },
       items.map((i) => i.id),
     );
     await appendAudit(trx, ctx, {
       action: 'request.submitted',
       target: `request:${requestId}`,
-      details: { items: items.map((i) => i.name), organization: org?.name ?? null, requestedUntil: until, displayName: name },
+      details: { items: items.map((i) => i.name), organization: org?.name ?? null, requestedUntil: until, displayName: name, ...(input.extensionOf !== undefined && { extensionOf: input.extensionOf }) },
     });
     // A guest already (she redeemed an earlier invitation) who gives another name is renamed now.
     const known = await findUserByIdentity(trx, p.issuer, p.subject);

@@ -2,6 +2,7 @@
 // whether they hold the app, and which groups they hold. Read in one statement per request.
 import type { Db, Tx } from './knex.ts';
 import type { User } from './rows.ts';
+import { nowIso } from '../domain/clock.ts';
 
 export interface AppAccountFacts {
   user: User;
@@ -20,15 +21,18 @@ const HELD = { id: 'passerelle_held_id', kind: 'passerelle_held_kind', name: 'pa
 type FactsRow = User & { [BOUND_ISSUER]: string | null; passerelle_held_id: number | null; passerelle_held_kind: string | null; passerelle_held_name: string | null };
 
 export async function appAccountFacts(db: Db | Tx, userId: number, itemId: number | null): Promise<AppAccountFacts | undefined> {
-  const at = new Date().toISOString();
+  const at = nowIso();
   // One statement, not three: it is asked every time an app's code, token or userinfo request is
   // answered. The user's row comes once per unexpired membership (or once, with no item, when there
   // is none), with the issuer of the first identity bound to them.
   const rows: FactsRow[] = await db('users')
     .leftJoin('memberships', (j) => {
-      j.on('memberships.user_id', '=', 'users.id').andOn((q) => {
-        q.onNull('memberships.expires_at').orOnVal('memberships.expires_at', '>', at);
-      });
+      // An ended membership (its expiry acted on, src/commands/expireMemberships.ts) opens nothing.
+      j.on('memberships.user_id', '=', 'users.id')
+        .andOnNull('memberships.access_ended_at')
+        .andOn((q) => {
+          q.onNull('memberships.expires_at').orOnVal('memberships.expires_at', '>', at);
+        });
     })
     .leftJoin('catalog_items', 'catalog_items.id', 'memberships.item_id')
     .where('users.id', userId)

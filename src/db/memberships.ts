@@ -1,5 +1,6 @@
 import type { Db, Tx } from './knex.ts';
 import type { CatalogItem } from './rows.ts';
+import { nowIso } from '../domain/clock.ts';
 
 /**
  * Grants an item once: the (user, item) pair is unique, so a rerun changes nothing. A membership that
@@ -10,14 +11,15 @@ export async function grantMembership(
   m: { userId: number; itemId: number; source: string; sourceId: number | null; grantedBy: number | null; expiresAt: string | null },
 ): Promise<boolean> {
   const existing = await trx('memberships').where({ user_id: m.userId, item_id: m.itemId }).first();
-  if (existing && (existing.expires_at === null || existing.expires_at > new Date().toISOString())) return false;
+  // Still running: a rerun (or an extension, see membershipNotices.ts) changes nothing here.
+  if (existing && existing.access_ended_at == null && (existing.expires_at === null || existing.expires_at > nowIso())) return false;
   if (existing) {
     await trx('memberships').where({ id: existing.id }).update({
       source: m.source,
       source_id: m.sourceId,
       granted_by: m.grantedBy,
       expires_at: m.expiresAt,
-      created_at: new Date().toISOString(),
+      created_at: nowIso(),
       access_ended_at: null,
     });
     return true;
@@ -29,21 +31,23 @@ export async function grantMembership(
     source_id: m.sourceId,
     granted_by: m.grantedBy,
     expires_at: m.expiresAt,
-    created_at: new Date().toISOString(),
+    created_at: nowIso(),
   });
   return true;
 }
 
-export type MembershipView = CatalogItem & { expires_at: string | null; granted_at: string };
+export type MembershipView = CatalogItem & { expires_at: string | null; granted_at: string; membership_id: number };
 
 export async function membershipsOf(db: Db | Tx, userId: number): Promise<MembershipView[]> {
   const rows = await db('memberships')
     .join('catalog_items', 'memberships.item_id', 'catalog_items.id')
     .where('memberships.user_id', userId)
-    .where((q) => q.whereNull('memberships.expires_at').orWhere('memberships.expires_at', '>', new Date().toISOString()))
-    .select('catalog_items.*', 'memberships.expires_at', 'memberships.created_at as granted_at')
+    // An ended membership is gone from the guest's access, whatever the clock says.
+    .whereNull('memberships.access_ended_at')
+    .where((q) => q.whereNull('memberships.expires_at').orWhere('memberships.expires_at', '>', nowIso()))
+    .select('catalog_items.*', 'memberships.expires_at', 'memberships.created_at as granted_at', 'memberships.id as membership_id')
     .orderBy(['catalog_items.kind', 'catalog_items.name']);
-  return rows.map((r) => ({ ...r, requestable: Boolean(r.requestable) }));
+  return rows.map((r) => ({ ...r, requestable: Boolean(r.requestable), membership_id: Number(r.membership_id) }));
 }
 
 export async function hasMembership(db: Db | Tx, userId: number, itemId: number): Promise<boolean> {

@@ -23,7 +23,7 @@ function viewQuery(db: Db | Tx) {
 
 export async function insertRequest(
   trx: Tx,
-  r: Pick<AccessRequest, 'requester_issuer' | 'requester_subject' | 'requester_email' | 'requester_name' | 'identity_provider_id' | 'organization_id' | 'justification' | 'requested_until'>,
+  r: Pick<AccessRequest, 'requester_issuer' | 'requester_subject' | 'requester_email' | 'requester_name' | 'identity_provider_id' | 'organization_id' | 'justification' | 'requested_until' | 'extension_of'>,
   itemIds: number[],
 ): Promise<number> {
   const stamp = new Date().toISOString();

@@ -11,7 +11,7 @@ export const AUDIT_AREAS: readonly { area: string; actions: readonly string[] }[
     area: 'guests',
     actions: [
       'guest.created', 'guest.reinstated', 'guest.updated', 'guest.disabled', 'guest.enabled', 'guest.removed', 'guest.left', 'guest.redemption_reset',
-      'guest.renamed', 'guest.sponsor_added', 'guest.sponsor_removed', 'membership.granted', 'membership.removed', 'membership.expired',
+      'guest.renamed', 'guest.sponsor_added', 'guest.sponsor_removed', 'membership.granted', 'membership.removed', 'membership.expired', 'membership.expiry_notice', 'membership.extended',
       'member.created', 'member.identity_bound', 'admin.granted',
     ],
   },

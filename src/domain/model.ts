@@ -72,6 +72,8 @@ export interface AccessRequest {
   info_requested_at?: string | null;
   /** The approval stage the request waits on: 1, or 2 for items that need a second approval. */
   stage?: number;
+  /** The membership this request asks to extend (migrations/20261206040000_membership_lifecycle.ts); null: a request for new access. */
+  extension_of?: number | null;
   created_at: string;
   updated_at: string;
 }

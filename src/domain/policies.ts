@@ -11,6 +11,7 @@ export type Ability =
   | 'request:decide'
   | 'access:read'
   | 'access:leave'
+  | 'access:extend'
   | 'audit:read'
   | 'admin:manage'
   | 'owner:console'
@@ -67,6 +68,9 @@ export function can(p: Principal | undefined, ability: Ability, facts: PolicyFac
     case 'access:leave':
       // Only a partner who is a guest leaves; a member's access is our own directory's business.
       return p.idpKind !== 'home' && p.userId !== null && p.userType === 'guest';
+    case 'access:extend':
+      // A guest asks for more time as she asks for access: with her own partner identity.
+      return p.idpKind !== 'home' && p.userId !== null && p.userType === 'guest' && p.emailVerified;
     case 'audit:read':
     case 'admin:manage':
       return isAdmin(p);

@@ -18,6 +18,7 @@ import { mail } from './en/mail.ts';
 import { mailTemplates } from './en/mailTemplates.ts';
 import { partner } from './en/partner.ts';
 import { leave } from './en/leave.ts';
+import { expiry } from './en/expiry.ts';
 import { staff } from './en/staff.ts';
 import { questions } from './en/questions.ts';
 import { stages } from './en/stages.ts';
@@ -28,6 +29,7 @@ export const en: Record<string, string> = {
   ...common,
   ...partner,
   ...leave,
+  ...expiry,
   ...staff,
   ...admin,
   ...adminHome,

@@ -18,6 +18,7 @@ import { mail } from './fr/mail.ts';
 import { mailTemplates } from './fr/mailTemplates.ts';
 import { partner } from './fr/partner.ts';
 import { leave } from './fr/leave.ts';
+import { expiry } from './fr/expiry.ts';
 import { staff } from './fr/staff.ts';
 import { questions } from './fr/questions.ts';
 import { stages } from './fr/stages.ts';
@@ -28,6 +29,7 @@ export const fr: Record<string, string> = {
   ...common,
   ...partner,
   ...leave,
+  ...expiry,
   ...staff,
   ...admin,
   ...adminHome,

@@ -1,0 +1,80 @@
+// Les accès qui prennent fin à l’heure, avec préavis, et leurs prolongations (ticket 18, points 4 et
+// 5) : les e-mails avant et à la fin, la page et les boutons « demander une prolongation », les
+// paramètres, et les mots du journal d’audit.
+export const expiry: Record<string, string> = {
+  'expiry.mail.notice.subject': 'Votre accès à {items} prend fin le {ends}',
+  'expiry.mail.notice.body': 'Votre accès à {items} chez {company} prend fin le {ends}, dans {days, plural, one {# jour} other {# jours}}.\n\nSi vous en avez toujours besoin, demandez une prolongation : un clic ouvre la page où vous la confirmez. Votre « sponsor » décide, comme pour toute demande.',
+  'mailTemplates.expiry_notice.button': 'Demander une prolongation',
+  'mailTemplates.expiry_notice.why': 'Vous recevez cet e-mail parce que vous êtes invité de {company}.',
+  'mailTemplates.expiry_notice.title': 'Fin d’accès prochaine (à l’invité)',
+  'mailTemplates.expiry_notice.about': 'À un invité quelques jours avant la fin d’un de ses accès (les jours se règlent dans Paramètres), avec un bouton pour demander une prolongation.',
+
+  'expiry.mail.noticeSponsor.subject': 'L’accès de {name} à {items} prend fin le {ends}',
+  'expiry.mail.noticeSponsor.body': 'L’accès à {items} de {name} ({email}), un invité dont vous êtes le « sponsor » chez {company}, prend fin le {ends}, dans {days, plural, one {# jour} other {# jours}}.\n\nCette personne a été prévenue et peut demander une prolongation ; si elle le fait, la demande vous parvient comme toute autre. Si l’accès n’est plus utile, vous n’avez rien à faire : il prend fin de lui-même.',
+  'mailTemplates.expiry_notice_sponsor.button': 'Ouvrir la page',
+  'mailTemplates.expiry_notice_sponsor.why': 'Vous recevez cet e-mail parce que vous êtes le « sponsor » de cet invité chez {company}.',
+  'mailTemplates.expiry_notice_sponsor.title': 'Fin d’accès prochaine (aux « sponsors »)',
+  'mailTemplates.expiry_notice_sponsor.about': 'Aux « sponsors » d’un invité dont un accès prend bientôt fin, avec le même préavis que l’invité.',
+
+  'expiry.mail.expired.subject': 'Votre accès à {items} a pris fin',
+  'expiry.mail.expired.body': 'Votre accès à {items} chez {company} a pris fin, comme prévu. Les applications concernées vous ont déconnecté.\n\nSi vous en avez de nouveau besoin, vous pouvez redemander l’accès depuis le portail partenaires.',
+  'mailTemplates.access_expired.button': 'Redemander l’accès',
+  'mailTemplates.access_expired.why': 'Vous recevez cet e-mail parce que vous êtes invité de {company}.',
+  'mailTemplates.access_expired.title': 'Accès terminé (à l’invité)',
+  'mailTemplates.access_expired.about': 'À un invité quand ses accès atteignent leur date de fin.',
+
+  'expiry.mail.expiredSponsor.subject': 'L’accès de {name} à {items} a pris fin',
+  'expiry.mail.expiredSponsor.body': 'L’accès à {items} de {name} ({email}), un invité dont vous êtes le « sponsor » chez {company}, a pris fin, comme prévu. Cette personne a été prévenue.\n\nVous n’avez rien à faire.',
+  'mailTemplates.access_expired_sponsor.button': 'Ouvrir la page',
+  'mailTemplates.access_expired_sponsor.why': 'Vous recevez cet e-mail parce que vous êtes le « sponsor » de cet invité chez {company}.',
+  'mailTemplates.access_expired_sponsor.title': 'Accès terminé (aux « sponsors »)',
+  'mailTemplates.access_expired_sponsor.about': 'Aux « sponsors » d’un invité dont des accès ont atteint leur date de fin.',
+
+  'expiry.mail.extended.subject': 'Votre accès à {items} a été prolongé',
+  'expiry.mail.extended.body': '{sponsor} a approuvé votre prolongation : votre accès à {items} chez {company} prend désormais fin le {ends}.',
+  'mailTemplates.access_extended.button': 'Ouvrir votre espace d’accès',
+  'mailTemplates.access_extended.why': 'Vous recevez cet e-mail parce que vous avez demandé une prolongation à {company}.',
+  'mailTemplates.access_extended.title': 'Prolongation approuvée (à l’invité)',
+  'mailTemplates.access_extended.about': 'À un invité dont la demande de prolongation a été approuvée : la nouvelle date de fin.',
+
+  'expiry.mail.noEnd': 'sans date de fin',
+  'expiry.mail.detail.ends': 'Prend fin le',
+  'expiry.mail.detail.guest': 'Invité',
+
+  'expiry.access.extend': 'Demander une prolongation',
+  'expiry.access.extendLabel': 'Demander une prolongation de votre accès à {name}',
+  'expiry.access.pending': 'Prolongation demandée : en attente d’une décision.',
+  'expiry.access.seeRequest': 'Voir la demande pour {name}',
+  'expiry.access.asked': 'Votre demande de prolongation a été envoyée. La décision vous sera communiquée par e-mail.',
+  'expiry.access.granted': 'Votre prolongation a été approuvée aussitôt, selon l’accord de votre organisation.',
+
+  'expiry.extend.title': 'Demander une prolongation de votre accès à {item}',
+  'expiry.extend.ends': 'Votre accès à {item} prend fin le {date}.',
+  'expiry.extend.ended': 'Votre accès à {item} a pris fin le {date}.',
+  'expiry.extend.lead': 'Une prolongation est une demande comme une autre : votre « sponsor » décide. Si elle est approuvée, votre accès court à partir de la décision, aussi longtemps que {item} le permet.',
+  'expiry.extend.leadDays': 'Une prolongation est une demande comme une autre : votre « sponsor » décide. Si elle est approuvée, votre accès dure {days, plural, one {# jour} other {# jours}} à partir de la décision.',
+  'expiry.extend.reason': 'Pourquoi en avez-vous encore besoin ? (facultatif)',
+  'expiry.extend.reasonHint': 'Votre « sponsor » le lit avec votre demande.',
+  'expiry.extend.submit': 'Demander une prolongation',
+  'expiry.extend.back': 'Retour à Mes accès',
+  'expiry.extend.pending': 'Vous avez déjà demandé à prolonger cet accès le {date}. La demande attend une décision : inutile de la refaire.',
+  'expiry.extend.tooLong': 'Merci de rester sous 2 000 caractères.',
+
+  'expiry.extension.badge': 'Prolongation',
+  'expiry.extension.of': 'Prolongation d’un accès que la personne détient déjà',
+
+  'expiry.settings.legend': 'Fin des accès',
+  'expiry.settings.noticeDays': 'Préavis avant la fin d’un accès (jours)',
+  'expiry.settings.noticeDaysHint': 'L’invité et ses « sponsors » sont prévenus par e-mail autant de jours avant chaque fin, par exemple « 14, 3 ». Laissez vide pour ne prévenir personne.',
+  'expiry.settings.disableDays': 'Désactiver les invités dont tous les accès ont pris fin, après (jours)',
+  'expiry.settings.disableDaysHint': 'Compté depuis la fin de leur dernier accès, si rien de nouveau n’a été accordé. Laissez vide pour ne jamais les désactiver.',
+  'expiry.settings.removeDays': 'Supprimer ces invités, après encore (jours)',
+  'expiry.settings.removeDaysHint': 'Compté depuis leur désactivation. Leurs demandes et le journal d’audit restent lisibles. Laissez vide pour ne jamais les supprimer.',
+  'expiry.settings.errors.noticeDays': 'Indiquez au plus cinq nombres entiers de jours, de 1 à 3650, séparés par des virgules, ou laissez vide.',
+  'expiry.settings.errors.days': 'Indiquez un nombre entier de jours, de 1 à 3650, ou laissez vide.',
+
+  'auditLog.s.membership.expiry_notice': '{target} a été prévenu que son accès à {item} prend fin dans {days, plural, one {# jour} other {# jours}}',
+  'auditLog.a.membership.expiry_notice': 'Préavis de fin d’accès',
+  'auditLog.s.membership.extended': '{actor} a prolongé l’accès de {target} à {item}',
+  'auditLog.a.membership.extended': 'Accès prolongé',
+};
