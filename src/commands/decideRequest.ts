@@ -104,6 +104,9 @@ export async function applyDecision(
   if (d.decision === 'deny' && !d.reason.trim()) {
     throw invalid('errors.invalidForm', { reason: 'inbox.errors.reasonRequired' });
   }
+  // Decided already (or waiting on the requester): nothing to choose among. The conditional update
+  // below still decides a race between two deciders who both read it pending.
+  if (request.status !== 'pending') throw conflict('errors.alreadyDecided');
   const stage = request.stage ?? 1;
   const items = await decidedItemsOf(db, requestId);
   // At stage 2 the decision is on the items waiting for it (undecided); stage 1's say on the others stands.

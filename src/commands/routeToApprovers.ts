@@ -30,7 +30,7 @@ import { queueSystemMail } from '../mail/send.ts';
 import { approversByRule } from '../domain/policies.ts';
 import { escalatedApproversOf } from '../db/requestTimeouts.ts';
 import { stageTwoApproversByRule } from '../domain/stages.ts';
-import { approversAtCurrentStage, routeAtStage, stagesOf, stageTwoFactsOf } from '../db/stages.ts';
+import { approversAtCurrentStage, approverStageOf, routeAtStage, stagesOf, stageTwoFactsOf } from '../db/stages.ts';
 import { routeMail, type MailSpec, type RoutedRequest } from '../mail/templates.ts';
 
 /** Routing is the policy's doing, whoever's action (a submission, a job, an admin's edit) set it off. */
@@ -119,6 +119,17 @@ export async function stillApproverOf(db: Db | Tx, userId: number, requests: Pic
   // Routed for the stage the request waits on: stage 1's sponsor does not decide stage 2, nor the reverse.
   const routed = await approversAtCurrentStage(db, requests.map((r) => r.id));
   return namedByRuleNow(db, userId, requests.filter((r) => routed.get(r.id)?.includes(userId)));
+}
+
+/**
+ * Whether this user may read a request as one of its approvers: they decide it now (stillApproverOf),
+ * or they were routed for an earlier stage than the one it has reached (a stage-1 sponsor keeps
+ * reading the request they sent on to stage 2, and its outcome, without deciding it).
+ */
+export async function reviewsRequest(db: Db | Tx, userId: number, request: Pick<AccessRequest, 'id' | 'organization_id' | 'stage'>): Promise<boolean> {
+  if ((await stillApproverOf(db, userId, [request])).has(request.id)) return true;
+  const routedFor = await approverStageOf(db, request.id, userId);
+  return routedFor !== undefined && routedFor < (request.stage ?? 1);
 }
 
 /**

@@ -8,7 +8,7 @@ import { decideRequest } from '../../commands/decideRequest.ts';
 import { askRequester } from '../../commands/askRequester.ts';
 import { conversationOf, listWaitingOnRequester, QUESTION_MAX } from '../../db/requestQuestions.ts';
 import { conflict } from '../../domain/errors.ts';
-import { namedByRuleNow, stillApproverOf } from '../../commands/routeToApprovers.ts';
+import { namedByRuleNow, reviewsRequest, stillApproverOf } from '../../commands/routeToApprovers.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { forbidden, invalid, notFound } from '../../domain/errors.ts';
 import { can } from '../../domain/policies.ts';
@@ -64,7 +64,8 @@ export function sponsorRoutes(deps: Deps): Router {
     const request = id ? await findRequest(db, id) : undefined;
     if (!request) throw notFound();
     const isApprover = (await stillApproverOf(db, p.userId!, [request])).has(request.id);
-    if (!can(p, 'request:review', { request, isApprover })) {
+    // A stage-1 approver still reads the request they sent on to stage 2 (not deciding it).
+    if (!can(p, 'request:review', { request, isApprover: isApprover || (await reviewsRequest(db, p.userId!, request)) })) {
       await recordRefusal(db, auditContext(req), 'request.view', `request:${request.id}`, 'not routed to this sponsor');
       throw forbidden('errors.notYourRequest');
     }

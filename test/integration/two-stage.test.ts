@@ -1,0 +1,218 @@
+// Two-stage approval (issue 18, point 3): an item can ask for a second approval after the first. The
+// organization's sponsor approves first, then the item's owners (or the admins); the partner is
+// invited only once both have approved, a denial at either stage grants nothing, each approver decides
+// only their own stage, and the request's pages tell both decisions. Real worker, Redis, SMTP catcher.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually, type Stack } from '../harness/stack.ts';
+import { Browser, type Page } from '../harness/browser.ts';
+import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
+import { buildApiClient, buildCatalogItem } from '../harness/factories.ts';
+import { approversOf, auditEvent, auditEvents, guestByEmail, invitationsForRequest, membershipsOf, requestRow } from '../harness/stored.ts';
+import { itemsNamed } from '../harness/world.ts';
+
+let stack: Stack;
+const ada = new Browser();
+const sam = new Browser();
+const sue = new Browser();
+// Owned by Sue, not self-service: Acme's requests go to Sam first (Acme's sponsor), then to Sue.
+const VAULT = 'Atlas Design Vault';
+// Asks the admins for its second approval.
+const LEDGER = 'Supplier Ledger';
+
+before(async () => {
+  stack = await startStack({ env: { SWEEP_INTERVAL_MS: '200' } });
+  await ada.signIn(stack.appUrl, 'ours', 'ada.admin@passerelle.test');
+  await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+  await sue.signIn(stack.appUrl, 'ours', 'sue.sponsor@passerelle.test');
+  await buildCatalogItem(stack, { name: VAULT, owners: ['sue.sponsor@passerelle.test'] });
+  await buildCatalogItem(stack, { name: LEDGER });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+/** The admin sets who gives an item's second approval on the catalog item's form, as she would by hand. */
+async function setSecondApproval(name: string, value: '' | 'owners' | 'admins'): Promise<Page> {
+  const [item] = await itemsNamed(stack, [name]);
+  const form = await ada.go(`${stack.appUrl}/admin/catalog/${item.id}`);
+  assert.equal(form.status, 200);
+  assert.match(form.text, /Second approval/);
+  const owners = (await stack.db('catalog_owners').where({ item_id: item.id }).select('user_id')).map((r) => String(r.user_id));
+  return ada.submit(form, `/admin/catalog/${item.id}`, {
+    kind: item.kind,
+    name: item.name,
+    description: item.description,
+    launch_url: item.launch_url ?? '',
+    max_days: item.max_days ? String(item.max_days) : '',
+    requestable: '1',
+    audience: item.audience,
+    owners,
+    second_approval: value,
+  });
+}
+
+const refusals = (id: number) => auditEvents(stack, { action: 'request.decide', target: `request:${id}`, outcome: 'denied' });
+const routeMailTo = (email: string, id: number) => (m: { to: string[] | string; subject: string }) =>
+  String(m.to).includes(email) && m.subject.includes(`#${id} `) && /needs your decision/.test(m.subject);
+
+test('an admin asks for a second approval on the catalog item’s form, and the change is audited', async () => {
+  const saved = await setSecondApproval(VAULT, 'owners');
+  assert.equal(saved.status, 200, saved.text.slice(0, 300));
+  assert.match(saved.text, new RegExp(`${VAULT}</a> <span class="muted">\\(second approval\\)`));
+  const [vault] = await itemsNamed(stack, [VAULT]);
+  assert.equal(vault.second_approval, 'owners');
+  const event = await auditEvent(stack, { action: 'catalog.item_updated', target: `item:${vault.id}` });
+  assert.deepEqual(JSON.parse(event.details).changes.second_approval, [null, 'owners']);
+  assert.equal((await setSecondApproval(LEDGER, 'admins')).status, 200);
+  const bad = await setSecondApproval(LEDGER, 'nobody' as 'admins');
+  assert.equal(bad.status, 400);
+  assert.equal((await itemsNamed(stack, [LEDGER]))[0].second_approval, 'admins');
+});
+
+test('the sponsor approves, then the owner: the partner is invited only after the second approval, and each decides only their stage', async () => {
+  const paula = new Browser();
+  const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', [VAULT]);
+  await waitUntilRouted(stack, id);
+
+  const samsPage = await sam.go(`${stack.appUrl}/inbox/${id}`);
+  assert.equal(samsPage.status, 200);
+  assert.match(samsPage.text, /Stage 1 of 2 — then the item’s owner/);
+  assert.match((await paula.go(`${stack.appUrl}/requests/${id}`)).text, /Stage 1 of 2: waiting for the first approval/);
+
+  // The owner may not give the first approval: not routed to her, refused and audited.
+  const sueHome = await sue.go(`${stack.appUrl}/inbox`);
+  assert.doesNotMatch(sueHome.text, new RegExp(`href="/inbox/${id}"`));
+  const early = await sue.submit(sueHome, `/inbox/${id}/decision`, { decision: 'approve', reason: '' });
+  assert.equal(early.status, 403);
+  assert.equal((await refusals(id)).length, 1);
+  assert.equal((await requestRow(stack, id)).stage, 1);
+
+  const before = new Date().toISOString();
+  const approved = await decide(stack, sam, id, 'approve');
+  assert.equal(approved.status, 200);
+  const row = await requestRow(stack, id);
+  assert.equal(row.status, 'pending', 'still pending through both stages');
+  assert.equal(Number(row.stage), 2);
+  assert.ok(row.clock_from >= before, 'the time-outs count afresh from stage 2');
+  assert.equal(row.reminded_at, null);
+  assert.equal(row.decided_by, null);
+  const sueId = (await stack.db('users').where({ email: 'sue.sponsor@passerelle.test', user_type: 'member' }).first()).id;
+  assert.deepEqual((await approversOf(stack, id)).filter((a) => Number(a.stage) === 2).map((a) => Number(a.user_id)), [Number(sueId)]);
+  const stageEvent = await auditEvent(stack, { action: 'request.stage_approved', target: `request:${id}` });
+  const details = JSON.parse(stageEvent.details);
+  assert.equal(details.stage, 1);
+  assert.deepEqual(details.approvedItems, [VAULT]);
+  assert.deepEqual(details.approvers, ['sue.sponsor@passerelle.test']);
+
+  // The owner is asked, by mail and in her inbox; the partner is not invited yet.
+  const mail = await stack.mail.waitFor(routeMailTo('sue.sponsor@passerelle.test', id));
+  assert.match(mail.text, new RegExp(`/inbox/${id}`));
+  assert.match(mail.text, new RegExp(VAULT));
+  const sueInbox = await sue.go(`${stack.appUrl}/inbox`);
+  assert.match(sueInbox.text, new RegExp(`href="/inbox/${id}"[^]*?Stage 2 of 2`));
+  assert.doesNotMatch((await sam.go(`${stack.appUrl}/inbox`)).text, new RegExp(`href="/inbox/${id}">`));
+  assert.deepEqual(await invitationsForRequest(stack, id), []);
+  assert.equal(stack.mail.messages().filter((m) => String(m.to).includes('paula@acme.test') && /invited/.test(m.subject)).length, 0);
+  assert.match((await paula.go(`${stack.appUrl}/requests/${id}`)).text, /Stage 2 of 2: approved at stage 1, waiting for the second approval/);
+
+  // The sponsor reads what he sent on, but may not give the second approval.
+  const samsNow = await sam.go(`${stack.appUrl}/inbox/${id}`);
+  assert.equal(samsNow.status, 200);
+  assert.doesNotMatch(samsNow.text, /action="\/inbox\/\d+\/decision"/);
+  const late = await sam.submit(samsNow, `/inbox/${id}/decision`, { decision: 'approve', reason: '' });
+  assert.equal(late.status, 403);
+  assert.match(late.text, /not yours to give/);
+  const refused = await refusals(id);
+  assert.equal(refused.length, 2);
+  assert.match(JSON.parse(refused[1].details).reason, /routed for stage 1, the request waits on stage 2/);
+  assert.equal((await requestRow(stack, id)).status, 'pending');
+
+  const suesPage = await sue.go(`${stack.appUrl}/inbox/${id}`);
+  assert.match(suesPage.text, /Stage 2 of 2 — approved at stage 1 by Sam Sponsor on /);
+  const done = await sue.submit(suesPage, `/inbox/${id}/decision`, { decision: 'approve', reason: '', itemsListed: '1', approve: (await itemsNamed(stack, [VAULT])).map((i) => String(i.id)) });
+  assert.equal(done.status, 200);
+  await stack.mail.waitFor((m) => String(m.to).includes('paula@acme.test') && /invited/.test(m.subject));
+  await eventually('provisioned', async () => (await requestRow(stack, id)).status === 'provisioned');
+  const final = await requestRow(stack, id);
+  assert.equal(Number(final.decided_by), Number(sueId));
+
+  // Both decisions in the history: who, when, what.
+  const history = (await paula.go(`${stack.appUrl}/requests/${id}`)).text;
+  assert.match(history, /Approved at stage 1 of 2; waiting for the second approval[^]*?By Sam Sponsor\./);
+  assert.match(history, /— Approved\s+[^]*?By Sue Second\./);
+  const adasView = await ada.go(`${stack.appUrl}/inbox/${id}`);
+  assert.match(adasView.text, /Stage 1: approved by Sam Sponsor on [^]*?Stage 2: approved by Sue Second on /);
+});
+
+test('a request denied at stage two grants nothing, the partner is told why, and the history shows both decisions', async () => {
+  const pete = new Browser();
+  const { id } = await submitAsPartner(stack, pete, 'acme', 'pete@acme.test', [VAULT]);
+  await waitUntilRouted(stack, id);
+  assert.equal((await decide(stack, sam, id, 'approve')).status, 200);
+  await stack.mail.waitFor(routeMailTo('sue.sponsor@passerelle.test', id));
+  const denied = await decide(stack, sue, id, 'deny', 'The vault holds export-controlled drawings.');
+  assert.equal(denied.status, 200);
+  const row = await requestRow(stack, id);
+  assert.equal(row.status, 'denied');
+  const mail = await stack.mail.waitFor((m) => String(m.to).includes('pete@acme.test') && /denied/.test(m.subject));
+  assert.match(mail.text, /export-controlled/);
+  // Nothing granted: no guest, no membership, no invitation, no approval queued.
+  assert.equal(await guestByEmail(stack, 'pete@acme.test'), undefined);
+  assert.deepEqual(await invitationsForRequest(stack, id), []);
+  assert.equal((await stack.db('access_request_items').where({ request_id: id, decision: 'approved' })).length, 0);
+  assert.equal((await auditEvents(stack, { action: 'request.denied', target: `request:${id}` })).length, 1);
+  assert.equal(JSON.parse((await auditEvent(stack, { action: 'request.denied', target: `request:${id}` })).details).stage, 2);
+
+  const page = (await pete.go(`${stack.appUrl}/requests/${id}`)).text;
+  assert.match(page, /Approved at stage 1 of 2; waiting for the second approval[^]*?By Sam Sponsor\./);
+  assert.match(page, /— Denied\s+[^]*?By Sue Second\./);
+  assert.match(page, /export-controlled/);
+  const samsView = await sam.go(`${stack.appUrl}/inbox/${id}`);
+  assert.equal(samsView.status, 200);
+  assert.match(samsView.text, /Stage 1: approved by Sam Sponsor on [^]*?Stage 2: denied by Sue Second on /);
+});
+
+test('a request for a two-stage item and a one-stage item grants both only when stage two approves, and the API decides the current stage', async () => {
+  const gary = new Browser();
+  // Gary's organization (Globex) is sponsored by Sue; the ledger's second approval is the admins'.
+  const { id } = await submitAsPartner(stack, gary, 'globex', 'gary@globex.test', ['Supplier Portal', LEDGER]);
+  await waitUntilRouted(stack, id);
+  assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
+  const row = await requestRow(stack, id);
+  assert.equal(row.status, 'pending');
+  assert.equal(Number(row.stage), 2);
+  await stack.mail.waitFor(routeMailTo('ada.admin@passerelle.test', id));
+  // The one-stage item waits for the end with the other: approved at stage 1, not granted yet.
+  const [portal, ledger] = await itemsNamed(stack, ['Supplier Portal', LEDGER]);
+  const decisions = Object.fromEntries((await stack.db('access_request_items').where({ request_id: id })).map((r) => [Number(r.item_id), r.decision]));
+  assert.deepEqual(decisions, { [portal.id]: 'approved', [ledger.id]: null });
+  assert.equal(await guestByEmail(stack, 'gary@globex.test'), undefined);
+
+  const api = await buildApiClient(stack, { scopes: ['AccessRequest.ReadWrite.All'] });
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${stack.appUrl}/v1.0${path}`, { method, headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const got = (await (await call('GET', `/accessRequests/${id}`)).json()) as { status: string; approvalStage: number };
+  assert.equal(got.status, 'pending');
+  assert.equal(got.approvalStage, 2);
+
+  const adas = await ada.go(`${stack.appUrl}/inbox/${id}`);
+  assert.match(adas.text, /Stage 2 of 2 — approved at stage 1 by Sue Second/);
+  assert.match(adas.text, /Also granted when you approve[^<]*Supplier Portal/);
+  // Only the ledger is decided at stage 2.
+  assert.match(adas.text, new RegExp(`name="approve" value="${ledger.id}"`));
+  assert.doesNotMatch(adas.text, new RegExp(`name="approve" value="${portal.id}"`));
+
+  const approved = await call('POST', `/accessRequests/${id}/approve`, {});
+  assert.equal(approved.status, 200);
+  const after = (await approved.json()) as { status: string; approvalStage: number };
+  assert.equal(after.status, 'approved');
+  assert.equal(after.approvalStage, 2);
+  assert.equal((await call('POST', `/accessRequests/${id}/approve`, {})).status, 409);
+  await stack.mail.waitFor((m) => String(m.to).includes('gary@globex.test') && /invited/.test(m.subject));
+  const guest = await eventually('Gary is a guest', () => guestByEmail(stack, 'gary@globex.test'));
+  const held = (await membershipsOf(stack, guest.id)).map((m) => Number(m.item_id)).sort((a, b) => a - b);
+  assert.deepEqual(held, [portal.id, ledger.id].sort((a, b) => a - b));
+  // One request, one invitation.
+  assert.equal((await invitationsForRequest(stack, id)).length, 1);
+});
