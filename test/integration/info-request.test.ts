@@ -93,6 +93,8 @@ describe('asking the requester for more information', () => {
     const api = supertest(stack.appUrl);
     const viaApi = await api.post(`/v1.0/accessRequests/${id}/approve`).set('Authorization', `Bearer ${token}`).send({});
     assert.equal(viaApi.status, 409);
+    assert.equal(viaApi.body.error.code, 'Request_Conflict');
+    assert.match(viaApi.body.error.message, /waits for its requester's answer to a question/);
     const listed = await api.get('/v1.0/accessRequests').query({ $filter: "status eq 'info_requested'" }).set('Authorization', `Bearer ${token}`);
     assert.equal(listed.status, 200, listed.text);
     assert.deepEqual(listed.body.value.map((r: { id: string; status: string }) => [r.id, r.status]), [[String(id), 'info_requested']]);

@@ -1,7 +1,7 @@
 // /accessRequests: Passerelle's own resource, in Graph's style: list, get, approve, deny.
 import { z } from 'zod';
 import { endpoint } from '../endpoint.ts';
-import { badRequest, notFoundApi } from '../errors.ts';
+import { ApiError, badRequest, notFoundApi } from '../errors.ts';
 import { nextLink, parseFilter, filter, skiptoken, top } from '../odata.ts';
 import { accessRequestJson, accessRequestSchema, collection } from './shapes.ts';
 import { findRequestRow, listRequestsPage } from '../../db/directory.ts';
@@ -40,6 +40,8 @@ function decide(decision: 'approve' | 'deny') {
     async handle({ params, body, deps, ctx, client, base }) {
       const request = await findRequestRow(deps.db, params.id);
       if (!request) throw notFoundApi(`Access request '${params.id}'`);
+      // Said apart from "already decided": it can be decided once the requester answers.
+      if (request.status === 'info_requested') throw new ApiError(409, 'Request_Conflict', `Access request '${params.id}' waits for its requester's answer to a question; it can be decided once it is answered.`);
       await applyDecision(deps, ctx, request, { decision, reason: (body as { reason?: string } | undefined)?.reason ?? '' }, { userId: null, clientId: client.id });
       const after = (await findRequestRow(deps.db, params.id))!;
       return { status: 200, body: { '@odata.context': `${base}/$metadata#accessRequests/$entity`, ...accessRequestJson(after) } };
