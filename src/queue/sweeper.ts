@@ -27,6 +27,8 @@ export async function sweepOnce(deps: Deps, queues: Queues): Promise<number> {
  */
 export async function enqueueUpkeep(queues: Queues): Promise<void> {
   await addOnce(queues[JOBS.expireMemberships], 'sweep-expire-memberships', {});
+  await addOnce(queues[JOBS.membershipNotices], 'sweep-membership-notices', {});
+  await addOnce(queues[JOBS.retireGuests], 'sweep-retire-guests', {});
   await addOnce(queues[JOBS.expireInvitations], 'sweep-expire-invitations', {});
   await addOnce(queues[JOBS.requestTimeouts], 'sweep-request-timeouts', {});
   await addOnce(queues[JOBS.oidcCleanup], 'sweep-oidc-cleanup', {});

@@ -16,6 +16,8 @@ import { failMail } from '../../workers/failMail.ts';
 import { appsToSignOut } from '../../workers/appAccessEnded.ts';
 import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
 import { expireMemberships } from '../../workers/expireMemberships.ts';
+import { sendMembershipNotices } from '../../workers/membershipNotices.ts';
+import { retireGuests } from '../../workers/retireInactiveGuests.ts';
 import { expireInvitations } from '../../workers/expireInvitations.ts';
 import { requestTimeouts } from '../../workers/requestTimeouts.ts';
 import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
@@ -78,6 +80,18 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   );
   queues[JOBS.expireMemberships].process(1, async (job) => {
     const n = await expireMemberships(deps, jobContext(JOBS.expireMemberships, job.id));
+    if (n) relay.kick();
+    return n;
+  });
+  // Memberships nearing their end: the guest and sponsors told, once per threshold and term.
+  queues[JOBS.membershipNotices].process(1, async (job) => {
+    const n = await sendMembershipNotices(deps, jobContext(JOBS.membershipNotices, job.id));
+    if (n) relay.kick();
+    return n;
+  });
+  // Guests whose access all ended: disabled, then removed, after the tenant's periods (each once).
+  queues[JOBS.retireGuests].process(1, async (job) => {
+    const n = await retireGuests(deps, jobContext(JOBS.retireGuests, job.id));
     if (n) relay.kick();
     return n;
   });
