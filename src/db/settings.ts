@@ -1,6 +1,8 @@
 import type { Db, Tx } from './knex.ts';
 import { isLocale, type Locale } from '../domain/locales.ts';
 import type { TimeoutDays } from '../domain/requestTimeouts.ts';
+import type { AccessExpiry } from '../domain/accessExpiry.ts';
+import { accessExpiryFrom, writeAccessExpiry } from './accessExpirySettings.ts';
 
 export interface Settings {
   unknownDomainsMayRequest: boolean;
@@ -8,6 +10,8 @@ export interface Settings {
   defaultLanguage: Locale;
   /** Pending requests' time-outs in days when an item sets none (null: that step is off). */
   requestTimeouts: TimeoutDays;
+  /** Notices before access ends, and guests whose access all ended disabled then removed (src/db/accessExpirySettings.ts). */
+  accessExpiry: AccessExpiry;
 }
 
 // The time-outs' rows (seeded by migrations/20261206010000_request_timeouts.ts); '' or '0' is off.
@@ -22,6 +26,7 @@ export async function readSettings(db: Db | Tx): Promise<Settings> {
     unknownDomainsMayRequest: map.get('unknown_domains_may_request') !== 'false',
     defaultLanguage: isLocale(language) ? language : 'en',
     requestTimeouts: { remind: days(map.get(TIMEOUT_KEYS.remind)), escalate: days(map.get(TIMEOUT_KEYS.escalate)), expire: days(map.get(TIMEOUT_KEYS.expire)) },
+    accessExpiry: accessExpiryFrom(map),
   };
 }
 
@@ -32,4 +37,5 @@ export async function writeSettings(db: Db | Tx, s: Settings): Promise<void> {
     const value = String(s.requestTimeouts[step as keyof typeof TIMEOUT_KEYS] ?? '');
     await db('settings').insert({ key, value }).onConflict('key').merge();
   }
+  await writeAccessExpiry(db, s.accessExpiry);
 }

@@ -16,6 +16,7 @@ export async function saveSettings(deps: Deps, ctx: AuditContext, next: Settings
           unknownDomainsMayRequest: [before.unknownDomainsMayRequest, next.unknownDomainsMayRequest],
           defaultLanguage: [before.defaultLanguage, next.defaultLanguage],
           requestTimeouts: [before.requestTimeouts, next.requestTimeouts],
+          accessExpiry: [before.accessExpiry, next.accessExpiry],
         },
       },
     });
