@@ -27,3 +27,10 @@ export function outOfOrder(d: TimeoutDays): Exclude<TimeoutStep, 'remind'>[] {
   if (on(d.expire) && ((on(d.escalate) && d.expire! <= d.escalate!) || (on(d.remind) && d.expire! <= d.remind!))) bad.push('expire');
   return bad;
 }
+
+/** A catalog item's own time-outs, as its columns hold them (null: the tenant's default; 0: off). */
+export interface ItemTimeouts {
+  remind_after_days: number | null;
+  escalate_after_days: number | null;
+  expire_after_days: number | null;
+}

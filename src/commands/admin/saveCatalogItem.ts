@@ -7,9 +7,10 @@ import type { CatalogItem } from '../../db/rows.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { diff } from './changes.ts';
 import type { Submitted } from './submitted.ts';
+import type { ItemTimeouts } from '../../domain/requestTimeouts.ts';
 import { rerouteOpenRequests } from '../routeToApprovers.ts';
 
-export type CatalogItemInput = Pick<CatalogItem, 'kind' | 'name' | 'description' | 'launch_url' | 'requestable' | 'self_service' | 'audience' | 'max_days'> & Pick<CatalogItem, 'second_approval'> & {
+export type CatalogItemInput = Pick<CatalogItem, 'kind' | 'name' | 'description' | 'launch_url' | 'requestable' | 'self_service' | 'audience' | 'max_days'> & Pick<CatalogItem, 'second_approval'> & ItemTimeouts & {
   owners: number[];
 };
 

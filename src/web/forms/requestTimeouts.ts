@@ -22,6 +22,11 @@ const ORDER_MESSAGE: Record<Exclude<TimeoutStep, 'remind'>, string> = {
   expire: 'requestTimeouts.errors.expireAfterOthers',
 };
 
+/** The order problems of time-outs already parsed, each on the field of the later step. */
+export function orderErrors(value: TimeoutDays, names: Record<TimeoutStep, string>): FieldErrors {
+  return Object.fromEntries(outOfOrder(value).map((step) => [names[step], ORDER_MESSAGE[step]]));
+}
+
 /**
  * The three fields of `body` named by `names`, parsed, and each one out of order reported on its
  * field. `zeroIsOff`: on the settings page 0 means off (null); on an item 0 is kept (off for it).
@@ -35,6 +40,6 @@ export function parseTimeouts(body: unknown, names: Record<TimeoutStep, string>,
     if (!parsed.success) fields[names[step]] = 'requestTimeouts.errors.days';
     else value[step] = zeroIsOff && parsed.data === 0 ? null : parsed.data;
   }
-  if (Object.keys(fields).length === 0) for (const step of outOfOrder(value)) fields[names[step]] = ORDER_MESSAGE[step];
+  if (Object.keys(fields).length === 0) Object.assign(fields, orderErrors(value, names));
   return { value: Object.keys(fields).length ? null : value, fields };
 }

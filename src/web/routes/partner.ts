@@ -84,11 +84,12 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
     render(req, res, 'partner/new', { title: 'requests.newTitle', catalog, ...dateBounds(catalog), fieldParams: {}, ...extra }, status);
   };
 
-  // ?item= comes from an app's "You don't have access" page: that item is already chosen.
+  // ?item= comes from an app's "You don't have access" page: that item is already chosen; several
+  // (?item=1&item=2) from an expired request's "Ask again": the same items chosen again.
   r.get('/requests/new', unverifiedPage(db), requireAbility(db, 'request:create'), async (req, res) => {
-    const item = parseId(req.query.item);
+    const items = ([] as unknown[]).concat(req.query.item ?? []).slice(0, 20).map(parseId).filter((i): i is number => i !== null);
     const displayName = await offeredName(deps, principalOf(req)!);
-    return showForm(req, res, { values: { displayName, ...(item && { items: [String(item)] }) } });
+    return showForm(req, res, { values: { displayName, ...(items.length && { items: items.map(String) }) } });
   });
 
   r.post('/requests', submitLimit, csrfProtection, unverifiedPage(db), requireAbility(db, 'request:create'), async (req, res) => {

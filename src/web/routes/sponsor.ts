@@ -17,6 +17,7 @@ import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { parseId, render } from '../render.ts';
 import { stageView } from '../stages.ts';
+import { eventsForTarget } from '../../db/audit.ts';
 
 // The question's words (not empty, not too long) are checked by the command, after authorization:
 // here only that it is text, so that words too long come back to be shortened, not lost.
@@ -79,6 +80,8 @@ export function sponsorRoutes(deps: Deps): Router {
       items,
       canDecide: request.status === 'pending' && can(p, 'request:decide', { request, isApprover }),
       conversation: await conversationOf(db, request.id),
+      // Its history (reminders, escalations, expiry among them), as the partner's page shows it.
+      history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
       questionMax: QUESTION_MAX,
       minUntil: earliestAccessDay(),
       // At stage 2, what stage 1 granted is the most that can be confirmed.

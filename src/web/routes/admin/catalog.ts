@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../../deps.ts';
 import { findItem, listAllItems, ownersOf } from '../../../db/catalog.ts';
 import { listMembers } from '../../../db/users.ts';
+import { readSettings } from '../../../db/settings.ts';
 import { saveCatalogItem } from '../../../commands/admin/saveCatalogItem.ts';
 import { catalogItemForm } from '../../forms/catalogItem.ts';
 import { AppError, notFound } from '../../../domain/errors.ts';
@@ -14,7 +15,7 @@ export function catalogRoutes(deps: Deps): Router {
   const { db } = deps;
 
   const form = async (req: Request, res: Response, id: number | null, values: Record<string, unknown>, extra = {}, status = 200) =>
-    render(req, res, 'admin/catalog/form', { title: id ? 'catalog.editTitle' : 'catalog.newTitle', itemId: id, values, members: await listMembers(db), ...extra }, status);
+    render(req, res, 'admin/catalog/form', { title: id ? 'catalog.editTitle' : 'catalog.newTitle', itemId: id, values, members: await listMembers(db), timeoutDefaults: (await readSettings(db)).requestTimeouts, ...extra }, status);
 
   r.get('/admin/catalog', async (req, res) => {
     const items = await listAllItems(db);
