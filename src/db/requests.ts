@@ -291,10 +291,15 @@ export async function approverFactsOf(db: Db | Tx, requests: Pick<AccessRequest,
   return facts;
 }
 
+// Waiting for a decision includes waiting for the requester's answer to a question: such a request
+// comes back to whoever decides it then, so it follows a change of sponsors or owners like the others.
+const OPEN = ['pending', 'info_requested'];
+
 /** An organization's requests still waiting for a decision and already routed, oldest first. */
 export async function openRoutedRequestsOfOrganization(db: Db | Tx, organizationId: number): Promise<RequestView[]> {
   return viewQuery(db)
-    .where({ 'access_requests.organization_id': organizationId, 'access_requests.status': 'pending' })
+    .where({ 'access_requests.organization_id': organizationId })
+    .whereIn('access_requests.status', OPEN)
     .whereNotNull('access_requests.routed_at')
     .orderBy('access_requests.id');
 }
@@ -303,7 +308,7 @@ export async function openRoutedRequestsOfOrganization(db: Db | Tx, organization
 export async function openRoutedRequestsOfItem(db: Db | Tx, itemId: number): Promise<RequestView[]> {
   return viewQuery(db)
     .whereIn('access_requests.id', db('access_request_items').select('request_id').where({ item_id: itemId }))
-    .where({ 'access_requests.status': 'pending' })
+    .whereIn('access_requests.status', OPEN)
     .whereNotNull('access_requests.routed_at')
     .orderBy('access_requests.id');
 }

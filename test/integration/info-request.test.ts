@@ -13,7 +13,7 @@ import { Browser } from '../harness/browser.ts';
 import { submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildApiClient } from '../harness/factories.ts';
 import { organizationIdOf } from '../harness/world.ts';
-import { approversOf, auditEvents, requestRow, userByEmail } from '../harness/stored.ts';
+import { approversOf, auditEvents, organizationNamed, requestRow, userByEmail } from '../harness/stored.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { setUserLocale } from '../../src/db/users.ts';
 import { setClockOffsetMs } from '../../src/domain/clock.ts';
@@ -213,5 +213,34 @@ describe('asking the requester for more information', () => {
     assert.match(log.text.replace(/<[^>]+>/g, ''), new RegExp(`Sam Sponsor asked Paula Partner for more information on request #${id}`));
     assert.match(log.text.replace(/<[^>]+>/g, ''), new RegExp(`Paula Partner answered the question on request #${id}`));
     assert.ok(!log.text.includes('Alice Martin'), 'no answer in the log');
+  });
+
+  test('sponsors changed while she is asked: the request follows them, and her answer goes to those who decide it now', async () => {
+    const pete = new Browser();
+    const { id: other } = await submitAsPartner(stack, pete, 'acme', 'pete@acme.test', ['Partner Wiki']);
+    await waitUntilRouted(stack, other);
+    await stack.mail.waitFor((m) => m.to.includes('sue.sponsor@passerelle.test') && m.subject.includes(`n° ${other}`));
+    const sueId = Number((await userByEmail(stack, 'sue.sponsor@passerelle.test')).id);
+    const samId = Number((await userByEmail(stack, 'sam.sponsor@passerelle.test')).id);
+    const page = await sam.go(`${stack.appUrl}/inbox/${other}`);
+    await sam.submit(page, `/inbox/${other}/question`, { question: 'Which team are you in?' });
+    assert.equal((await requestRow(stack, other)).status, 'info_requested');
+    assert.match((await sue.go(`${stack.appUrl}/inbox`)).text, new RegExp(`href="/inbox/${other}"`), 'Sue sees it waiting');
+
+    // The admin leaves Sam alone as Acme's sponsor.
+    const org = (await organizationNamed(stack, 'Acme Industries'))!;
+    const form = await ada.go(`${stack.appUrl}/admin/organizations/${org.id}`);
+    const values = { name: 'Acme Industries', domains: org.domains.join('\n'), identity_provider_id: String(org.identity_provider_id ?? ''), policy: org.policy as string };
+    assert.equal((await ada.submit(form, `/admin/organizations/${org.id}`, { ...values, sponsors: [String(samId)] })).status, 200);
+    assert.deepEqual((await approversOf(stack, other)).map((a) => Number(a.user_id)), [samId], 'taken from Sue while on hold');
+    assert.doesNotMatch((await sue.go(`${stack.appUrl}/inbox`)).text, new RegExp(`href="/inbox/${other}"`));
+
+    stack.mail.clear();
+    const petePage = await pete.go(`${stack.appUrl}/requests/${other}`);
+    await pete.submit(petePage, `/requests/${other}/answer`, { answer: 'The gearbox team.' });
+    await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && m.subject === `Pete Peer answered your question on request #${other}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(stack.mail.messages().filter((m) => m.to.includes('sue.sponsor@passerelle.test')).map((m) => m.subject), [], 'Sue, no longer its sponsor, is not mailed');
+    assert.ok(sueId > 0);
   });
 });
