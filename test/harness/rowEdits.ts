@@ -57,3 +57,12 @@ export async function endKeyPublication(stack: Stack, kid: string): Promise<void
 export async function expireOidcRows(stack: Stack, which: { type: string; accountId: string; clientId: string }): Promise<number> {
   return stack.db('oidc_payloads').where({ type: which.type, account_id: which.accountId, client_id: which.clientId }).update({ expires_at: aMinuteAgo() });
 }
+
+/**
+ * An approver asked the requester a question about this request, now, and she has not answered: the
+ * status and time that asking leaves on the request (the question's own row, and its mail, left out:
+ * only the unanswered wait matters to the time-outs).
+ */
+export async function askedAndUnanswered(stack: Stack, requestId: number): Promise<void> {
+  await stack.db('access_requests').where({ id: requestId, status: 'pending' }).update({ status: 'info_requested', info_requested_at: new Date().toISOString() });
+}
