@@ -9,6 +9,7 @@ import { startDemoIssuer, type RunningIssuer } from './idp.ts';
 import { startMailCatcher } from './mailCatcher.ts';
 import { isRedisReachable, startRedisServer, type RedisServer } from './redisServer.ts';
 import { seedDemo } from './seed.ts';
+import { seedTwoStageDemo } from './twoStage.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, issuerSpecs } from './world.ts';
 import { projectRoot } from '../paths.ts';
 import { nodeFlagsFor } from '../nodeFlags.ts';
@@ -82,6 +83,8 @@ export async function runDemo(env: Record<string, string | undefined> = processE
     const db = createDb(config.databaseUrl);
     await migrateLatest(db);
     await seedDemo(db, Object.fromEntries(issuers.map((i) => [i.key, i.issuer])));
+    // A two-stage item for the demo only (the sponsor, then its owner): tests build their own.
+    await seedTwoStageDemo(db);
     // The sample app's sign-in is registered here, not in seedDemo: tests register their own clients.
     const wiki = partnerWikiAddress(env);
     const wikiClient = await registerPartnerWiki({ config, db }, wiki.url, path.join(projectRoot, 'var', 'partner-wiki-client.json'));
