@@ -145,6 +145,8 @@ export interface InboxRow {
   created_at: string;
   /** The approval stage it waits on (1, or 2 for items that need a second approval). */
   stage?: number;
+  /** The membership it asks to extend; null: new access. */
+  extension_of?: number | null;
 }
 
 const inboxColumns = (db: Db | Tx) =>
@@ -159,6 +161,7 @@ const inboxColumns = (db: Db | Tx) =>
       'access_requests.status',
       'access_requests.created_at',
       'access_requests.stage',
+      'access_requests.extension_of',
     );
 
 /**

@@ -20,6 +20,7 @@ import { allOf, byAccount, limiter } from './middleware/rateLimit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { partnerRoutes } from './routes/partner.ts';
 import { leaveRoutes } from './routes/leave.ts';
+import { extendRoutes } from './routes/extend.ts';
 import { sponsorRoutes } from './routes/sponsor.ts';
 import { redeemRoutes } from './routes/redeem.ts';
 import { adminRoutes } from './routes/admin/index.ts';
@@ -100,6 +101,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(authRoutes(deps, strategies, log, perMinute('signin', limits.signInPerMinute), oidc));
   app.use(partnerRoutes(deps, allOf(perMinute('submit', limits.submitPerMinute), limiter(config, redis, 'submit-account', limits.submitPerMinute, log, byAccount))));
   app.use(leaveRoutes(deps, oidc));
+  app.use(extendRoutes(deps));
   app.use(sponsorRoutes(deps));
   app.use(redeemRoutes(deps, allOf(perMinute('redeem', limits.redeemPerMinute), limiter(config, redis, 'redeem-account', limits.redeemPerMinute, log, byAccount))));
   app.use(adminRoutes(deps, queues));

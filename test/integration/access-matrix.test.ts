@@ -58,6 +58,9 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /access/leave': { url: '/access/leave', expect: only() },
   'POST /access/leave': { url: '/access/leave', body: {}, expect: only() },
   'GET /access': { url: '/access', expect: signedIn },
+  // Only a guest asks to extend, and only an access of hers: nobody here is one.
+  'GET /access/extend/:id': { url: '/access/extend/1', expect: only() },
+  'POST /access/extend/:id': { url: '/access/extend/1', body: {}, expect: only() },
   // Only a guest withdraws consent, and only to an app they hold: nobody here is one.
   'POST /access/apps/:id/consent': { url: '/access/apps/{app}/consent', expect: only() },
   // An application's sign-in pages answer from the pending sign-in in the browser's cookies, whoever asks.

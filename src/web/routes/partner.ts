@@ -10,6 +10,7 @@ import { unverifiedPage } from './unverified.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { eventsForTarget } from '../../db/audit.ts';
 import { membershipsOf } from '../../db/memberships.ts';
+import { membershipsWithOpenExtension } from '../../db/membershipNotices.ts';
 import { readBranding } from '../../db/branding.ts';
 import { submitRequest } from '../../commands/submitRequest.ts';
 import { answerRequester } from '../../commands/answerRequester.ts';
@@ -200,10 +201,13 @@ export function partnerRoutes(deps: Deps, submitLimit: RequestHandler): Router {
     const items = can(p, 'access:read') ? await membershipsOf(db, p.userId!) : [];
     const groups = items.filter((i) => i.kind === 'group');
     const apps = await appTiles(deps, p.userId, items.filter((i) => i.kind === 'app'), groups);
-    const notice = req.query.welcome ? { key: 'redeem.done' } : req.query.withdrawn ? { key: 'access.withdrawn' } : null;
+    // An access with an end offers an extension, unless one is already waiting for a decision.
+    const extending = Object.fromEntries(await membershipsWithOpenExtension(db, items.map((i) => i.membership_id)));
+    const extension = req.query.extension === 'asked' ? { key: 'expiry.access.asked' } : req.query.extension === 'granted' ? { key: 'expiry.access.granted' } : null;
+    const notice = req.query.welcome ? { key: 'redeem.done' } : req.query.withdrawn ? { key: 'access.withdrawn' } : extension;
     // A guest may leave the organization: the section at the bottom leads to the confirmation page.
     const leave = can(p, 'access:leave') ? { organization: (await readBranding(db)).companyName } : null;
-    render(req, res, 'partner/access', { title: 'access.title', apps, groups, notice, leave });
+    render(req, res, 'partner/access', { title: 'access.title', apps, groups, notice, leave, extending, canExtend: can(p, 'access:extend') });
   });
 
   // Withdrawing consent signs the app out now (its grants are revoked) and makes it ask again.
