@@ -186,7 +186,14 @@ describe('asking the requester for more information', () => {
     const mail = await stack.mail.waitFor((m) => m.to.includes('paula@acme.test') && m.text.includes(second));
     assert.ok(mail.text.includes(`/requests/${id}`));
     const page = await paula.go(`${stack.appUrl}/requests/${id}`);
-    await paula.submit(page, `/requests/${id}/answer`, { answer: 'Until the end of June.' });
+    // Sent twice at once (a double click, two tabs): the first answer wins, the second is told.
+    const both = await Promise.all([
+      paula.submit(page, `/requests/${id}/answer`, { answer: 'Until the end of June.' }),
+      paula.submit(page, `/requests/${id}/answer`, { answer: 'Until the end of June.' }),
+    ]);
+    assert.deepEqual(both.map((p) => p.status).sort(), [200, 409]);
+    assert.match(both.find((p) => p.status === 409)!.text, /not waiting for your answer/);
+    assert.equal((await auditEvents(stack, { action: 'request.info_provided', target: `request:${id}` })).length, 2, 'one per round');
     assert.equal((await requestRow(stack, id)).status, 'pending');
     const decision = await sam.go(`${stack.appUrl}/inbox/${id}`);
     const approved = await sam.submit(decision, `/inbox/${id}/decision`, { decision: 'approve', reason: '' });
@@ -206,6 +213,13 @@ describe('asking the requester for more information', () => {
     assert.match(history, /More information requested/);
     assert.match(history, /Information provided/);
     assert.match(history, /Question from Sue Second/);
+
+    // The admin finds both mails among the editable ones, with a preview.
+    for (const [name, sample] of [['info_requested', 'Which project is this for?'], ['info_provided', 'The Atlas gearbox integration.']]) {
+      const preview = await ada.go(`${stack.appUrl}/admin/mail-templates/${name}/fr/preview`);
+      assert.equal(preview.status, 200, name);
+      assert.ok(preview.text.includes(sample), name);
+    }
 
     // The audit log tells each step in words, without the words exchanged.
     const log = await ada.go(`${stack.appUrl}/admin/audit?target=${encodeURIComponent(`request:${id}`)}`);
