@@ -17,8 +17,9 @@ const sam = new Browser();
 const sue = new Browser();
 // Owned by Sue, not self-service: Acme's requests go to Sam first (Acme's sponsor), then to Sue.
 const VAULT = 'Atlas Design Vault';
-// Asks the admins for its second approval.
+// Ask the admins for their second approval.
 const LEDGER = 'Supplier Ledger';
+const ARCHIVE = 'Supplier Archive';
 
 before(async () => {
   stack = await startStack({ env: { SWEEP_INTERVAL_MS: '200' } });
@@ -27,6 +28,7 @@ before(async () => {
   await sue.signIn(stack.appUrl, 'ours', 'sue.sponsor@passerelle.test');
   await buildCatalogItem(stack, { name: VAULT, owners: ['sue.sponsor@passerelle.test'] });
   await buildCatalogItem(stack, { name: LEDGER });
+  await buildCatalogItem(stack, { name: ARCHIVE });
 });
 after(async () => {
   await stack?.stop();
@@ -112,6 +114,7 @@ test('the sponsor approves, then the owner: the partner is invited only after th
   const sueInbox = await sue.go(`${stack.appUrl}/inbox`);
   assert.match(sueInbox.text, new RegExp(`href="/inbox/${id}"[^]*?Stage 2 of 2`));
   assert.doesNotMatch((await sam.go(`${stack.appUrl}/inbox`)).text, new RegExp(`href="/inbox/${id}">`));
+  assert.match((await sue.go(`${stack.appUrl}/owner`)).text, /1 request waits for your decision in your inbox/);
   assert.deepEqual(await invitationsForRequest(stack, id), []);
   assert.equal(stack.mail.messages().filter((m) => String(m.to).includes('paula@acme.test') && /invited/.test(m.subject)).length, 0);
   assert.match((await paula.go(`${stack.appUrl}/requests/${id}`)).text, /Stage 2 of 2: approved at stage 1, waiting for the second approval/);
@@ -215,4 +218,33 @@ test('a request for a two-stage item and a one-stage item grants both only when 
   assert.deepEqual(held, [portal.id, ledger.id].sort((a, b) => a - b));
   // One request, one invitation.
   assert.equal((await invitationsForRequest(stack, id)).length, 1);
+});
+
+test('a partial approval at stage two denies the stage-2 items it leaves out, with a reason', async () => {
+  assert.equal((await setSecondApproval(ARCHIVE, 'admins')).status, 200);
+  const paula = new Browser();
+  const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', [LEDGER, ARCHIVE]);
+  await waitUntilRouted(stack, id);
+  assert.equal((await decide(stack, sam, id, 'approve')).status, 200);
+  await stack.mail.waitFor(routeMailTo('ada.admin@passerelle.test', id));
+  const [ledger, archive] = await itemsNamed(stack, [LEDGER, ARCHIVE]);
+  const page = await ada.go(`${stack.appUrl}/inbox/${id}`);
+  const choose = { decision: 'approve', reason: '', itemsListed: '1', approve: [String(ledger.id)] };
+  const unexplained = await ada.submit(page, `/inbox/${id}/decision`, choose);
+  assert.equal(unexplained.status, 400);
+  assert.equal((await requestRow(stack, id)).status, 'pending');
+  const done = await ada.submit(page, `/inbox/${id}/decision`, { ...choose, itemsReason: 'The archive is for buyers only.' });
+  assert.equal(done.status, 200);
+  const row = await requestRow(stack, id);
+  assert.equal(row.status === 'approved' || row.status === 'provisioned', true);
+  assert.match(row.decision_reason, /buyers only/);
+  const decisions = Object.fromEntries((await stack.db('access_request_items').where({ request_id: id })).map((r) => [Number(r.item_id), r.decision]));
+  assert.deepEqual(decisions, { [ledger.id]: 'approved', [archive.id]: 'denied' });
+  const mine = (await paula.go(`${stack.appUrl}/requests/${id}`)).text;
+  assert.match(mine, /buyers only/);
+  const guest = await guestByEmail(stack, 'paula@acme.test');
+  await eventually('the ledger granted, not the archive', async () => {
+    const held = (await membershipsOf(stack, guest.id)).map((m) => Number(m.item_id));
+    return held.includes(ledger.id) && !held.includes(archive.id);
+  });
 });
