@@ -25,7 +25,7 @@ export function settingsRoutes(deps: Deps): Router {
     const expiry = parseAccessExpiryForm(req.body, (await readSettings(deps.db)).accessExpiry);
     if (!timeouts.value || !expiry.value) {
       const typed = Object.fromEntries(Object.values(SETTINGS_FIELDS).map((f) => [f, typeof req.body?.[f] === 'string' ? req.body[f].slice(0, 10) : '']));
-      return render(req, res, 'admin/settings', { title: 'settings.title', settings: { ...(await readSettings(deps.db)), unknownDomainsMayRequest: req.body?.unknown_domains_may_request !== undefined, defaultLanguage: language }, typed, typedExpiry: expiry.typed, fields: { ...timeouts.fields, ...expiry.fields }, notice: { key: 'errors.invalidForm' } }, 400);
+      return render(req, res, 'admin/settings', { title: 'settings.title', settings: { ...(await readSettings(deps.db)), unknownDomainsMayRequest: req.body?.unknown_domains_may_request !== undefined, defaultLanguage: language }, typed, typedExpiry: expiry.typed, saved: null, fields: { ...timeouts.fields, ...expiry.fields }, notice: { key: 'errors.invalidForm' } }, 400);
     }
     // A check box: an unticked one is not sent at all.
     await saveSettings(deps, auditContext(req), { unknownDomainsMayRequest: req.body?.unknown_domains_may_request !== undefined, defaultLanguage: language, requestTimeouts: timeouts.value, accessExpiry: expiry.value });
