@@ -15,8 +15,9 @@ import { directoryEndpoints } from './resources/directory.ts';
 import { auditEndpoints } from './resources/audit.ts';
 import { accessRequestEndpoints } from './resources/accessRequests.ts';
 import { applicationEndpoints } from './resources/applications.ts';
+import { accessReviewEndpoints } from './resources/accessReviews.ts';
 
-export const ENDPOINTS: Endpoint[] = [...invitationEndpoints, ...directoryEndpoints, ...accessRequestEndpoints, ...auditEndpoints, ...applicationEndpoints];
+export const ENDPOINTS: Endpoint[] = [...invitationEndpoints, ...directoryEndpoints, ...accessRequestEndpoints, ...auditEndpoints, ...applicationEndpoints, ...accessReviewEndpoints];
 
 /** /groups/{id}/members → /groups/:id/members (Express 5 takes `$` literally). */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

@@ -416,3 +416,40 @@ export async function userNames(db: Db | Tx, ids: number[]): Promise<Map<number,
   const rows = await db('users').whereIn('id', [...new Set(ids)]).select('id', 'display_name', 'email');
   return new Map(rows.map((u) => [Number(u.id), { name: String(u.display_name), email: String(u.email) }]));
 }
+
+/** Whether this person has rows of this campaign to answer. */
+export async function hasRowsIn(db: Db | Tx, campaignId: number, userId: number, isAdmin: boolean): Promise<boolean> {
+  return Boolean(await mine(db('review_rows').where({ campaign_id: campaignId }), userId, isAdmin).first('id'));
+}
+
+/** A closed campaign's result: kept, removed, and how many of them by default. */
+export async function outcomeCounts(db: Db | Tx, campaignId: number): Promise<{ kept: number; removed: number; defaulted: number }> {
+  const rows = (await db('review_rows').where({ campaign_id: campaignId }).groupBy('decision', 'defaulted').select('decision', 'defaulted').count({ n: '*' })) as Record<string, unknown>[];
+  const out = { kept: 0, removed: 0, defaulted: 0 };
+  for (const r of rows) {
+    if (r.decision === 'keep') out.kept += Number(r.n);
+    if (r.decision === 'remove') out.removed += Number(r.n);
+    if (r.defaulted) out.defaulted += Number(r.n);
+  }
+  return out;
+}
+
+/** How many campaigns are open (the admin home says so). */
+export async function openCampaignCount(db: Db | Tx): Promise<number> {
+  const [{ n }] = await db('review_campaigns').where({ status: 'open' }).count({ n: '*' });
+  return Number(n);
+}
+
+/** A page of a campaign's rows for the API, oldest first from `after`, with the item's kind. */
+export async function decisionsPage(db: Db | Tx, campaignId: number, after: number, limit: number): Promise<(ReviewRow & { item_kind: string | null })[]> {
+  const rows = await db('review_rows')
+    .leftJoin('users as r', 'r.id', 'review_rows.reviewer_id')
+    .leftJoin('users as d', 'd.id', 'review_rows.decided_by')
+    .leftJoin('catalog_items as c', 'c.id', 'review_rows.item_id')
+    .where('review_rows.campaign_id', campaignId)
+    .where('review_rows.id', '>', after)
+    .orderBy('review_rows.id')
+    .limit(limit)
+    .select([...ROW_COLUMNS, 'c.kind as item_kind']);
+  return rows.map((r) => ({ ...rowOf(r), item_kind: (r.item_kind as string | null) ?? null }));
+}

@@ -26,6 +26,7 @@ import { redeemRoutes } from './routes/redeem.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { ownerRoutes } from './routes/owner.ts';
+import { reviewNavLocals, reviewRoutes } from './routes/reviews.ts';
 import { StrategyRegistry } from '../auth/strategies.ts';
 import type { PassportStatic } from 'passport';
 import type { Queues } from '../queue/queues.ts';
@@ -95,6 +96,8 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
   app.use(bodyGuard);
   app.use(csrfLocals);
+  // Whether the navigation shows "Access reviews" (a member with rows to review).
+  app.use(reviewNavLocals(deps));
 
   const perMinute = (name: string, n: number) => limiter(config, redis, name, n, log);
   app.use(languageRoutes(deps));
@@ -107,6 +110,7 @@ export function buildApp(deps: Deps, redis: RedisClientType, queues: Queues, log
   app.use(adminRoutes(deps, queues));
   app.use(invitationRoutes(deps));
   app.use(ownerRoutes(deps));
+  app.use(reviewRoutes(deps));
   app.use(apiDocsRoutes(deps));
   app.use(appSignInRoutes(deps, oidc));
 

@@ -11,8 +11,9 @@ import { startStack, type Stack } from '../harness/stack.ts';
 import { Browser, csrfToken, type Page } from '../harness/browser.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { listRoutes } from '../harness/routes.ts';
-import { buildApiClient, buildGuest } from '../harness/factories.ts';
-import { idpIdOf, organizationIdOf } from '../harness/world.ts';
+import { buildApiClient, buildGuest, systemContext } from '../harness/factories.ts';
+import { idpIdOf, organizationIdOf, userIdOf } from '../harness/world.ts';
+import { startCampaign } from '../../src/commands/reviews/startCampaign.ts';
 import supertest from 'supertest';
 import { ALL_SCOPES, type Scope } from '../../src/domain/scopes.ts';
 
@@ -125,6 +126,21 @@ const RULES: Record<string, { url: string; body?: Record<string, string | string
   'GET /admin/api-clients': { url: '/admin/api-clients', expect: admin },
   'POST /admin/api-clients': { url: '/admin/api-clients', body: {}, expect: admin },
   'POST /admin/api-clients/:id/revoke': { url: '/admin/api-clients/{apiClient}/revoke', expect: admin },
+  // {review}: an access review whose one row (a guest of Quality Reviews) is Sue's to answer, as the item's owner.
+  'GET /reviews': { url: '/reviews', expect: members },
+  'GET /reviews/:id': { url: '/reviews/{review}', expect: only('owner', 'admin') },
+  'POST /reviews/:id/decisions': { url: '/reviews/{review}/decisions', body: {}, expect: only('owner', 'admin') },
+  'GET /admin/reviews': { url: '/admin/reviews', expect: admin },
+  'GET /admin/reviews/new': { url: '/admin/reviews/new', expect: admin },
+  'POST /admin/reviews': { url: '/admin/reviews', body: {}, expect: admin },
+  'GET /admin/reviews/:id': { url: '/admin/reviews/{review}', expect: admin },
+  'POST /admin/reviews/:id/remind': { url: '/admin/reviews/{review}/remind', body: { seen: '99' }, expect: admin },
+  'GET /admin/reviews/:id/export.csv': { url: '/admin/reviews/{review}/export.csv', expect: admin },
+  'GET /v1.0/identityGovernance/accessReviews/definitions': { url: '/v1.0/identityGovernance/accessReviews/definitions', expect: scoped('AccessReview.Read.All') },
+  'GET /v1.0/identityGovernance/accessReviews/definitions/:id': { url: '/v1.0/identityGovernance/accessReviews/definitions/{review}', expect: scoped('AccessReview.Read.All') },
+  'GET /v1.0/identityGovernance/accessReviews/definitions/:id/instances': { url: '/v1.0/identityGovernance/accessReviews/definitions/{review}/instances', expect: scoped('AccessReview.Read.All') },
+  'GET /v1.0/identityGovernance/accessReviews/definitions/:id/instances/:instanceId': { url: '/v1.0/identityGovernance/accessReviews/definitions/{review}/instances/{review}', expect: scoped('AccessReview.Read.All') },
+  'GET /v1.0/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/decisions': { url: '/v1.0/identityGovernance/accessReviews/definitions/{review}/instances/{review}/decisions', expect: scoped('AccessReview.Read.All') },
   'GET /docs/api': { url: '/docs/api', expect: all('allow') },
   'GET /v1.0/openapi.json': { url: '/v1.0/openapi.json', expect: Object.fromEntries(ROLES.map((r) => [r, 'allow'])) as Record<Role, Rule> },
   'POST /v1.0/invitations': { url: '/v1.0/invitations', body: { invitedUserEmailAddress: 'matrix-api@newco.test', inviteRedirectUrl: '{publicUrl}/access' }, expect: scoped('User.Invite.All') },
@@ -175,6 +191,9 @@ before(async () => {
   ids.idp = String(await idpIdOf(stack, 'acme'));
   ids.org = String(await organizationIdOf(stack, 'Acme Industries'));
   ids.guest = String(await buildGuest(stack, { name: 'Matrix Guest', email: 'matrix@guest.test' }));
+  await buildGuest(stack, { name: 'Reviewed Guest', email: 'reviewed@guest.test', memberships: ['Quality Reviews'] });
+  const review = { name: 'Matrix review', scope: 'item' as const, scopeId: Number(ids.item), recurrenceMonths: null, deadlineAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), defaultDecision: 'keep' as const };
+  ids.review = String((await startCampaign(stack, systemContext(), review, await userIdOf(stack, 'ada.admin@passerelle.test'))).id);
   [ids.group] = await catalogIds(stack, ['Project Atlas']);
   [ids.app] = await catalogIds(stack, ['Supplier Portal']);
   const form = await people.admin.go(`${stack.appUrl}/invitations`);

@@ -12,6 +12,7 @@ import { queueRoutes } from './queues.ts';
 import { apiClientRoutes } from './apiClients.ts';
 import { appClientRoutes } from './appClients.ts';
 import { mailTemplateRoutes } from './mailTemplates.ts';
+import { reviewAdminRoutes } from './reviews.ts';
 import type { Queues } from '../../../queue/queues.ts';
 import { queueOverview } from '../../../queue/admin.ts';
 import { adminDashboard } from '../../../db/dashboard.ts';
@@ -56,5 +57,6 @@ export function adminRoutes(deps: Deps, queues: Queues): Router {
   r.use(apiClientRoutes(deps));
   r.use(appClientRoutes(deps));
   r.use(mailTemplateRoutes(deps));
+  r.use(reviewAdminRoutes(deps));
   return r;
 }
