@@ -48,6 +48,11 @@ export async function expireMemberships(stack: Stack, userId: number, itemId: nu
   await stack.db('memberships').where({ user_id: userId, item_id: itemId }).update({ expires_at: aMinuteAgo() });
 }
 
+/** The person's membership of this item was granted for a term that ends at `at` (a notice or an end to come, or past). */
+export async function setMembershipEnd(stack: Stack, userId: number, itemId: number, at: Date): Promise<void> {
+  await stack.db('memberships').where({ user_id: userId, item_id: itemId }).update({ expires_at: at.toISOString() });
+}
+
 /** Every token a retired signing key signed has expired: its publication ended a minute ago. */
 export async function endKeyPublication(stack: Stack, kid: string): Promise<void> {
   await stack.db('oidc_keys').where({ kid }).whereNotNull('retired_at').update({ retire_after: aMinuteAgo() });
