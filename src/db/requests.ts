@@ -1,6 +1,7 @@
 import type { Db, Tx } from './knex.ts';
 import type { AccessRequest, CatalogItem, RequestStatus } from './rows.ts';
 import { keysetPage, type Page } from './keyset.ts';
+import { nowIso } from '../domain/clock.ts';
 
 export interface RequestView extends AccessRequest {
   idp_name: string;
@@ -28,7 +29,8 @@ export async function insertRequest(
 ): Promise<number> {
   const stamp = new Date().toISOString();
   const [row] = await trx('access_requests')
-    .insert({ ...r, status: 'pending', clock_from: stamp, created_at: stamp, updated_at: stamp })
+    // Its time-outs count on the one clock their sweep reads (src/domain/clock.ts), moved or not.
+    .insert({ ...r, status: 'pending', clock_from: nowIso(), created_at: stamp, updated_at: stamp })
     .returning('id');
   const id = (row as { id: number }).id;
   await trx('access_request_items').insert(itemIds.map((item_id) => ({ request_id: id, item_id })));
