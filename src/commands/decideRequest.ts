@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
 import { decidedItemsOf, findRequest, recordItemDecisions } from '../db/requests.ts';
-import { approverStageOf, recordStageOneItems, transitionAtStage } from '../db/stages.ts';
+import { approverStageOf, transitionAtStage } from '../db/stages.ts';
 import { findUserById } from '../db/users.ts';
 import { nowIso } from '../domain/clock.ts';
 import { LAST_STAGE, needsSecondStage } from '../domain/stages.ts';
@@ -13,7 +13,8 @@ import { can } from '../domain/policies.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { AccessRequest } from '../db/rows.ts';
 import { recordRefusal } from './recordRefusal.ts';
-import { routeToStageTwo, stillApproverOf } from './routeToApprovers.ts';
+import { stillApproverOf } from './routeToApprovers.ts';
+import { sendOnToStageTwo } from './advanceStage.ts';
 import { deniedMail } from '../mail/templates.ts';
 import { checkDay, earliestAccessDay, latestGrantableDay } from '../domain/accessDates.ts';
 import { untilError } from './submitRequest.ts';
@@ -123,34 +124,15 @@ export async function applyDecision(
     const stamp = nowIso();
     const reason = reasonText ? { reason: reasonText } : {};
     if (approval && nextStage.length > 0) {
-      // On to stage 2: still pending, its time-outs counted afresh from now (the reminder sweep
-      // counts from clock_from, per stage), the date granted so far kept for stage 2 to confirm.
-      const won = await transitionAtStage(trx, requestId, stage, {
-        stage: stage + 1,
-        clock_from: stamp,
-        reminded_at: null,
-        escalated_at: null,
-        granted_until: approval.until,
-        decision_reason: reasonText || null,
+      const moved = await sendOnToStageTwo(trx, config, ctx, request, {
+        approved: approval.approved,
+        denied: approval.denied,
+        nextStage,
+        until: approval.until,
+        reason: reasonText,
+        decidedBy,
       });
-      if (!won) throw conflict('errors.alreadyDecided');
-      const waiting = new Set(nextStage.map((i) => i.id));
-      await recordStageOneItems(trx, requestId, approval.approved.filter((i) => !waiting.has(i.id)).map((i) => i.id), [...waiting]);
-      const approvers = await routeToStageTwo(trx, config, { ...request, organization_name: (request as { organization_name?: string | null }).organization_name ?? null });
-      await appendAudit(trx, ctx, {
-        action: 'request.stage_approved',
-        target: `request:${requestId}`,
-        details: {
-          stage,
-          decidedBy,
-          ...reason,
-          approvedItems: approval.approved.map((i) => i.name),
-          deniedItems: approval.denied.map((i) => i.name),
-          nextStageItems: nextStage.map((i) => i.name),
-          accessUntil: approval.until,
-          approvers: approvers.map((a) => a.email),
-        },
-      });
+      if (!moved) throw conflict('errors.alreadyDecided');
       return;
     }
     const approvedIds = approval ? [...kept, ...approval.approved].map((i) => i.id) : [];

@@ -16,6 +16,8 @@ import { checkDay, earliestAccessDay, longestAccessDay } from '../domain/accessD
 import { recordRefusal } from './recordRefusal.ts';
 import { renameGuest } from './renameGuest.ts';
 import { routeToApprovers } from './routeToApprovers.ts';
+import { sendOnToStageTwo } from './advanceStage.ts';
+import { needsSecondStage } from '../domain/stages.ts';
 
 export interface SubmitInput {
   itemIds: number[];
@@ -78,7 +80,11 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
   if (!org && items.some((i) => i.audience === 'known_partners')) throw await refuse('item restricted to registered partners', 'errors.itemNotForYou');
   const until = requestedUntil(items, input.accessUntil);
   const name = input.displayName ?? p.name;
-  const automatic = await approvedByPolicy(org, items.map((i) => i.id), () => autoApprovedItems(db, org!.id));
+  const byPolicy = await approvedByPolicy(org, items.map((i) => i.id), () => autoApprovedItems(db, org!.id));
+  // The organization's policy gives the first approval only: items asking for a second one still
+  // wait for it (two-stage approval, src/commands/advanceStage.ts).
+  const secondStage = items.filter(needsSecondStage);
+  const automatic = byPolicy && secondStage.length === 0;
 
   const id = await inTransaction(db, async (trx) => {
     const requestId = await insertRequest(
@@ -104,7 +110,18 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
     // A guest already (she redeemed an earlier invitation) who gives another name is renamed now.
     const known = await findUserByIdentity(trx, p.issuer, p.subject);
     if (known?.user_type === 'guest' && input.displayName !== undefined) await renameGuest(trx, ctx, known.id, name);
-    if (automatic) {
+    if (byPolicy && !automatic) {
+      const request = { id: requestId, requester_name: name, requester_email: p.email.toLowerCase(), justification: input.justification, organization_name: org?.name ?? null };
+      await sendOnToStageTwo(trx, deps.config, { ...ctx, actor: { type: 'system', id: 'system:policy', label: null } }, request, {
+        approved: items,
+        denied: [],
+        nextStage: secondStage,
+        until,
+        reason: '',
+        decidedBy: null,
+        byPolicy: true,
+      });
+    } else if (automatic) {
       await transitionRequest(trx, requestId, ['pending'], { status: 'approved', decided_at: new Date().toISOString(), decision_reason: null, granted_until: until });
       await recordItemDecisions(trx, requestId, items.map((i) => i.id));
       await appendAudit(trx, { ...ctx, actor: { type: 'system', id: 'system:policy', label: null } }, {

@@ -132,6 +132,8 @@ export interface StageDecision {
   stage: number;
   at: string;
   by: string | null;
+  /** Given by the organization's auto-approve policy (stage 1 only). */
+  byPolicy: boolean;
   approvedItems: string[];
   deniedItems: string[];
 }
@@ -150,6 +152,7 @@ export async function stageDecisionsOf(db: Db | Tx, requestId: number): Promise<
       stage: Number(d.stage ?? 1),
       at: r.at,
       by: typeof d.decidedBy === 'string' ? d.decidedBy : (r.actor_label ?? null),
+      byPolicy: d.byPolicy === true,
       approvedItems: Array.isArray(d.approvedItems) ? (d.approvedItems as string[]) : [],
       deniedItems: Array.isArray(d.deniedItems) ? (d.deniedItems as string[]) : [],
     };

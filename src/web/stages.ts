@@ -10,7 +10,7 @@ import { findUserById } from '../db/users.ts';
 
 export interface StageView {
   /** Null for a single-stage request. */
-  stage: { current: number; of: number; next: 'owners' | 'admins' | null; approvedBy: string | null; approvedAt: string | null } | null;
+  stage: { current: number; of: number; next: 'owners' | 'admins' | null; approvedBy: string | null; byPolicy: boolean; approvedAt: string | null } | null;
   /** The items the current stage decides (all of them at stage 1; those waiting on it at stage 2). */
   decidable: DecidedItem[];
   /** At stage 2: items approved at stage 1 that need no second approval, granted with the rest at the end. */
@@ -34,6 +34,7 @@ export async function stageView(db: Db | Tx, request: RequestView, items: Decide
       stage: current,
       at: request.decided_at,
       by: decider?.display_name ?? null,
+      byPolicy: false,
       approvedItems: request.status === 'denied' ? [] : finalItems,
       deniedItems: items.filter((i) => i.decision === 'denied').map((i) => i.name),
       final: true,
@@ -42,7 +43,7 @@ export async function stageView(db: Db | Tx, request: RequestView, items: Decide
   }
   return {
     stage: twoStage
-      ? { current, of: 2, next: current < 2 ? secondStageDeciders(items) : null, approvedBy: first?.by ?? null, approvedAt: first?.at ?? null }
+      ? { current, of: 2, next: current < 2 ? secondStageDeciders(items) : null, approvedBy: first?.by ?? null, byPolicy: first?.byPolicy ?? false, approvedAt: first?.at ?? null }
       : null,
     decidable: current >= 2 && open(request) ? items.filter((i) => i.decision === null) : items,
     kept: current >= 2 && open(request) ? items.filter((i) => i.decision === 'approved') : [],

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { buildApiClient, buildCatalogItem } from '../harness/factories.ts';
+import { buildAccessRequest, buildApiClient, buildCatalogItem, buildOrganization } from '../harness/factories.ts';
 import { approversOf, auditEvent, auditEvents, guestByEmail, invitationsForRequest, membershipsOf, requestRow } from '../harness/stored.ts';
 import { itemsNamed } from '../harness/world.ts';
 
@@ -247,4 +247,20 @@ test('a partial approval at stage two denies the stage-2 items it leaves out, wi
     const held = (await membershipsOf(stack, guest.id)).map((m) => Number(m.item_id));
     return held.includes(ledger.id) && !held.includes(archive.id);
   });
+});
+
+test('an auto-approve policy gives only the first approval: the item’s owner still gives the second', async () => {
+  await buildOrganization(stack, { name: 'Initech', domains: ['initech.test'], autoApprove: [VAULT] });
+  const id = await buildAccessRequest(stack, { requester: 'ivy@initech.test', idp: 'email-code', items: [VAULT] });
+  const row = await requestRow(stack, id);
+  assert.equal(row.status, 'pending');
+  assert.equal(Number(row.stage), 2);
+  assert.ok(row.routed_at, 'never left for the routing sweep');
+  const event = JSON.parse((await auditEvent(stack, { action: 'request.stage_approved', target: `request:${id}` })).details);
+  assert.equal(event.byPolicy, true);
+  await stack.mail.waitFor(routeMailTo('sue.sponsor@passerelle.test', id));
+  const page = await sue.go(`${stack.appUrl}/inbox/${id}`);
+  assert.match(page.text, /Stage 2 of 2 — approved at stage 1 by the organization’s policy/);
+  assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
+  await stack.mail.waitFor((m) => String(m.to).includes('ivy@initech.test') && /invited/.test(m.subject));
 });

@@ -26,6 +26,7 @@ export const stages: Record<string, string> = {
   'stages.decision.items': 'Approved: {approved}. Denied: {denied}.',
   'stages.decision.approvedItems': 'Approved: {approved}.',
   'stages.decision.someone': 'an API client',
+  'stages.decision.policy': 'the organization’s policy',
   'stages.errors.stage1': 'This request is still waiting for its first approval; you give the second one, once the first is given.',
   'stages.errors.stage2': 'This request has had its first approval and now waits for the second one, which is not yours to give.',
   'history.request.stage_approved': 'Approved at stage 1 of 2; waiting for the second approval',
