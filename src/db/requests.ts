@@ -196,7 +196,7 @@ export async function listPendingForApprover(
  */
 export async function listDecidedForApprover(db: Db | Tx, userId: number, limit = 20): Promise<InboxRow[]> {
   return inboxColumns(db)
-    .whereIn('access_requests.status', ['approved', 'denied', 'provisioned', 'failed'])
+    .whereIn('access_requests.status', ['approved', 'denied', 'provisioned', 'failed', 'expired'])
     .whereExists((q) => q.select(db.raw('1')).from('access_request_approvers').whereRaw('access_request_approvers.request_id = access_requests.id').where('access_request_approvers.user_id', userId))
     .orderBy('access_requests.id', 'desc')
     .limit(limit);

@@ -170,6 +170,12 @@ describe('pending requests that time out', () => {
     const again = await pete.go(`${stack.appUrl}/requests/new?item=${portalId}`);
     assert.match(again.text, new RegExp(`value="${portalId}" checked`));
 
+    // Sam, who was to decide it, sees it among his recent requests, expired.
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    const inbox = await sam.go(`${stack.appUrl}/inbox`);
+    assert.match(inbox.text, new RegExp(`href="/inbox/${id}">Request #${id}</a> — Pete Peer — <span class="status status-expired">Expired</span>`));
+
     // The Graph-shaped API lists it under status expired.
     const { token } = await buildApiClient(stack, { scopes: ['AccessRequest.Read.All'] });
     const res = await fetch(`${stack.appUrl}/v1.0/accessRequests?$filter=${encodeURIComponent("status eq 'expired'")}`, { headers: { authorization: `Bearer ${token}` } });
