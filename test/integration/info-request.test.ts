@@ -106,6 +106,8 @@ describe('asking the requester for more information', () => {
   });
 
   test('a bad answer is refused clearly and loses nothing; another partner can neither read nor answer', async () => {
+    const list = await paula.go(`${stack.appUrl}/requests`);
+    assert.ok(list.text.includes(`<a href="/requests/${id}#answer">Answer the question</a>`), 'her list leads to the answer');
     const page = await paula.go(`${stack.appUrl}/requests/${id}`);
     assert.match(page.text, /Information requested/);
     assert.match(page.text, /Question from Sam Sponsor/);
