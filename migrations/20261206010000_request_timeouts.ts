@@ -21,6 +21,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('access_request_approvers', (t) => {
     t.string('escalated_at', 32).nullable();
   });
+  // The sweep asks every few seconds for the requests of a status that started before a cut-off.
+  await knex.schema.alterTable('access_requests', (t) => {
+    t.index(['status', 'clock_from'], 'access_requests_status_clock_from');
+    t.index(['status', 'info_requested_at'], 'access_requests_status_info_requested_at');
+  });
   for (const [key, value] of TIMEOUT_SETTINGS) {
     if (!(await knex('settings').where({ key }).first())) await knex('settings').insert({ key, value });
   }
@@ -28,6 +33,10 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex('settings').whereIn('key', TIMEOUT_SETTINGS.map(([key]) => key)).delete();
+  await knex.schema.alterTable('access_requests', (t) => {
+    t.dropIndex(['status', 'info_requested_at'], 'access_requests_status_info_requested_at');
+    t.dropIndex(['status', 'clock_from'], 'access_requests_status_clock_from');
+  });
   await dropColumns(knex, 'access_request_approvers', ['escalated_at']);
   await dropColumns(knex, 'catalog_items', ['expire_after_days', 'escalate_after_days', 'remind_after_days']);
 }
