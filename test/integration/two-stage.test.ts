@@ -76,6 +76,8 @@ test('the sponsor approves, then the owner: the partner is invited only after th
   const paula = new Browser();
   const { id } = await submitAsPartner(stack, paula, 'acme', 'paula@acme.test', [VAULT]);
   await waitUntilRouted(stack, id);
+  // The request form said so.
+  assert.match((await paula.go(`${stack.appUrl}/requests/new`)).text, new RegExp(`${VAULT}</strong>[^]*?two approvals: your sponsor’s, then its owner’s`));
 
   const samsPage = await sam.go(`${stack.appUrl}/inbox/${id}`);
   assert.equal(samsPage.status, 200);
@@ -263,4 +265,19 @@ test('an auto-approve policy gives only the first approval: the item’s owner s
   assert.match(page.text, /Stage 2 of 2 — approved at stage 1 by the organization’s policy/);
   assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
   await stack.mail.waitFor((m) => String(m.to).includes('ivy@initech.test') && /invited/.test(m.subject));
+});
+
+test('a sponsor who also owns the item gives both approvals, each in its turn, and is asked for each', async () => {
+  // Gary's organization (Globex) is sponsored by Sue, who owns the vault.
+  const gary = new Browser();
+  const { id } = await submitAsPartner(stack, gary, 'globex', 'gary@globex.test', [VAULT]);
+  await waitUntilRouted(stack, id);
+  await stack.mail.waitFor(routeMailTo('sue.sponsor@passerelle.test', id));
+  assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
+  assert.equal(Number((await requestRow(stack, id)).stage), 2);
+  await eventually('Sue mailed again for stage 2', async () => stack.mail.messages().filter(routeMailTo('sue.sponsor@passerelle.test', id)).length === 2);
+  const page = await sue.go(`${stack.appUrl}/inbox/${id}`);
+  assert.match(page.text, /Stage 2 of 2 — approved at stage 1 by Sue Second/);
+  assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
+  assert.notEqual((await requestRow(stack, id)).status, 'pending');
 });

@@ -9,6 +9,7 @@ export const stages: Record<string, string> = {
   'stages.catalog.admins': 'The administrators',
   'stages.catalog.listed': 'second approval',
   'stages.stage': 'Approval',
+  'stages.request.twoApprovals': '{who, select, owners {two approvals: your sponsor’s, then its owner’s} other {two approvals: your sponsor’s, then an administrator’s}}',
   'stages.sponsor.stageOne': 'Stage 1 of 2 — then {who, select, owners {the item’s owner} other {the administrators}}',
   'stages.sponsor.stageTwo': 'Stage 2 of 2 — approved at stage 1 by {name}',
   'stages.sponsor.stageTwoOn': 'Stage 2 of 2 — approved at stage 1 by {name} on {date}',

@@ -9,6 +9,7 @@ export const stages: Record<string, string> = {
   'stages.catalog.admins': 'Les administrateurs',
   'stages.catalog.listed': 'seconde approbation',
   'stages.stage': 'Approbation',
+  'stages.request.twoApprovals': '{who, select, owners {deux approbations : celle de votre « sponsor », puis celle de son propriétaire} other {deux approbations : celle de votre « sponsor », puis celle d’un administrateur}}',
   'stages.sponsor.stageOne': 'Étape 1 sur 2 — puis {who, select, owners {le propriétaire de l’élément} other {les administrateurs}}',
   'stages.sponsor.stageTwo': 'Étape 2 sur 2 — approuvée à l’étape 1 par {name}',
   'stages.sponsor.stageTwoOn': 'Étape 2 sur 2 — approuvée à l’étape 1 par {name} le {date}',
