@@ -142,6 +142,8 @@ export interface ItemOverrides {
   owners?: string[];
   selfService?: boolean;
   audience?: CatalogItem['audience'];
+  /** Who gives a second approval (two-stage approval); none by default. */
+  secondApproval?: CatalogItem['second_approval'];
 }
 
 /** A requestable catalog item with its owners. */
@@ -159,6 +161,7 @@ export async function buildCatalogItem(stack: Stack, o: ItemOverrides = {}): Pro
         max_days: o.maxDays === undefined ? 90 : o.maxDays,
         self_service: o.selfService ?? false,
         ...(o.audience ? { audience: o.audience } : {}),
+        ...(o.secondApproval ? { second_approval: o.secondApproval } : {}),
       }),
     );
     if (ownerIds.length) await setOwners(trx, id, ownerIds);
