@@ -90,6 +90,7 @@ describe('access reviews', () => {
     const ivanRow = await rowFor(id, 'ivan@newco.test', 'Partner Wiki');
     assert.deepEqual([ivanRow.reviewer_kind, ivanRow.reviewer_id], ['admins', null]);
     assert.equal((await auditEvents(stack, { action: 'review.started', target: `review:${id}` })).length, 1);
+    assert.match((await admin.go(`${stack.appUrl}/admin`)).text, /One access review is open\.[\s\S]*?href="\/admin\/reviews"/);
 
     // Each reviewer is mailed once, with the page where they answer.
     const link = `${stack.config.publicUrl}/reviews/${id}`;
