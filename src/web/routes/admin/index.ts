@@ -16,6 +16,7 @@ import { reviewAdminRoutes } from './reviews.ts';
 import type { Queues } from '../../../queue/queues.ts';
 import { queueOverview } from '../../../queue/admin.ts';
 import { adminDashboard } from '../../../db/dashboard.ts';
+import { openCampaignCount } from '../../../db/reviews.ts';
 
 const HOUR = 3_600_000;
 /** How far ahead the home looks for memberships that end. */
@@ -42,6 +43,7 @@ export function adminRoutes(deps: Deps, queues: Queues): Router {
       title: 'admin.title',
       home,
       expiringWithinDays: EXPIRING_WITHIN_DAYS,
+      openReviews: await openCampaignCount(deps.db),
       oldest: waited(home.oldestPendingAt, now),
       // null: Redis did not answer, and the page says so rather than show 0.
       failedJobs: queue ? Object.values(queue.counts).reduce((n, c) => n + Number(c.failed ?? 0), 0) : null,
