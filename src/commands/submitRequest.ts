@@ -14,6 +14,7 @@ import { approvedByPolicy, isDenied } from '../domain/organizationPolicy.ts';
 import { emailDomain, type Principal } from '../domain/principal.ts';
 import { checkDay, earliestAccessDay, longestAccessDay } from '../domain/accessDates.ts';
 import { recordRefusal } from './recordRefusal.ts';
+import { now as clockNow, nowIso } from '../domain/clock.ts';
 import { renameGuest } from './renameGuest.ts';
 import { routeToApprovers } from './routeToApprovers.ts';
 import { sendOnToStageTwo } from './advanceStage.ts';
@@ -38,7 +39,7 @@ export const untilError = (key: string, date: string | null) =>
  * The day a request asks access until: the one chosen, checked against the items' longest access; or
  * none, and each item then lasts its own longest from the day it is granted, however late that is.
  */
-export function requestedUntil(items: { max_days: number | null }[], chosen: string | undefined, now = Date.now()): string | null {
+export function requestedUntil(items: { max_days: number | null }[], chosen: string | undefined, now = clockNow()): string | null {
   const max = longestAccessDay(items, now);
   if (!chosen) return null;
   const problem = checkDay(chosen, { min: earliestAccessDay(now), max });
@@ -122,7 +123,7 @@ export async function submitRequest(deps: Deps, ctx: AuditContext, p: Principal,
         byPolicy: true,
       });
     } else if (automatic) {
-      await transitionRequest(trx, requestId, ['pending'], { status: 'approved', decided_at: new Date().toISOString(), decision_reason: null, granted_until: until });
+      await transitionRequest(trx, requestId, ['pending'], { status: 'approved', decided_at: nowIso(), decision_reason: null, granted_until: until });
       await recordItemDecisions(trx, requestId, items.map((i) => i.id));
       await appendAudit(trx, { ...ctx, actor: { type: 'system', id: 'system:policy', label: null } }, {
         action: 'request.auto_approved',
