@@ -77,7 +77,7 @@ describe('notices before access ends', () => {
       const notice = await stack.mail.waitFor((m) => m.to.includes(pete) && /^Your access to Expiry Wiki ends on \d+ \w+ \d{4} at \d\d:\d\d UTC$/.test(m.subject));
       assert.match(notice.text, /ends on .*, in 14 days/);
       assert.ok(notice.text.includes(`${stack.config.publicUrl}/access/extend/${membership.id}`), notice.text);
-      assert.match(notice.html, new RegExp(`href="${stack.config.publicUrl}/access/extend/${membership.id}"[^>]*>[^<]*Ask to extend`));
+      assert.match(notice.html ?? '', new RegExp(`href="${stack.config.publicUrl}/access/extend/${membership.id}"[^>]*>[^<]*Ask to extend`));
       const toSam = await stack.mail.waitFor((m) => m.to.includes(sam) && m.subject.startsWith('Pete Peer’s access to Expiry Wiki ends on'));
       assert.match(toSam.text, /pete@acme\.test/);
       // The sweeps go on in both workers, and the command run twice more by hand at once: still one.
