@@ -13,6 +13,8 @@ export const stages: Record<string, string> = {
   'stages.sponsor.stageOne': 'Stage 1 of 2 — then {who, select, owners {the item’s owner} other {the administrators}}',
   'stages.sponsor.stageTwo': 'Stage 2 of 2 — approved at stage 1 by {name}',
   'stages.sponsor.stageTwoOn': 'Stage 2 of 2 — approved at stage 1 by {name} on {date}',
+  'stages.sponsor.stageOneLead':
+    'This request needs a second approval: when you approve, it goes on to {who, select, owners {the item’s owner} other {the administrators}}, and the requester is invited only once both have approved.',
   'stages.sponsor.stageTwoLead': 'Stage 1 approved this request. You give the second approval of the items below; items you leave unticked are denied.',
   'stages.sponsor.kept': 'Also granted when you approve (approved at stage 1, no second approval needed): {items}.',
   'stages.partner.stageOne': 'Stage 1 of 2: waiting for the first approval',
@@ -30,8 +32,8 @@ export const stages: Record<string, string> = {
   'stages.decision.policy': 'the organization’s policy',
   'stages.errors.stage1': 'This request is still waiting for its first approval; you give the second one, once the first is given.',
   'stages.errors.stage2': 'This request has had its first approval and now waits for the second one, which is not yours to give.',
-  'history.request.stage_approved': 'Approved at stage 1 of 2; waiting for the second approval',
-  'stages.history.by': 'By {name}.',
+  'history.request.stage_approved': 'Approved at stage 1 of 2',
+  'stages.history.by': '(by {name})',
   'auditLog.s.request.stage_approved': '{actor} approved the first stage of {owner}’s {target} for {items}; the second approval is asked of {approvers}',
   'auditLog.a.request.stage_approved': 'Request approved at its first stage',
 };

@@ -13,6 +13,8 @@ export const stages: Record<string, string> = {
   'stages.sponsor.stageOne': 'Étape 1 sur 2 — puis {who, select, owners {le propriétaire de l’élément} other {les administrateurs}}',
   'stages.sponsor.stageTwo': 'Étape 2 sur 2 — approuvée à l’étape 1 par {name}',
   'stages.sponsor.stageTwoOn': 'Étape 2 sur 2 — approuvée à l’étape 1 par {name} le {date}',
+  'stages.sponsor.stageOneLead':
+    'Cette demande requiert une seconde approbation : si vous approuvez, elle passe ensuite {who, select, owners {au propriétaire de l’élément} other {aux administrateurs}}, et le demandeur n’est invité qu’une fois les deux approbations données.',
   'stages.sponsor.stageTwoLead': 'L’étape 1 a approuvé cette demande. Vous donnez la seconde approbation des éléments ci-dessous ; ceux que vous décochez sont refusés.',
   'stages.sponsor.kept': 'Également accordés si vous approuvez (approuvés à l’étape 1, sans seconde approbation) : {items}.',
   'stages.partner.stageOne': 'Étape 1 sur 2 : en attente de la première approbation',
@@ -30,8 +32,8 @@ export const stages: Record<string, string> = {
   'stages.decision.policy': 'la règle de l’organisation',
   'stages.errors.stage1': 'Cette demande attend encore sa première approbation ; vous donnez la seconde, une fois la première donnée.',
   'stages.errors.stage2': 'Cette demande a reçu sa première approbation et attend maintenant la seconde, qu’il ne vous revient pas de donner.',
-  'history.request.stage_approved': 'Approuvée à l’étape 1 sur 2 ; en attente de la seconde approbation',
-  'stages.history.by': 'Par {name}.',
+  'history.request.stage_approved': 'Approuvée à l’étape 1 sur 2',
+  'stages.history.by': '(par {name})',
   'auditLog.s.request.stage_approved': '{actor} a approuvé la première étape de {target} de {owner} pour {items} ; la seconde approbation est demandée à {approvers}',
   'auditLog.a.request.stage_approved': 'Demande approuvée à sa première étape',
 };
