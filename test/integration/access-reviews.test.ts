@@ -193,6 +193,11 @@ describe('access reviews', () => {
       const history = await sam.go(link);
       assert.match(history.text, /This review closed on/);
       assert.match(history.text, /left the project/);
+      // An admin reads every row of it, with its reviewer, and answers none from there.
+      const everyRow = await admin.go(`${link}?everyone=1`);
+      assert.match(everyRow.text, /5 rows, page 1 of 1/);
+      assert.match(everyRow.text, /hugo@newco\.test[\s\S]*?Sue Second/);
+      assert.doesNotMatch(everyRow.text, /name="rows"/);
 
       // The CSV export: one line per row, the default told, a formula-looking reason kept as text.
       const csv = await admin.request('GET', `${stack.appUrl}/admin/reviews/${id}/export.csv`);

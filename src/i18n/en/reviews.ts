@@ -89,6 +89,7 @@ export const reviews: Record<string, string> = {
   'reviews.detail.remindersSent': '{count, plural, =0 {No reminder sent by an administrator yet.} one {One reminder sent by an administrator.} other {# reminders sent by administrators.}}',
   'reviews.detail.autoReminder': 'An automatic reminder goes to the reviewers who have not finished on {date}.',
   'reviews.detail.autoReminded': 'The automatic reminder went out on {date}.',
+  'reviews.detail.everyRow': 'Read every row and its answer',
   'reviews.detail.export': 'Download the result (CSV)',
   'reviews.detail.rows': 'Open the rows for the administrators',
   'reviews.detail.next': 'Next round of this review',

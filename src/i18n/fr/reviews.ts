@@ -89,6 +89,7 @@ export const reviews: Record<string, string> = {
   'reviews.detail.remindersSent': '{count, plural, =0 {Aucune relance envoyée par un administrateur pour l’instant.} one {Une relance envoyée par un administrateur.} other {# relances envoyées par des administrateurs.}}',
   'reviews.detail.autoReminder': 'Une relance automatique part vers les réviseurs qui n’ont pas fini le {date}.',
   'reviews.detail.autoReminded': 'La relance automatique est partie le {date}.',
+  'reviews.detail.everyRow': 'Lire chaque ligne et sa réponse',
   'reviews.detail.export': 'Télécharger le résultat (CSV)',
   'reviews.detail.rows': 'Ouvrir les lignes des administrateurs',
   'reviews.detail.next': 'Tour suivant de cette revue',

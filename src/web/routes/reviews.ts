@@ -28,13 +28,15 @@ interface PageQuery {
   q: string;
   undecided: boolean;
   page: number;
+  /** An admin reading every row of the campaign (read-only), not only the rows they answer. */
+  everyone: boolean;
 }
 
 function readQuery(src: Record<string, unknown>): PageQuery {
   const q = typeof src.q === 'string' ? src.q.slice(0, 200) : '';
   const undecided = src.undecided === '1';
   const page = typeof src.page === 'string' && /^\d{1,5}$/.test(src.page) ? Math.max(1, Number(src.page)) : 1;
-  return { q, undecided, page };
+  return { q, undecided, page, everyone: src.everyone === '1' };
 }
 
 /** The query string that keeps a page's filter (and page) across a decision. */
@@ -42,6 +44,7 @@ export function keepQuery(pq: PageQuery, withPage = true): string {
   const params = new URLSearchParams();
   if (pq.q) params.set('q', pq.q);
   if (pq.undecided) params.set('undecided', '1');
+  if (pq.everyone) params.set('everyone', '1');
   if (withPage && pq.page > 1) params.set('page', String(pq.page));
   return params.toString();
 }
@@ -82,7 +85,7 @@ export function reviewRoutes(deps: Deps): Router {
     return campaign;
   }
 
-  const filterOf = (p: Principal, pq: PageQuery): RowFilter => ({ reviewer: { userId: p.userId!, isAdmin: isAdmin(p) }, q: pq.q, undecidedOnly: pq.undecided });
+  const filterOf = (p: Principal, pq: PageQuery): RowFilter => ({ reviewer: pq.everyone && isAdmin(p) ? null : { userId: p.userId!, isAdmin: isAdmin(p) }, q: pq.q, undecidedOnly: pq.undecided });
 
   async function showPage(req: Request, res: Response, campaign: Campaign, pq: PageQuery, extra: Record<string, unknown> = {}, status = 200) {
     const p = principalOf(req)!;
@@ -108,7 +111,9 @@ export function reviewRoutes(deps: Deps): Router {
         pq,
         keep: keepQuery(pq),
         keepFilter: keepQuery(pq, false),
-        open: campaign.status === 'open',
+        // Every row, for an admin, is for reading: answers are given on the rows one answers.
+        everyone: pq.everyone && isAdmin(p),
+        open: campaign.status === 'open' && !(pq.everyone && isAdmin(p)),
         // "Tick every row on this page" without JavaScript: the page again, its boxes ticked.
         allTicked: req.query.all === '1',
         checked: [] as string[],
@@ -128,7 +133,7 @@ export function reviewRoutes(deps: Deps): Router {
     const p = principalOf(req)!;
     const campaign = await readable(req, parseId(req.params.id));
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const pq = readQuery(body);
+    const pq = { ...readQuery(body), everyone: false };
     const checked = ([] as unknown[]).concat(body.rows ?? []).filter((v): v is string => typeof v === 'string').slice(0, 1000);
     const values = { decision: typeof body.decision === 'string' ? body.decision : '', reason: typeof body.reason === 'string' ? body.reason.slice(0, 2000) : '', apply: body.apply === 'matching' ? 'matching' : 'checked' };
     const who = { userId: p.userId!, isAdmin: isAdmin(p) };
