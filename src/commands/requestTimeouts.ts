@@ -62,7 +62,11 @@ const escalate: Act = async (deps, trx, ctx, r, at) => {
   // Nobody left to escalate to (every sponsor and admin already decides it): the escalation is on
   // record as failed, and the approvers it waits on are reminded once more instead.
   if (added.length === 0) {
-    for (const a of await approversAtStage(trx, r.id, r.stage)) await queueSystemMail(trx, reminderMail(deps.config, r, items, r.days, a));
+    for (const a of await approversAtStage(trx, r.id, r.stage)) {
+      // Its own dedupe key: the first reminder's must not swallow this one.
+      const again = reminderMail(deps.config, r, items, r.days, a);
+      await queueSystemMail(trx, { ...again, dedupeKey: `${again.dedupeKey}:at-escalation` });
+    }
   }
   await appendAudit(trx, ctx, {
     action: 'request.escalated',

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
-import { buildApiClient, systemContext } from '../harness/factories.ts';
+import { buildAccessRequest, buildApiClient, systemContext } from '../harness/factories.ts';
 import { approversOf, auditEvents, userByEmail } from '../harness/stored.ts';
 import { askedAndUnanswered } from '../harness/rowEdits.ts';
 import { catalogIds, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
@@ -200,6 +200,26 @@ describe('pending requests that time out', () => {
     assert.deepEqual(JSON.parse(event.details).changes.requestTimeouts[1], { remind: 3, escalate: null, expire: 10 });
     // Back to the defaults for the next test.
     await admin.submit(page, '/admin/settings', { ...base, request_remind_days: '3', request_escalate_days: '7', request_expire_days: '14' });
+  });
+
+  test('with nobody else to escalate to (the admins already decide it), the escalation is on record as failed and the admin is reminded again', async () => {
+    // Zoe's domain belongs to no partner organization: her request goes to the admins.
+    const id = await buildAccessRequest(stack, { requester: 'zoe@nowhere.test', idp: 'email-code', name: 'Zoe Nowhere' });
+    await waitUntilRouted(stack, id);
+    const ada = 'ada.admin@passerelle.test';
+    try {
+      // A worker that was down for a week: escalation and reminder are both due; the escalation is taken.
+      setClockOffsetMs(7 * DAY + HOUR);
+      await eventually('escalation recorded', async () => (await events('request.escalated', id)).length === 1);
+      await stack.mail.waitFor((m) => m.to.includes(ada) && m.subject === `Reminder: request #${id} from Zoe Nowhere waits for your decision`);
+      await severalSweeps();
+    } finally {
+      setClockOffsetMs(0);
+    }
+    const [escalated] = await events('request.escalated', id);
+    assert.equal(escalated.outcome, 'failure');
+    assert.equal((await events('request.reminded', id)).length, 0, 'no separate reminder once escalated');
+    assert.equal(mailsTo(ada, new RegExp(`^Reminder: request #${id} from Zoe`)).length, 1, 'one reminder');
   });
 
   test('a question the requester never answers expires the request 14 days after it was asked', async () => {
