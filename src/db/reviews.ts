@@ -212,7 +212,10 @@ export async function holdOpenCampaign(trx: Tx, id: number): Promise<boolean> {
   return Number(await trx('review_campaigns').where({ id, status: 'open' }).update({ status: 'open' })) === 1;
 }
 
-/** Guests' memberships in a campaign's scope, unexpired, with the guests' sponsors and the items' owners. */
+/**
+ * Guests' memberships in a campaign's scope, unexpired, with the guests' sponsors (those named for
+ * them, else the decider of their latest request) and the items' owners (active members only).
+ */
 export async function membershipsInScope(db: Db | Tx, scope: ReviewScope, scopeId: number | null, at: string): Promise<ScopedMembership[]> {
   const q = db('memberships as m')
     .join('users as u', 'u.id', 'm.user_id')
@@ -244,6 +247,24 @@ export async function membershipsInScope(db: Db | Tx, scope: ReviewScope, scopeI
         .where({ 'su.user_type': 'member', 'su.state': 'active' })
         .select('s.guest_id', 's.sponsor_id')),
     );
+  }
+  // A guest nobody named a sponsor for (a request approved, not an invitation) is sponsored by the
+  // member who decided their latest request, as leaving the organization tells them (db/leaving.ts).
+  const unsponsored = guestIds.filter((g) => !sponsors.some((s) => Number(s.guest_id) === g));
+  for (let i = 0; i < unsponsored.length; i += 500) {
+    const deciders = await db('access_requests as ar')
+      .join('users as du', 'du.id', 'ar.decided_by')
+      .whereIn('ar.guest_user_id', unsponsored.slice(i, i + 500))
+      .where({ 'du.user_type': 'member', 'du.state': 'active' })
+      .orderBy('ar.decided_at', 'desc')
+      .orderBy('ar.id', 'desc')
+      .select('ar.guest_user_id', 'ar.decided_by');
+    const seen = new Set<number>();
+    for (const d of deciders) {
+      if (seen.has(Number(d.guest_user_id))) continue;
+      seen.add(Number(d.guest_user_id));
+      sponsors.push({ guest_id: Number(d.guest_user_id), sponsor_id: Number(d.decided_by) });
+    }
   }
   const owners = await db('catalog_owners as o')
     .join('users as ou', 'ou.id', 'o.user_id')

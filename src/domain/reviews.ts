@@ -13,7 +13,10 @@ const DAY = 86_400_000;
 /** The automatic reminder goes out this long before the deadline (less for a short campaign). */
 export const REMIND_BEFORE_DAYS = 3;
 
-/** Who reviews one membership: the guest's sponsor, else the item's owner, else any admin (null). */
+/**
+ * Who reviews one membership: the guest's sponsor (one named for them, else the member who approved
+ * their latest request: db/reviews.ts reads them), else the item's owner, else any admin (null).
+ */
 export function assignReviewer(sponsorIds: readonly number[], ownerIds: readonly number[]): { kind: ReviewerKind; reviewerId: number | null } {
   // The lowest id of each: the same guest is always asked of the same person, run after run.
   const first = (ids: readonly number[]) => ids.reduce((a, b) => Math.min(a, b));

@@ -1,5 +1,6 @@
 // Access reviews (issue 18, point 7): an admin starts a recurring review of every guest; each
-// membership goes to the guest's sponsor, else the item's owner, else the admins, each mailed; the
+// membership goes to the guest's sponsor (named, else who approved their request), else the item's
+// owner, else the admins, each mailed; the
 // reviewers keep and remove (a reason required), a reviewer cannot answer another's rows; an admin
 // reminds the slow ones, the worker reminds once more before the deadline, then closes the review once
 // (two workers running): unanswered rows get the default, the removals go through the admin's removal,
@@ -10,6 +11,7 @@ import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
+import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { buildApiClient, buildGuest } from '../harness/factories.ts';
 import { auditEvents, membershipsOf } from '../harness/stored.ts';
 import { itemsNamed, userIdOf } from '../harness/world.ts';
@@ -65,6 +67,16 @@ describe('access reviews', () => {
       await addGuestSponsor(trx, gina, samId);
       await addGuestSponsor(trx, jade, samId);
     });
+    // Paula became a guest through a request Sam approved: nobody named her sponsor, so Sam, who decided, is.
+    const { id: requestId } = await submitAsPartner(stack, new Browser(), 'acme', 'paula@acme.test', ['Supplier Portal']);
+    await waitUntilRouted(stack, requestId);
+    assert.equal((await decide(stack, sam, requestId, 'approve')).status, 200);
+    const paula = Number(
+      await eventually('Paula provisioned', async () => {
+        const r = await stack.db('access_requests').where({ id: requestId }).first();
+        return r?.status === 'provisioned' && r.guest_user_id;
+      }),
+    );
 
     // A form with a mistake comes back with what was typed and the error.
     const form = await admin.go(`${stack.appUrl}/admin/reviews/new`);
@@ -78,13 +90,15 @@ describe('access reviews', () => {
 
     const started = await admin.submit(form, '/admin/reviews', fields);
     assert.equal(started.status, 200, started.text.slice(0, 500));
-    assert.match(started.text, /The review started with 5 rows to answer/);
+    assert.match(started.text, /The review started with 6 rows to answer/);
     const id = Number(/\/admin\/reviews\/(\d+)/.exec(started.url)![1]);
 
     // The rule: the sponsor, else the item's owner, else the admins.
     assert.equal((await rowFor(id, 'gina@acme.test', 'Partner Wiki')).reviewer_id, samId);
     assert.equal((await rowFor(id, 'gina@acme.test', 'Quality Reviews')).reviewer_id, samId);
     assert.equal((await rowFor(id, 'jade@newco.test', 'Project Atlas')).reviewer_id, samId);
+    const paulaRow = await rowFor(id, 'paula@acme.test', 'Supplier Portal');
+    assert.deepEqual([paulaRow.reviewer_kind, paulaRow.reviewer_id], ['sponsor', samId]);
     const hugoRow = await rowFor(id, 'hugo@newco.test', 'Quality Reviews');
     assert.deepEqual([hugoRow.reviewer_kind, hugoRow.reviewer_id], ['owner', sueId]);
     const ivanRow = await rowFor(id, 'ivan@newco.test', 'Partner Wiki');
@@ -95,7 +109,7 @@ describe('access reviews', () => {
     // Each reviewer is mailed once, with the page where they answer.
     const link = `${stack.config.publicUrl}/reviews/${id}`;
     const toSam = await stack.mail.waitFor((m) => m.to.includes('sam.sponsor@passerelle.test') && /Access review to answer/.test(m.subject));
-    assert.match(toSam.text, /3 guest accesses wait for your review in “Partner access, winter”/);
+    assert.match(toSam.text, /4 guest accesses wait for your review in “Partner access, winter”/);
     assert.ok(toSam.text.includes(link), toSam.text);
     await stack.mail.waitFor((m) => m.to.includes('sue.sponsor@passerelle.test') && /Access review to answer/.test(m.subject) && m.text.includes(link));
     await stack.mail.waitFor((m) => m.to.includes('ada.admin@passerelle.test') && /Access review to answer/.test(m.subject) && /One guest’s access waits/.test(m.text));
@@ -106,7 +120,7 @@ describe('access reviews', () => {
     assert.match(mine.text, /Partner access, winter/);
     const page = await sam.go(link);
     assert.equal(page.status, 200);
-    assert.match(page.text, /3 rows, page 1 of 1/);
+    assert.match(page.text, /4 rows, page 1 of 1/);
     assert.doesNotMatch(page.text, /hugo@newco\.test/);
 
     // Keep one with its row's button; remove another without a reason: refused, nothing recorded.
@@ -145,7 +159,7 @@ describe('access reviews', () => {
 
     // Progress per reviewer, and a reminder to the slow ones (Sam: Jade; Sue: Hugo), audited; a second press of the same page sends nothing.
     const detail = await admin.go(`${stack.appUrl}/admin/reviews/${id}`);
-    assert.match(detail.text, /Sam Sponsor[\s\S]*?2 of 3/);
+    assert.match(detail.text, /Sam Sponsor[\s\S]*?2 of 4/);
     assert.match(detail.text, /Any administrator[\s\S]*?1 of 1/);
     assert.match(detail.text, /0 of 1/);
     const reminded = await admin.submit(detail, `/admin/reviews/${id}/remind`, { seen: '0' });
@@ -182,10 +196,11 @@ describe('access reviews', () => {
       assert.equal(await holds(gina, 'Quality Reviews'), false);
       assert.equal(await holds(jade, 'Project Atlas'), false);
       assert.equal(await holds(hugo, 'Quality Reviews'), false);
+      assert.equal(await holds(paula, 'Supplier Portal'), false);
       assert.equal(await holds(gina, 'Partner Wiki'), true);
       assert.equal(await holds(ivan, 'Partner Wiki'), true);
       const removals = (await auditEvents(stack, { action: 'membership.removed' })).filter((e) => JSON.parse(e.details).review === id);
-      assert.deepEqual(removals.map((e) => e.target).sort(), [`user:${gina}`, `user:${hugo}`, `user:${jade}`].sort());
+      assert.deepEqual(removals.map((e) => e.target).sort(), [`user:${gina}`, `user:${hugo}`, `user:${jade}`, `user:${paula}`].sort());
 
       // A closed review's answers cannot change; its page stays readable.
       const late = await sam.submit(page, `/reviews/${id}/decisions`, { keepRow: String(gQr.id) });
@@ -195,7 +210,7 @@ describe('access reviews', () => {
       assert.match(history.text, /left the project/);
       // An admin reads every row of it, with its reviewer, and answers none from there.
       const everyRow = await admin.go(`${link}?everyone=1`);
-      assert.match(everyRow.text, /5 rows, page 1 of 1/);
+      assert.match(everyRow.text, /6 rows, page 1 of 1/);
       assert.match(everyRow.text, /hugo@newco\.test[\s\S]*?Sue Second/);
       assert.doesNotMatch(everyRow.text, /name="rows"/);
 
@@ -205,7 +220,7 @@ describe('access reviews', () => {
       assert.match(String(csv.headers['content-type']), /^text\/csv/);
       const lines = csv.text.trim().split('\r\n');
       assert.equal(lines[0], 'review_id,review,round_started,deadline,row_id,guest_name,guest_email,organization,access,reviewer_kind,reviewer_email,decision,by_default,reason,decided_by,decided_at,applied,applied_at');
-      assert.equal(lines.length, 6);
+      assert.equal(lines.length, 7);
       const jadeLine = lines.find((l) => l.includes('jade@newco.test'))!;
       assert.match(jadeLine, /,Project Atlas,sponsor,sam\.sponsor@passerelle\.test,remove,yes,,,/);
       assert.match(jadeLine, /,removed,/);
@@ -241,7 +256,7 @@ describe('access reviews', () => {
       assert.ok(firstPage.body['@odata.nextLink'], 'a next page');
       const rest = await supertest(stack.appUrl).get(new URL(firstPage.body['@odata.nextLink']).pathname + new URL(firstPage.body['@odata.nextLink']).search).set('Authorization', `Bearer ${token}`);
       const decisions = [...firstPage.body.value, ...rest.body.value];
-      assert.equal(decisions.length, 5);
+      assert.equal(decisions.length, 6);
       const jadeDecision = decisions.find((d: { principal: { userPrincipalName: string } }) => d.principal.userPrincipalName === 'jade@newco.test');
       assert.deepEqual([jadeDecision.decision, jadeDecision.decidedByDefault, jadeDecision.applyResult], ['Deny', true, 'AppliedSuccessfully']);
       const ivanDecision = decisions.find((d: { principal: { userPrincipalName: string } }) => d.principal.userPrincipalName === 'ivan@newco.test');
@@ -253,7 +268,7 @@ describe('access reviews', () => {
       setClockOffsetMs(Date.parse(next.starts_at) - Date.now() + 3_600_000);
       await eventually('the next round opened', async () => (await stack.db('review_campaigns').where({ id: next.id }).first()).status === 'open');
       const nextRows = await rowsOf(next.id);
-      assert.ok(nextRows.every((r) => !['jade@newco.test', 'hugo@newco.test'].includes(r.guest_email)), 'removed access is not reviewed again');
+      assert.ok(nextRows.every((r) => !['jade@newco.test', 'hugo@newco.test', 'paula@acme.test'].includes(r.guest_email)), 'removed access is not reviewed again');
       assert.equal((await auditEvents(stack, { action: 'review.started', target: `review:${next.id}` })).length, 1);
     } finally {
       setClockOffsetMs(0);
