@@ -115,3 +115,46 @@ test('a review of 200 rows: filtered, every row of the page ticked, decided with
   await chrome.assertAccessible('access review page');
   chrome.assertNoProblems('access review page');
 });
+
+test('an admin starts a review from Administration, follows it per reviewer, in English and in French', async () => {
+  const { page } = await chrome.person();
+  await page.goto(`${stack.appUrl}/auth/ours`);
+  await page.getByLabel('E-mail address').fill('ada.admin@passerelle.test');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((u) => u.toString().startsWith(stack.appUrl) && !u.pathname.includes('/callback'));
+  await page.goto(`${stack.appUrl}/admin`);
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Access reviews' }).click();
+  await heading(page, 'Access reviews');
+  await page.getByRole('link', { name: 'Atlas winter review' }).click();
+  await heading(page, 'Access review: Atlas winter review');
+  await page.getByRole('row', { name: /Sam Sponsor .* 10 of 200/ }).waitFor();
+  await screenshot(page, 'access-review-progress');
+
+  // A mistake first: no name. The form comes back with the error, focused, and what was chosen.
+  await page.getByRole('link', { name: 'Access reviews' }).first().click();
+  await page.getByRole('link', { name: 'Start an access review' }).click();
+  await heading(page, 'Start an access review');
+  await page.getByRole('radio', { name: 'The guests who hold one catalog item' }).check();
+  await page.getByLabel('Catalog item', { exact: true }).selectOption({ label: 'Project Atlas' });
+  await page.getByLabel('Repeat', { exact: true }).selectOption({ label: 'Every 6 months' });
+  await page.getByRole('button', { name: 'Start the review' }).click();
+  await page.getByRole('link', { name: 'Give the review a name, of 200 characters at most.' }).waitFor();
+  assert.equal(await page.getByLabel('Repeat', { exact: true }).inputValue(), '6');
+  // The form's 400 is the answer expected here, not a problem of the page.
+  chrome.problems.splice(0, chrome.problems.length, ...chrome.problems.filter((p) => !(p.kind === 'console' && /status of 400/.test(p.text) && p.url.endsWith('/admin/reviews'))));
+  await page.getByLabel('Name', { exact: true }).fill('Atlas, spring');
+  await page.getByRole('button', { name: 'Start the review' }).click();
+  await page.getByText('The review started with 200 rows to answer.').waitFor();
+  await heading(page, 'Access review: Atlas, spring');
+
+  // In French.
+  await page.getByRole('button', { name: 'Français' }).click();
+  await heading(page, 'Revue d’accès : Atlas, spring');
+  await page.getByText('Tous les 6 mois').waitFor();
+  await page.goto(`${stack.appUrl}/reviews/${campaignId}?everyone=1`);
+  await page.getByText('200 lignes, page 1 sur 4').waitFor();
+  await screenshot(page, 'access-review-every-row-fr');
+  await chrome.assertAccessible('access review administration');
+  chrome.assertNoProblems('access review administration');
+});
