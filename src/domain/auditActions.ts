@@ -25,8 +25,8 @@ export const AUDIT_AREAS: readonly { area: string; actions: readonly string[] }[
   { area: 'apiClients', actions: ['api_client.created', 'api_client.revoked', 'api.authenticate', 'api.authorize'] },
   { area: 'settings', actions: ['settings.updated', 'settings.branding_updated', 'clock.moved'] },
   { area: 'audit', actions: ['audit.verify_requested', 'audit.verified', 'audit.verify_failed', 'audit.exported'] },
-  { area: 'reviews', actions: ['review.started', 'review.scheduled', 'review.decided', 'review.decide', 'review.view', 'review.reminded', 'review.closed', 'review.applied', 'review.exported'] },
   { area: 'mail', actions: ['mail.sent', 'mail.failed', 'mail.cancelled', 'job.retried', 'mail_template.updated', 'mail_template.restored', 'mail_template.enabled', 'mail_template.disabled'] },
+  { area: 'reviews', actions: ['review.started', 'review.scheduled', 'review.decided', 'review.decide', 'review.view', 'review.reminded', 'review.closed', 'review.applied', 'review.exported'] },
 ];
 
 export const KNOWN_ACTIONS: ReadonlySet<string> = new Set(AUDIT_AREAS.flatMap((a) => a.actions));
