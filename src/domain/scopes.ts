@@ -12,7 +12,7 @@ export const SCOPES = {
   'AccessRequest.ReadWrite.All': 'Read, approve and deny access requests',
   'AuditLog.Read.All': 'Read the audit log (GET /auditLogs/directoryAudits)',
   'Application.Read.All': 'Read applications and their sign-in settings',
-  'AccessReview.Read.All': 'Read access reviews, their rounds and decisions (GET /identityGovernance/accessReviews)',
+  'AccessReview.Read.All': 'Read access reviews, their rounds and decisions',
 } as const;
 
 export type Scope = keyof typeof SCOPES;
