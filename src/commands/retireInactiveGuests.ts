@@ -10,6 +10,11 @@ import { guestsDueDisabling, guestsDueRemoval, stampDisabled, stampRemoved } fro
 import { daysBefore } from '../domain/accessExpiry.ts';
 import { now } from '../domain/clock.ts';
 import { disableGuestWithin } from './admin/guests/disableGuest.ts';
+import { sponsorsOfGuest } from '../db/guests.ts';
+import { findUserById } from '../db/users.ts';
+import { queueSystemMail } from '../mail/send.ts';
+import { guestDisabledInactiveMail, guestDisabledInactiveSponsorMail } from '../mail/expiryMails.ts';
+import type { Tx } from '../db/knex.ts';
 import { removeGuestWithin } from './admin/guests/removeGuest.ts';
 
 /** One batch of each step; returns how many guests it looked at (fewer than `batch` each: none left). */
@@ -29,7 +34,9 @@ async function disableDue(deps: Deps, ctx: AuditContext, days: number, batch: nu
     for (const g of due) {
       // First stamp wins: a second worker finds the stamp and leaves the guest alone.
       if (!(await stampDisabled(trx, g.user_id, g.ended_at, new Date(at).toISOString()))) continue;
-      await disableGuestWithin(trx, ctx, { id: g.user_id, state: g.state }, { reason: 'inactive', days, lastAccessEndedAt: g.ended_at });
+      if (await disableGuestWithin(trx, ctx, { id: g.user_id, state: g.state }, { reason: 'inactive', days, lastAccessEndedAt: g.ended_at })) {
+        await tellDisabled(deps, trx, g.user_id, `guest:${g.user_id}:inactive:${g.ended_at}`, days);
+      }
     }
     return due.length;
   });
@@ -47,4 +54,16 @@ async function removeDue(deps: Deps, ctx: AuditContext, days: number, batch: num
     }
     return due.length;
   });
+}
+
+/** The guest (why, and whom to ask) and their active sponsors (an admin can enable the guest again). */
+async function tellDisabled(deps: Deps, trx: Tx, guestId: number, cause: string, days: number): Promise<void> {
+  const guest = await findUserById(trx, guestId);
+  if (!guest) return;
+  await queueSystemMail(trx, guestDisabledInactiveMail(deps.config, cause, { id: guest.id, email: guest.email }, days));
+  for (const s of await sponsorsOfGuest(trx, guest.id)) {
+    const sponsor = await findUserById(trx, s.id);
+    if (!sponsor || sponsor.state !== 'active') continue;
+    await queueSystemMail(trx, guestDisabledInactiveSponsorMail(deps.config, cause, { id: guest.id, email: guest.email, name: guest.display_name }, sponsor, days));
+  }
 }

@@ -95,3 +95,18 @@ export function accessExtendedMail(config: Config, requestId: number, guest: Per
     recipient: { userId: guest.id },
   });
 }
+
+/** To a guest turned off because all their access ended some days ago: why, and whom to ask. No button: they can no longer sign in. */
+export function guestDisabledInactiveMail(_config: Config, cause: string, guest: Person, days: number): MailSpec {
+  return notice('guest_disabled_inactive', `${cause}:guest`, guest.email, { values: { days }, details: [], link: null, recipient: { userId: guest.id } });
+}
+
+/** To a sponsor of that guest: an admin can enable the guest again from the guest's page. */
+export function guestDisabledInactiveSponsorMail(config: Config, cause: string, guest: Guest, sponsor: Person & { role?: string | null }, days: number): MailSpec {
+  return notice('guest_disabled_inactive_sponsor', `${cause}:sponsor:${sponsor.id}`, sponsor.email, {
+    values: { name: oneLine(guest.name), email: guest.email, days },
+    details: [{ label: 'expiry.mail.detail.guest', value: `${oneLine(guest.name)} <${guest.email}>` }],
+    link: sponsor.role === 'admin' ? `${config.publicUrl}/admin/guests/${guest.id}` : null,
+    recipient: { userId: sponsor.id },
+  });
+}

@@ -81,6 +81,8 @@ export function renderSample(template: TemplateName, lang: Locale, branding: Bra
     access_expired: ['items'],
     access_expired_sponsor: ['items'],
     access_extended: ['items'],
+    guest_disabled_inactive: [],
+    guest_disabled_inactive_sponsor: [],
     info_requested: ['items'],
     info_provided: ['requester'],
     review_assigned: [],

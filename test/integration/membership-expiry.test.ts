@@ -182,6 +182,7 @@ describe('guests whose access all ended', () => {
     await buildCatalogItem(stack, { name: 'Expiry Forever', maxDays: null });
     const rita = await buildGuest(stack, { email: 'rita@acme.test', name: 'Rita Retired', identity: { idp: 'acme', subject: 'acme-rita' }, memberships: ['Expiry Archive'] });
     const nina = await buildGuest(stack, { email: 'nina@acme.test', name: 'Nina New', identity: { idp: 'acme', subject: 'acme-nina' }, memberships: ['Expiry Archive'] });
+    await addSponsor(stack, systemContext(), rita, await idOf('ada.admin@passerelle.test'));
     const archive = await itemId('Expiry Archive');
     await setMembershipEnd(stack, rita, archive, new Date(Date.now() - 60_000));
     await setMembershipEnd(stack, nina, archive, new Date(Date.now() - 60_000));
@@ -204,6 +205,12 @@ describe('guests whose access all ended', () => {
       assert.equal(disabled[0].actor_type, 'system');
       assert.equal(JSON.parse(disabled[0].details).reason, 'inactive');
       assert.equal(await state(nina), 'active', 'Nina was given something new');
+      // She is told why and whom to ask; her sponsor (an admin) is sent to her page, where she can be enabled again.
+      const told = await stack.mail.waitFor((m) => m.to.includes('rita@acme.test') && m.subject.startsWith('Your guest account at'));
+      assert.match(told.text, /ended 30 days ago/);
+      const toAda = await stack.mail.waitFor((m) => m.to.includes('ada.admin@passerelle.test') && m.subject === 'Rita Retired’s guest account was turned off');
+      assert.ok(toAda.text.includes(`${stack.config.publicUrl}/admin/guests/${rita}`), toAda.text);
+      assert.equal(mailsTo('rita@acme.test', /^Your guest account at/).length, 1, 'told once');
 
       // Ninety days after her disabling, not before.
       setClockOffsetMs(119 * DAY);

@@ -36,6 +36,19 @@ export const expiry: Record<string, string> = {
   'mailTemplates.access_extended.title': 'Extension approved (to the guest)',
   'mailTemplates.access_extended.about': 'To a guest whose request for an extension was approved: the new end date.',
 
+  'expiry.mail.disabled.subject': 'Your guest account at {company} was turned off',
+  'expiry.mail.disabled.body': 'All of your access at {company} ended {days, plural, one {# day} other {# days}} ago and nothing new was granted, so your guest account was turned off: you can no longer sign in to the partner portal.\n\nIf you need access again, ask your sponsor at {company}: an administrator can turn your account back on.',
+  'mailTemplates.guest_disabled_inactive.why': 'You received this e-mail because you were a guest of {company}.',
+  'mailTemplates.guest_disabled_inactive.title': 'Guest turned off after access ended (to the guest)',
+  'mailTemplates.guest_disabled_inactive.about': 'To a guest disabled because all of their access ended some time ago (the days are set in Settings).',
+
+  'expiry.mail.disabledSponsor.subject': '{name}’s guest account was turned off',
+  'expiry.mail.disabledSponsor.body': 'All of the access of {name} ({email}), a guest you sponsor at {company}, ended {days, plural, one {# day} other {# days}} ago and nothing new was granted, so their guest account was turned off. They have been told.\n\nIf they still need access, an administrator can turn the account back on from the guest’s page. Otherwise there is nothing to do.',
+  'mailTemplates.guest_disabled_inactive_sponsor.button': 'Open the guest’s page',
+  'mailTemplates.guest_disabled_inactive_sponsor.why': 'You received this e-mail because you sponsor this guest at {company}.',
+  'mailTemplates.guest_disabled_inactive_sponsor.title': 'Guest turned off after access ended (to sponsors)',
+  'mailTemplates.guest_disabled_inactive_sponsor.about': 'To the sponsors of a guest disabled because all of their access ended some time ago.',
+
   'expiry.mail.noEnd': 'no end date',
   'expiry.mail.detail.ends': 'Ends on',
   'expiry.mail.detail.guest': 'Guest',

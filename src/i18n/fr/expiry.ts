@@ -37,6 +37,19 @@ export const expiry: Record<string, string> = {
   'mailTemplates.access_extended.title': 'Prolongation approuvée (à l’invité)',
   'mailTemplates.access_extended.about': 'À un invité dont la demande de prolongation a été approuvée : la nouvelle date de fin.',
 
+  'expiry.mail.disabled.subject': 'Votre compte invité chez {company} a été désactivé',
+  'expiry.mail.disabled.body': 'Tous vos accès chez {company} ont pris fin il y a {days, plural, one {# jour} other {# jours}} et rien de nouveau ne vous a été accordé : votre compte invité a donc été désactivé, et vous ne pouvez plus vous connecter au portail partenaires.\n\nSi vous avez de nouveau besoin d’un accès, adressez-vous à votre « sponsor » chez {company} : un administrateur peut réactiver votre compte.',
+  'mailTemplates.guest_disabled_inactive.why': 'Vous recevez cet e-mail parce que vous étiez invité de {company}.',
+  'mailTemplates.guest_disabled_inactive.title': 'Invité désactivé après la fin de ses accès (à l’invité)',
+  'mailTemplates.guest_disabled_inactive.about': 'À un invité désactivé parce que tous ses accès ont pris fin depuis un certain temps (les jours se règlent dans Paramètres).',
+
+  'expiry.mail.disabledSponsor.subject': 'Le compte invité de {name} a été désactivé',
+  'expiry.mail.disabledSponsor.body': 'Tous les accès de {name} ({email}), un invité dont vous êtes le « sponsor » chez {company}, ont pris fin il y a {days, plural, one {# jour} other {# jours}} et rien de nouveau n’a été accordé : son compte invité a donc été désactivé. Cette personne a été prévenue.\n\nSi elle a encore besoin d’un accès, un administrateur peut réactiver le compte depuis la fiche de l’invité. Sinon, vous n’avez rien à faire.',
+  'mailTemplates.guest_disabled_inactive_sponsor.button': 'Ouvrir la fiche de l’invité',
+  'mailTemplates.guest_disabled_inactive_sponsor.why': 'Vous recevez cet e-mail parce que vous êtes le « sponsor » de cet invité chez {company}.',
+  'mailTemplates.guest_disabled_inactive_sponsor.title': 'Invité désactivé après la fin de ses accès (aux « sponsors »)',
+  'mailTemplates.guest_disabled_inactive_sponsor.about': 'Aux « sponsors » d’un invité désactivé parce que tous ses accès ont pris fin depuis un certain temps.',
+
   'expiry.mail.noEnd': 'sans date de fin',
   'expiry.mail.detail.ends': 'Prend fin le',
   'expiry.mail.detail.guest': 'Invité',
