@@ -177,10 +177,21 @@ export async function dueToClose(db: Db | Tx, at: string, limit: number): Promis
   return (await db('review_campaigns').where({ status: 'open' }).where('deadline_at', '<=', at).orderBy('deadline_at').limit(limit).select('id')).map((r) => Number(r.id));
 }
 
-/** Open campaigns whose automatic reminder is due and was not sent. */
+/**
+ * Open campaigns whose automatic reminder is due and was not sent. A round opened only after its
+ * reminder time (the worker was down) is not reminded on the heels of its opening mail.
+ */
 export async function dueToRemind(db: Db | Tx, at: string, limit: number): Promise<number[]> {
   return (
-    await db('review_campaigns').where({ status: 'open' }).whereNull('auto_reminded_at').where('remind_at', '<=', at).where('deadline_at', '>', at).orderBy('remind_at').limit(limit).select('id')
+    await db('review_campaigns')
+      .where({ status: 'open' })
+      .whereNull('auto_reminded_at')
+      .where('remind_at', '<=', at)
+      .where('deadline_at', '>', at)
+      .whereRaw('remind_at > opened_at')
+      .orderBy('remind_at')
+      .limit(limit)
+      .select('id')
   ).map((r) => Number(r.id));
 }
 
