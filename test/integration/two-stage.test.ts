@@ -282,3 +282,37 @@ test('a sponsor who also owns the item gives both approvals, each in its turn, a
   assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
   assert.notEqual((await requestRow(stack, id)).status, 'pending');
 });
+
+test('an owner replaced while a request waits on stage two hands it over: the new owner is asked, the old one no longer decides', async () => {
+  const omar = new Browser();
+  // Omar's first sign-in makes him a member the catalog form offers as an owner.
+  await omar.signIn(stack.appUrl, 'ours', 'omar.member@passerelle.test');
+  const archivist = 'Design Archive';
+  await buildCatalogItem(stack, { name: archivist, owners: ['sue.sponsor@passerelle.test'], secondApproval: 'owners' });
+  const pete = new Browser();
+  const { id } = await submitAsPartner(stack, pete, 'acme', 'pete@acme.test', [archivist]);
+  await waitUntilRouted(stack, id);
+  assert.equal((await decide(stack, sam, id, 'approve')).status, 200);
+  await stack.mail.waitFor(routeMailTo('sue.sponsor@passerelle.test', id));
+
+  const [item] = await itemsNamed(stack, [archivist]);
+  const omarId = (await stack.db('users').where({ email: 'omar.member@passerelle.test', user_type: 'member' }).first()).id;
+  const form = await ada.go(`${stack.appUrl}/admin/catalog/${item.id}`);
+  const saved = await ada.submit(form, `/admin/catalog/${item.id}`, {
+    kind: item.kind, name: item.name, description: item.description, launch_url: '', max_days: String(item.max_days ?? ''),
+    requestable: '1', audience: item.audience, owners: [String(omarId)], second_approval: 'owners',
+  });
+  assert.equal(saved.status, 200);
+  const rerouted = JSON.parse((await auditEvent(stack, { action: 'request.rerouted', target: `request:${id}` })).details);
+  assert.deepEqual(rerouted.added, ['omar.member@passerelle.test']);
+  assert.deepEqual(rerouted.removed, ['sue.sponsor@passerelle.test']);
+  const mail = await stack.mail.waitFor(routeMailTo('omar.member@passerelle.test', id));
+  assert.match(mail.text, new RegExp(archivist));
+  // Sam, who gave stage 1, keeps his row for stage 1 only.
+  const rows = await approversOf(stack, id);
+  assert.deepEqual(rows.map((r) => [Number(r.user_id), Number(r.stage)]).filter(([u]) => u === Number(omarId)), [[Number(omarId), 2]]);
+  assert.equal((await decide(stack, sue, id, 'approve')).status, 403);
+  assert.match((await omar.go(`${stack.appUrl}/inbox`)).text, new RegExp(`href="/inbox/${id}"[^]*?Stage 2 of 2`));
+  assert.equal((await decide(stack, omar, id, 'approve')).status, 200);
+  assert.notEqual((await requestRow(stack, id)).status, 'pending');
+});
