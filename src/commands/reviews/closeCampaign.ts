@@ -5,7 +5,8 @@
 import type { Deps } from '../../deps.ts';
 import { appendAudit, type AuditContext } from '../../db/audit.ts';
 import { inTransaction } from '../../db/knex.ts';
-import { applyDefault, findCampaign, insertCampaign, markApplied, markClosed, markOpened, removalsToApply } from '../../db/reviews.ts';
+import { findCampaign, insertCampaign, markClosed, markOpened } from '../../db/reviews.ts';
+import { applyDefault, markApplied, removalsToApply } from '../../db/reviewRows.ts';
 import { nowIso, now } from '../../domain/clock.ts';
 import { nextOccurrence, reminderTime } from '../../domain/reviews.ts';
 import { removeMembershipIn } from '../admin/guests/removeMembership.ts';

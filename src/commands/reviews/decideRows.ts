@@ -4,7 +4,8 @@
 import type { Deps } from '../../deps.ts';
 import { appendAudit, type AuditContext } from '../../db/audit.ts';
 import { inTransaction } from '../../db/knex.ts';
-import { findCampaign, holdOpenCampaign, recordDecision, rowsOfCampaign } from '../../db/reviews.ts';
+import { findCampaign, holdOpenCampaign } from '../../db/reviews.ts';
+import { recordDecision, rowsOfCampaign } from '../../db/reviewRows.ts';
 import { nowIso } from '../../domain/clock.ts';
 import { conflict, forbidden, invalid, notFound } from '../../domain/errors.ts';
 import { mayAnswer, reasonProblem, type ReviewDecision } from '../../domain/reviews.ts';

@@ -4,7 +4,9 @@
 import type { Deps } from '../../deps.ts';
 import { appendAudit, type AuditContext } from '../../db/audit.ts';
 import type { Tx } from '../../db/knex.ts';
-import { insertRows, membershipsInScope, type Campaign, type NewRow } from '../../db/reviews.ts';
+import { type Campaign } from '../../db/reviews.ts';
+import { insertRows, type NewRow } from '../../db/reviewRows.ts';
+import { membershipsInScope } from '../../db/reviewScope.ts';
 import { listAdmins } from '../../db/users.ts';
 import { assignReviewer } from '../../domain/reviews.ts';
 import { queueSystemMail } from '../../mail/send.ts';

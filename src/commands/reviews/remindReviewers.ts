@@ -4,7 +4,8 @@
 import type { Deps } from '../../deps.ts';
 import { appendAudit, type AuditContext } from '../../db/audit.ts';
 import { inTransaction, type Tx } from '../../db/knex.ts';
-import { countReminder, findCampaign, markAutoReminded, reviewersWithUndecided, type Campaign } from '../../db/reviews.ts';
+import { countReminder, findCampaign, markAutoReminded, type Campaign } from '../../db/reviews.ts';
+import { reviewersWithUndecided } from '../../db/reviewRows.ts';
 import { listAdmins } from '../../db/users.ts';
 import { nowIso } from '../../domain/clock.ts';
 import { conflict, notFound } from '../../domain/errors.ts';

@@ -4,7 +4,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { campaignsForReviewer, findCampaign, hasReviewRows, hasRowsIn, matchingRowIds, pageOfRows, type Campaign, type RowFilter } from '../../db/reviews.ts';
+import { findCampaign, type Campaign } from '../../db/reviews.ts';
+import { campaignsForReviewer, hasReviewRows, hasRowsIn, matchingRowIds, pageOfRows, type RowFilter } from '../../db/reviewRows.ts';
 import { decideReviewRows } from '../../commands/reviews/decideRows.ts';
 import { recordRefusal } from '../../commands/recordRefusal.ts';
 import { AppError, forbidden, notFound } from '../../domain/errors.ts';
