@@ -5,6 +5,7 @@ import type { Db, Tx } from './knex.ts';
 import type { AccessRequest, CatalogItem, User } from './rows.ts';
 import type { AuditRow } from './audit.ts';
 import { keysetPage as page, type Page } from './keyset.ts';
+import { runningMemberships } from './memberships.ts';
 
 export type DirectoryUser = User & { redeemed: boolean; state_changed_at: string | null };
 
@@ -59,6 +60,8 @@ export async function listGroupMembers(db: Db | Tx, itemId: number, after: numbe
   const rows = await usersQuery(db)
     .join('memberships', 'memberships.user_id', 'users.id')
     .where('memberships.item_id', itemId)
+    // A membership ended or past its term makes no member, as the apps' sign-in already says.
+    .modify(runningMemberships)
     .where('users.id', '>', after)
     .orderBy('users.id')
     .limit(limit + 1);

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db, Tx } from './knex.ts';
 import type { CatalogItem } from './rows.ts';
 import { nowIso } from '../domain/clock.ts';
@@ -36,18 +37,27 @@ export async function grantMembership(
   return true;
 }
 
+/** Narrows a query joined to memberships to those that open something now: not ended, not past their term. */
+export function runningMemberships(q: Knex.QueryBuilder, at = nowIso()): Knex.QueryBuilder {
+  return q.whereNull('memberships.access_ended_at').where((w) => w.whereNull('memberships.expires_at').orWhere('memberships.expires_at', '>', at));
+}
+
 export type MembershipView = CatalogItem & { expires_at: string | null; granted_at: string; membership_id: number };
 
 export async function membershipsOf(db: Db | Tx, userId: number): Promise<MembershipView[]> {
-  const rows = await db('memberships')
+  const rows: MembershipView[] = await db('memberships')
     .join('catalog_items', 'memberships.item_id', 'catalog_items.id')
     .where('memberships.user_id', userId)
     // An ended membership is gone from the guest's access, whatever the clock says.
-    .whereNull('memberships.access_ended_at')
-    .where((q) => q.whereNull('memberships.expires_at').orWhere('memberships.expires_at', '>', nowIso()))
+    .modify(runningMemberships)
     .select('catalog_items.*', 'memberships.expires_at', 'memberships.created_at as granted_at', 'memberships.id as membership_id')
     .orderBy(['catalog_items.kind', 'catalog_items.name']);
   return rows.map((r) => ({ ...r, requestable: Boolean(r.requestable), membership_id: Number(r.membership_id) }));
+}
+
+/** Whether the person is a member now (an ended or expired membership's row is kept, for the record). */
+export async function isMemberNow(db: Db | Tx, userId: number, itemId: number): Promise<boolean> {
+  return Boolean(await db('memberships').where({ user_id: userId, item_id: itemId }).modify(runningMemberships).first('memberships.id'));
 }
 
 export async function hasMembership(db: Db | Tx, userId: number, itemId: number): Promise<boolean> {

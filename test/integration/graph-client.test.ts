@@ -21,6 +21,7 @@ import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
 import { listRoutes } from '../harness/routes.ts';
+import { expireMemberships } from '../harness/rowEdits.ts';
 import { buildApiClient, systemContext } from '../harness/factories.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startWeb, type WebHandle } from '../../src/web/server.ts';
@@ -231,6 +232,15 @@ describe('group members through the Graph client', () => {
     );
   });
 
+  test('a membership past its term makes no member; adding the guest again grants it afresh', async () => {
+    await expireMemberships(stack, Number(noraId), Number(atlasId));
+    const members = await groups.api(`/groups/${atlasId}/members`).get();
+    assert.ok(!members.value.some((m: { id: string }) => m.id === noraId), 'Nora is not listed once her term passed');
+    assert.equal(await groups.api(`/groups/${atlasId}/members/$ref`).post({ '@odata.id': `${origin}/v1.0/directoryObjects/${noraId}` }), undefined);
+    const again = await groups.api(`/groups/${atlasId}/members`).get();
+    assert.ok(again.value.some((m: { id: string }) => m.id === noraId), 'listed again');
+  });
+
   test('DELETE members/{id}/$ref removes the guest; removing again is 404', async () => {
     assert.equal(await groups.api(`/groups/${atlasId}/members/${noraId}/$ref`).delete(), undefined);
     const members = await groups.api(`/groups/${atlasId}/members`).get();
@@ -270,8 +280,9 @@ describe('directory audits through the Graph client', () => {
       assert.equal(e.initiatedBy.app.displayName, 'group sync');
       assert.ok(e.additionalDetails.some((d: any) => d.key === 'item' && d.value === 'Project Atlas'));
     }
-    // The duplicate add and the refused calls changed nothing and are not membership events.
-    assert.equal(events.filter((x) => x.activityDisplayName === 'membership.granted' && x.targetResources[0]?.id === `user:${noraId}`).length, 1);
+    // The duplicate add and the refused calls changed nothing and are not membership events; the add
+    // after her term passed is one.
+    assert.equal(events.filter((x) => x.activityDisplayName === 'membership.granted' && x.targetResources[0]?.id === `user:${noraId}`).length, 2);
 
     const earlier = await audits.api('/auditLogs/directoryAudits').filter(`activityDateTime lt ${since}`).top(1000).get();
     assert.ok(!earlier.value.some((e: { id: string }) => ids.includes(Number(e.id))), 'lt is the complement of ge');

@@ -7,7 +7,7 @@ import { collection, groupJson, groupSchema, USER_FIELDS, userJson, userSchema }
 import { findDirectoryUser, findGroup, listDirectoryUsers, listGroupMembers, listGroups, type UserFilter } from '../../db/directory.ts';
 import { addMembership } from '../../commands/admin/guests/addMembership.ts';
 import { removeMembership } from '../../commands/admin/guests/removeMembership.ts';
-import { hasMembership } from '../../db/memberships.ts';
+import { isMemberNow } from '../../db/memberships.ts';
 
 const id = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/, 'is not an id this API issued').transform(Number) });
 const groupMember = z.object({
@@ -161,7 +161,7 @@ export const directoryEndpoints = [
       const user = await findDirectoryUser(deps.db, userId);
       if (!user || user.state === 'removed') throw notFoundApi(`User '${userId}'`);
       if (user.user_type !== 'guest') throw badRequest('Only guests are managed here; members of our organization get access through our own directory.');
-      if (await hasMembership(deps.db, userId, group.id)) {
+      if (await isMemberNow(deps.db, userId, group.id)) {
         throw badRequest("One or more added object references already exist for the following modified properties: 'members'.");
       }
       await addMembership(deps, ctx, userId, group.id, null);
@@ -180,7 +180,7 @@ export const directoryEndpoints = [
     async handle({ params, deps, ctx }) {
       const group = await findGroup(deps.db, params.id);
       if (!group) throw notFoundApi(`Group '${params.id}'`);
-      if (!(await hasMembership(deps.db, params.memberId, group.id))) {
+      if (!(await isMemberNow(deps.db, params.memberId, group.id))) {
         throw notFoundApi(`Member '${params.memberId}' of group '${params.id}'`);
       }
       const user = await findDirectoryUser(deps.db, params.memberId);
