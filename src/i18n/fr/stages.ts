@@ -29,7 +29,7 @@ export const stages: Record<string, string> = {
   'stages.decision.items': 'Approuvés : {approved}. Refusés : {denied}.',
   'stages.decision.approvedItems': 'Approuvés : {approved}.',
   'stages.decision.someone': 'un client de l’API',
-  'stages.decision.policy': 'la règle de l’organisation',
+  'stages.decision.policy': 'la politique de l’organisation',
   'stages.errors.stage1': 'Cette demande attend encore sa première approbation ; vous donnez la seconde, une fois la première donnée.',
   'stages.errors.stage2': 'Cette demande a reçu sa première approbation et attend maintenant la seconde, qu’il ne vous revient pas de donner.',
   'history.request.stage_approved': 'Approuvée à l’étape 1 sur 2',
