@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
 import { unfinishedBatches, unprovisionedRequests, unroutedRequests, unsentMail } from '../db/backlog.ts';
-import { addOnce, JOBS, type Queues } from './queues.ts';
+import { addOnce, addUnlessKnown, JOBS, type Queues } from './queues.ts';
 
 export async function sweepOnce(deps: Deps, queues: Queues): Promise<number> {
   const { db, config } = deps;
@@ -20,19 +20,35 @@ export async function sweepOnce(deps: Deps, queues: Queues): Promise<number> {
   return n;
 }
 
+/** The time-based jobs the sweep asks for (each acts on what the database says is due). */
+const UPKEEP = [
+  JOBS.expireMemberships,
+  JOBS.membershipNotices,
+  JOBS.retireGuests,
+  JOBS.expireInvitations,
+  JOBS.requestTimeouts,
+  JOBS.oidcCleanup,
+  JOBS.accessReviews,
+] as const;
+
 /**
  * The periodic upkeep, on the sweep's timer: memberships that reached their term are ended (the apps
- * concerned told), the OpenID Provider's expired rows and retired keys removed. One job id each, so
- * a slow run is never doubled.
+ * concerned told), the OpenID Provider's expired rows and retired keys removed, requests reminded…
+ * Every worker's timer asks for it; the job id names the interval it is for, so the workers together
+ * add one job per interval and Bull drops the copies. Nothing is ever removed to make room (removing
+ * a finished job to add it again raced between two workers: one removed the job the other had just
+ * added and a worker had taken, which then lost its lock). One still waiting is not doubled; a run
+ * slower than the interval may overlap the next one, which is harmless: each acts only on the rows
+ * the database says are due and not yet done, with conditional updates.
  */
-export async function enqueueUpkeep(queues: Queues): Promise<void> {
-  await addOnce(queues[JOBS.expireMemberships], 'sweep-expire-memberships', {});
-  await addOnce(queues[JOBS.membershipNotices], 'sweep-membership-notices', {});
-  await addOnce(queues[JOBS.retireGuests], 'sweep-retire-guests', {});
-  await addOnce(queues[JOBS.expireInvitations], 'sweep-expire-invitations', {});
-  await addOnce(queues[JOBS.requestTimeouts], 'sweep-request-timeouts', {});
-  await addOnce(queues[JOBS.oidcCleanup], 'sweep-oidc-cleanup', {});
-  await addOnce(queues[JOBS.accessReviews], 'sweep-access-reviews', {});
+export async function enqueueUpkeep(queues: Queues, intervalMs: number, at = Date.now()): Promise<void> {
+  const slot = Math.floor(at / Math.max(1, intervalMs));
+  const upkeep = async (name: (typeof UPKEEP)[number]) => {
+    const queue = queues[name];
+    if ((await queue.getWaitingCount()) > 0) return;
+    await addUnlessKnown(queue, `upkeep-${name}-${slot}`, {});
+  };
+  for (const name of UPKEEP) await upkeep(name);
 }
 
 /** Sweeps every SWEEP_INTERVAL_MS, one sweep at a time; a failed sweep is tried again next time. */
@@ -43,7 +59,7 @@ export function startSweeper(deps: Deps, queues: Queues, log: Logger): { stop():
     sweeping = true;
     sweepOnce(deps, queues)
       .then((n) => n && log.info({ n }, 'sweeper re-enqueued lost work'))
-      .then(() => enqueueUpkeep(queues))
+      .then(() => enqueueUpkeep(queues, deps.config.sweepIntervalMs))
       .catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed; will retry'))
       .finally(() => (sweeping = false));
   }, deps.config.sweepIntervalMs);
