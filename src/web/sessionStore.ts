@@ -35,6 +35,8 @@ export class DbSessionStore extends session.Store {
   constructor(
     private readonly db: Db,
     private readonly idleMs: number,
+    /** Before each write: a pause the fault tests switch on (a database slow to save the session). */
+    private readonly beforeWrite: () => Promise<void> = async () => undefined,
   ) {
     super();
   }
@@ -63,7 +65,8 @@ export class DbSessionStore extends session.Store {
     // Passport saves the new session at sign-in: that first save of a signed-in session is the sign-in time.
     if (isSignedIn(sess) && typeof sess.signedInAt !== 'number') sess.signedInAt = Date.now();
     const row = { sess: JSON.stringify(sess), expires_at: this.expiry(sess) };
-    setSession(this.db, sid, row)
+    this.beforeWrite()
+      .then(() => setSession(this.db, sid, row))
       .then(() => this.remember(sid, row.expires_at))
       .then(() => this.sweep())
       .then(() => cb?.(), (err) => cb?.(err));

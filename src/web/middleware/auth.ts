@@ -8,8 +8,12 @@ import type { Db } from '../../db/knex.ts';
 /** Anonymous visitors are sent to sign in and brought back to where they were going. */
 export function requireSignIn(req: Request, res: Response, next: NextFunction): void {
   if (principalOf(req)) return next();
-  if (req.method === 'GET') (req.session as { returnTo?: string }).returnTo = req.originalUrl;
-  res.redirect(303, '/?signIn=1');
+  if (req.method !== 'GET') return res.redirect(303, '/?signIn=1');
+  (req.session as { returnTo?: string }).returnTo = req.originalUrl;
+  // Saved before the redirect leaves: express-session would send the headers first and save after,
+  // and a browser that follows the 303 at once could start its sign-in on the session without the
+  // address (seen under load: a sponsor following a mailed link landed on the inbox, not the request).
+  req.session.save((err) => (err ? next(err) : res.redirect(303, '/?signIn=1')));
 }
 
 /** Checks an ability that needs no object; refusals are audited. */

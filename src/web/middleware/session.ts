@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/knex.ts';
 import { DbSessionStore, isSignedIn } from '../sessionStore.ts';
+import { faultPoint } from '../../faults.ts';
 
 /**
  * Sessions live in the database so any web process can serve any request and a Redis outage signs
@@ -16,7 +17,7 @@ export function sessionMiddleware(config: Config, db: Db): RequestHandler[] {
   return [
     session({
       name: config.secureCookies ? '__Host-passerelle' : 'passerelle.sid',
-      store: new DbSessionStore(db, config.sessionIdleMinutes * 60_000),
+      store: new DbSessionStore(db, config.sessionIdleMinutes * 60_000, () => faultPoint(config, 'session.save')),
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,

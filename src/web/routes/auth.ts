@@ -184,6 +184,14 @@ export function authRoutes(deps: Deps, strategies: StrategyRegistry, log: Logger
     if (!name) return;
     const returnTo = safeReturnTo(req.query.returnTo);
     if (returnTo) (req.session as AuthSession).returnTo = returnTo;
+    // The strategy keeps its state and PKCE verifier in the session and redirects to the IdP; the
+    // session is saved before that redirect leaves (express-session would save after the headers),
+    // so an IdP that answers at once never comes back to a session without them.
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      req.session.save(() => end(...args));
+      return res;
+    }) as typeof res.end;
     passport.authenticate(name)(req, res, next);
   });
 
