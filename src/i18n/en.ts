@@ -23,6 +23,7 @@ import { staff } from './en/staff.ts';
 import { questions } from './en/questions.ts';
 import { stages } from './en/stages.ts';
 import { requestTimeouts } from './en/requestTimeouts.ts';
+import { lifecycleFixes } from './en/lifecycleFixes.ts';
 
 export const en: Record<string, string> = {
   ...a11y,
@@ -48,4 +49,5 @@ export const en: Record<string, string> = {
   ...questions,
   ...stages,
   ...requestTimeouts,
+  ...lifecycleFixes,
 };

@@ -23,6 +23,7 @@ import { staff } from './fr/staff.ts';
 import { questions } from './fr/questions.ts';
 import { stages } from './fr/stages.ts';
 import { requestTimeouts } from './fr/requestTimeouts.ts';
+import { lifecycleFixes } from './fr/lifecycleFixes.ts';
 
 export const fr: Record<string, string> = {
   ...a11y,
@@ -48,4 +49,5 @@ export const fr: Record<string, string> = {
   ...questions,
   ...stages,
   ...requestTimeouts,
+  ...lifecycleFixes,
 };

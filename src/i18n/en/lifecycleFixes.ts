@@ -1,0 +1,6 @@
+// Words added by the access lifecycle's fixes: a review started twice, and a request sent again to
+// the people who decide it now (as its history says it).
+export const lifecycleFixes: Record<string, string> = {
+  'lifecycleFixes.reviews.alreadyOpen': 'This access review is already open with the same name, scope and deadline: nothing was started again, and nobody was mailed twice.',
+  'history.request.rerouted': 'Sent again, to the people who decide it now',
+};
