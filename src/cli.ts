@@ -225,7 +225,7 @@ main(process.argv.slice(2)).then(
 async function clockCommand(deps: Deps, args: string[]): Promise<number> {
   const say = (ms: number) => {
     const days = Math.round((ms / 86_400_000) * 10) / 10;
-    console.log(`The demo clock reads ${new Date(Date.now() + ms).toISOString().slice(0, 16).replace('T', ' ')} UTC (${days} day(s) ahead).`);
+    console.log(`The demo clock reads ${new Date(Date.now() + deps.config.clockOffsetMs + ms).toISOString().slice(0, 16).replace('T', ' ')} UTC (${days} day(s) ahead).`);
   };
   if (deps.config.env === 'production') {
     console.error('The clock is moved only in the demo and tests, never in production.');

@@ -18,6 +18,7 @@ import { sendOnToStageTwo } from './advanceStage.ts';
 import { deniedMail } from '../mail/templates.ts';
 import { checkDay, earliestAccessDay, latestGrantableDay } from '../domain/accessDates.ts';
 import { untilError } from './submitRequest.ts';
+import { now as clockNow } from '../domain/clock.ts';
 
 export interface Decision {
   decision: 'approve' | 'deny';
@@ -32,7 +33,7 @@ export interface Decision {
 }
 
 /** What an approval grants: which items, which are denied, until when; a bad choice is a 400 naming its field. */
-function approvalOf<I extends { id: number; name: string; max_days: number | null }>(request: AccessRequest, items: I[], d: Decision, now = Date.now()) {
+function approvalOf<I extends { id: number; name: string; max_days: number | null }>(request: AccessRequest, items: I[], d: Decision, now = clockNow()) {
   const chosen = d.approvedItemIds ?? items.map((i) => i.id);
   if (chosen.some((id) => !items.some((i) => i.id === id))) throw invalid('errors.invalidForm', { items: 'choices.errors.notOfRequest' });
   const approved = items.filter((i) => chosen.includes(i.id));

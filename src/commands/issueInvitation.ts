@@ -10,6 +10,7 @@ import { insertInvitation, mintLinkToken } from '../db/invitations.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { languageOfTag } from '../db/mailTemplates.ts';
 import { invitationMail, type DecisionDetails, type Giver } from '../mail/templates.ts';
+import { now } from '../domain/clock.ts';
 
 export interface InvitationTerms {
   /** What the mail lists: the guest's memberships. */
@@ -66,7 +67,7 @@ async function recordInvitation(
   terms: InvitationTerms,
   mailed: boolean,
 ): Promise<{ id: number; expiresAt: string }> {
-  const expiresAt = new Date(Date.now() + config.invitationTtlHours * 3600 * 1000).toISOString();
+  const expiresAt = new Date(now() + config.invitationTtlHours * 3600 * 1000).toISOString();
   const id = await insertInvitation(trx, {
     email: guest.email,
     user_id: guest.id,

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { newToken } from '../domain/tokens.ts';
 import type { Db, Tx } from './knex.ts';
 import type { Invitation } from './rows.ts';
+import { nowIso } from '../domain/clock.ts';
 
 const usable = <Q extends Knex.QueryBuilder>(q: Q, now: string): Q => q.where({ status: 'pending' }).where('expires_at', '>', now) as Q;
 
@@ -18,7 +19,7 @@ export async function insertInvitation(
     Partial<Pick<Invitation, 'cc' | 'batch_id' | 'invited_by_client'>> & { message_language?: string | null },
 ): Promise<number> {
   const [row] = await trx('invitations')
-    .insert({ ...i, email: i.email.toLowerCase(), token_hash: newToken().hash, status: 'pending', created_at: new Date().toISOString() })
+    .insert({ ...i, email: i.email.toLowerCase(), token_hash: newToken().hash, status: 'pending', created_at: nowIso() })
     .returning('id');
   return Number((row as { id: number }).id);
 }
@@ -29,7 +30,7 @@ export async function insertInvitation(
  */
 export async function mintInvitationToken(q: Db | Tx, id: number): Promise<string | null> {
   const { token, hash } = newToken();
-  const n = await usable(q('invitations').where({ id }), new Date().toISOString()).update({ token_hash: hash });
+  const n = await usable(q('invitations').where({ id }), nowIso()).update({ token_hash: hash });
   return Number(n) === 1 ? token : null;
 }
 
@@ -52,13 +53,13 @@ export async function latestInvitation(db: Db | Tx, userId: number): Promise<Inv
 export async function findUsableInvitation(db: Db | Tx, tokenHash: string): Promise<Invitation | undefined> {
   return usable(
     db<Invitation>('invitations').where((w) => w.where({ token_hash: tokenHash }).orWhere({ link_token_hash: tokenHash })),
-    new Date().toISOString(),
+    nowIso(),
   ).first();
 }
 
 /** Consumes a token exactly once: only one caller's update matches a pending, unexpired row. */
 export async function consumeInvitation(trx: Tx, id: number, identity: { issuer: string; subject: string }): Promise<boolean> {
-  const stamp = new Date().toISOString();
+  const stamp = nowIso();
   const count = await usable(trx('invitations').where({ id }), stamp).update({
     status: 'redeemed',
     redeemed_at: stamp,

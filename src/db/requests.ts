@@ -27,10 +27,11 @@ export async function insertRequest(
   r: Pick<AccessRequest, 'requester_issuer' | 'requester_subject' | 'requester_email' | 'requester_name' | 'identity_provider_id' | 'organization_id' | 'justification' | 'requested_until' | 'extension_of'>,
   itemIds: number[],
 ): Promise<number> {
-  const stamp = new Date().toISOString();
+  // A request's times are on the one clock its time-outs and decision read (src/domain/clock.ts),
+  // moved or not, so its pages never show it decided before it was made.
+  const stamp = nowIso();
   const [row] = await trx('access_requests')
-    // Its time-outs count on the one clock their sweep reads (src/domain/clock.ts), moved or not.
-    .insert({ ...r, status: 'pending', clock_from: nowIso(), created_at: stamp, updated_at: stamp })
+    .insert({ ...r, status: 'pending', clock_from: stamp, created_at: stamp, updated_at: stamp })
     .returning('id');
   const id = (row as { id: number }).id;
   await trx('access_request_items').insert(itemIds.map((item_id) => ({ request_id: id, item_id })));
@@ -58,7 +59,7 @@ export async function latestRequesterName(db: Db | Tx, issuer: string, subject: 
 export async function renameRequester(trx: Tx, issuer: string, subject: string, name: string): Promise<number[]> {
   const open = trx('access_requests').where({ requester_issuer: issuer, requester_subject: subject }).whereIn('status', ['pending', 'approved']);
   const ids = (await open.clone().select('id')).map((r) => Number(r.id));
-  if (ids.length) await trx('access_requests').whereIn('id', ids).update({ requester_name: name, updated_at: new Date().toISOString() });
+  if (ids.length) await trx('access_requests').whereIn('id', ids).update({ requester_name: name, updated_at: nowIso() });
   return ids;
 }
 
@@ -344,11 +345,11 @@ export async function transitionRequest(
   const count = await trx('access_requests')
     .where({ id })
     .whereIn('status', from)
-    .update({ ...changes, updated_at: new Date().toISOString() });
+    .update({ ...changes, updated_at: nowIso() });
   return Number(count) === 1;
 }
 
 export async function markRouted(trx: Tx, id: number): Promise<boolean> {
-  const count = await trx('access_requests').where({ id }).whereNull('routed_at').update({ routed_at: new Date().toISOString() });
+  const count = await trx('access_requests').where({ id }).whereNull('routed_at').update({ routed_at: nowIso() });
   return Number(count) === 1;
 }

@@ -3,6 +3,7 @@
 import type { Db, Tx } from './knex.ts';
 import type { AccessRequest, CatalogItem } from './rows.ts';
 import type { SecondApproval } from '../domain/model.ts';
+import { nowIso } from '../domain/clock.ts';
 
 // Far below SQLite's and PostgreSQL's limits on bound parameters.
 const CHUNK = 500;
@@ -123,7 +124,7 @@ export async function transitionAtStage(trx: Tx, id: number, stage: number, chan
   const count = await trx('access_requests')
     .where({ id, status: 'pending' })
     .where('stage', stage)
-    .update({ ...changes, updated_at: new Date().toISOString() });
+    .update({ ...changes, updated_at: nowIso() });
   return Number(count) === 1;
 }
 

@@ -4,16 +4,17 @@
 // limit is counted again from the grant (membershipExpiry), so every item still gets what she asked,
 // or its own maximum if that is shorter.
 import { membershipExpiry } from './membershipExpiry.ts';
+import { now as clockNow } from './clock.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 export const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** The first day an access may end on: tomorrow (access that ends the day it is asked for is none). */
-export const earliestAccessDay = (now = Date.now()): string => isoDay(now + DAY_MS);
+export const earliestAccessDay = (now = clockNow()): string => isoDay(now + DAY_MS);
 
 /** The last day the longest of these items allows from `now`, or null when one of them has no limit. */
-export function longestAccessDay(items: { max_days: number | null }[], now = Date.now()): string | null {
+export function longestAccessDay(items: { max_days: number | null }[], now = clockNow()): string | null {
   if (items.length === 0 || items.some((i) => !i.max_days)) return null;
   return isoDay(now + Math.max(...items.map((i) => i.max_days!)) * DAY_MS);
 }
@@ -22,7 +23,7 @@ export function longestAccessDay(items: { max_days: number | null }[], now = Dat
  * The last day a decider may grant: the day the partner asked for while it is still ahead, else (she
  * chose none, or the decision came after it) the longest her items allow from now; null for no end.
  */
-export function latestGrantableDay(asked: string | null, items: { max_days: number | null }[], now = Date.now()): string | null {
+export function latestGrantableDay(asked: string | null, items: { max_days: number | null }[], now = clockNow()): string | null {
   return asked && asked >= earliestAccessDay(now) ? asked : longestAccessDay(items, now);
 }
 

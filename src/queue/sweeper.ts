@@ -8,13 +8,16 @@ import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
 import { unfinishedBatches, unprovisionedRequests, unroutedRequests, unsentMail } from '../db/backlog.ts';
 import { addOnce, addUnlessKnown, JOBS, type Queues } from './queues.ts';
+import { now } from '../domain/clock.ts';
 
 export async function sweepOnce(deps: Deps, queues: Queues): Promise<number> {
   const { db, config } = deps;
   const before = new Date(Date.now() - config.sweepGraceMs).toISOString();
+  // A request's times are on the lifecycle's clock (src/domain/clock.ts), which tests and the demo move.
+  const requestsBefore = new Date(now() - config.sweepGraceMs).toISOString();
   let n = 0;
-  for (const id of await unroutedRequests(db, before)) if (await addOnce(queues[JOBS.routeRequest], `sweep-route-${id}`, { requestId: id })) n++;
-  for (const id of await unprovisionedRequests(db, before)) if (await addOnce(queues[JOBS.provision], `sweep-provision-${id}`, { requestId: id })) n++;
+  for (const id of await unroutedRequests(db, requestsBefore)) if (await addOnce(queues[JOBS.routeRequest], `sweep-route-${id}`, { requestId: id })) n++;
+  for (const id of await unprovisionedRequests(db, requestsBefore)) if (await addOnce(queues[JOBS.provision], `sweep-provision-${id}`, { requestId: id })) n++;
   for (const id of await unsentMail(db, before)) if (await addOnce(queues[JOBS.sendMail], `sweep-mail-${id}`, { mailId: id })) n++;
   for (const id of await unfinishedBatches(db, before)) if (await addOnce(queues[JOBS.invitationBatch], `sweep-batch-${id}`, { batchId: id })) n++;
   return n;

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
-import { buildInvitation, systemContext } from '../harness/factories.ts';
-import { auditEvents, invitationsOf } from '../harness/stored.ts';
+import { buildCatalogItem, buildInvitation, systemContext } from '../harness/factories.ts';
+import { Browser } from '../harness/browser.ts';
+import { catalogIds, decide, waitUntilRouted } from '../harness/flows.ts';
+import { auditEvents, guestByEmail, invitationsOf, requestRow } from '../harness/stored.ts';
 import { now, setClockOffsetMs } from '../../src/domain/clock.ts';
 import { moveDemoClock, parseClockMove } from '../../src/commands/moveDemoClock.ts';
 
@@ -60,6 +62,37 @@ describe('the demo clock', () => {
     assert.match(reset.out, /\(0 day\(s\) ahead\)/);
     await eventually('the real time is back', async () => Math.abs(now() - Date.now()) < 60_000);
     assert.equal((await auditEvents(stack, { action: 'clock.moved' })).length, 2);
+  });
+
+  test('on a moved clock, the partner asks until a day of the moved calendar, the sponsor approves, and her access runs until that day', async () => {
+    await buildCatalogItem(stack, { name: 'Clockwork Group', maxDays: 60 });
+    const moved = await passerelle(['clock', 'forward', '30d']);
+    assert.equal(moved.code, 0, moved.out);
+    try {
+      await eventually('the web follows the moved clock', async () => Math.abs(now() - Date.now() - 30 * DAY) < 60_000);
+      const day = (offsetDays: number) => new Date(now() + offsetDays * DAY).toISOString().slice(0, 10);
+      const paula = new Browser();
+      await paula.signIn(stack.appUrl, 'acme', 'paula@acme.test');
+      const form = await paula.go(`${stack.appUrl}/requests/new`);
+      assert.ok(form.text.includes(`min="${day(1)}"`), 'the first day offered is tomorrow on the moved clock');
+      const sent = await paula.submit(form, '/requests', { items: await catalogIds(stack, ['Clockwork Group']), justification: 'Gearbox tests in the clock room.', accessUntil: day(10) });
+      assert.equal(sent.status, 200, sent.text.slice(0, 400));
+      const id = Number(/\/requests\/(\d+)/.exec(sent.url)?.[1]);
+      await waitUntilRouted(stack, id);
+      const sam = new Browser();
+      await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+      assert.equal((await decide(stack, sam, id, 'approve')).status, 200);
+      await eventually('provisioned', async () => (await requestRow(stack, id))?.status === 'provisioned');
+      const guestId = Number((await guestByEmail(stack, 'paula@acme.test')).id);
+      const [membership] = await stack.db('memberships').where({ user_id: guestId });
+      assert.ok(membership.expires_at > new Date(now()).toISOString(), `runs on the moved clock: ${membership.expires_at}`);
+      assert.equal(membership.expires_at.slice(0, 10), day(10), 'through the day asked');
+      // A sweep later it still runs (the worker reads the same clock).
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.equal((await auditEvents(stack, { action: 'membership.expired', target: `user:${guestId}` })).length, 0);
+    } finally {
+      assert.equal((await passerelle(['clock', 'reset'])).code, 0);
+    }
   });
 
   test('a move it cannot read is a usage error that changes nothing; production refuses to move it', async () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Request } from 'express';
 import type { CatalogItem } from '../../db/rows.ts';
 import { earliestAccessDay, longestAccessDay } from '../../domain/accessDates.ts';
+import { now as clockNow } from '../../domain/clock.ts';
 
 export const DISPLAY_NAME_MAX = 100;
 
@@ -51,7 +52,7 @@ export const deciderChoices = z.object({
 });
 
 /** What the request form needs to say about dates: the earliest and latest day any choice allows. */
-export function dateBounds(catalog: Pick<CatalogItem, 'max_days'>[], now = Date.now()) {
+export function dateBounds(catalog: Pick<CatalogItem, 'max_days'>[], now = clockNow()) {
   return { minUntil: earliestAccessDay(now), maxUntil: catalog.length ? longestAccessDay(catalog, now) : null };
 }
 

@@ -16,6 +16,7 @@ import { requireAbility } from '../middleware/auth.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { auditContext, principalOf } from '../middleware/requestContext.ts';
 import { parseId, render } from '../render.ts';
+import { nowIso } from '../../domain/clock.ts';
 
 export function ownerRoutes(deps: Deps): Router {
   const r = Router();
@@ -50,7 +51,7 @@ export function ownerRoutes(deps: Deps): Router {
     const guests = await guestsOfItem(db, item.id);
     // Guests whose invitation expired unused: the owner may send them a fresh one.
     const expiredInvitations: number[] = [];
-    const stamp = new Date().toISOString();
+    const stamp = nowIso();
     for (const g of guests) {
       if (g.state !== 'invited') continue;
       const inv = await latestInvitation(db, g.id);

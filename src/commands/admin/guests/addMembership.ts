@@ -6,6 +6,7 @@ import { grantMembership } from '../../../db/memberships.ts';
 import { conflict, invalid } from '../../../domain/errors.ts';
 import { membershipExpiry } from '../../../domain/membershipExpiry.ts';
 import { requireGuest } from './requireGuest.ts';
+import { now } from '../../../domain/clock.ts';
 
 /** Grants an item directly (admin page, an owner's console, the API), for the item's longest term. */
 export async function addMembership(deps: Deps, ctx: AuditContext, guestId: number, itemId: number, grantedBy: number | null): Promise<void> {
@@ -14,7 +15,7 @@ export async function addMembership(deps: Deps, ctx: AuditContext, guestId: numb
   if (!item) throw invalid('errors.invalidForm', { item: 'validation.choice' });
   if (guest.state === 'removed') throw conflict('guests.removedNoChange');
   await inTransaction(deps.db, async (trx) => {
-    const expiresAt = membershipExpiry(item, Date.now());
+    const expiresAt = membershipExpiry(item, now());
     const granted = await grantMembership(trx, { userId: guestId, itemId, source: 'direct', sourceId: null, grantedBy, expiresAt });
     if (granted) await appendAudit(trx, ctx, { action: 'membership.granted', target: `user:${guestId}`, details: { item: item.name, expiresAt } });
   });

@@ -13,6 +13,7 @@ import { invitationMail } from '../../../mail/templates.ts';
 import { requireGuest } from './requireGuest.ts';
 import { findRequest } from '../../../db/requests.ts';
 import { decisionOfRequest } from '../../../mail/decision.ts';
+import { now, nowIso } from '../../../domain/clock.ts';
 
 /**
  * Mails the pending invitation again with a fresh token (the previous link stops working). An expired
@@ -22,14 +23,14 @@ export async function resendInvitation(deps: Deps, ctx: AuditContext, guestId: n
   const guest = await requireGuest(deps.db, guestId);
   const inv = await latestInvitation(deps.db, guestId);
   // Only a guest still waiting to redeem gets a fresh invitation: a disabled or removed one stays so.
-  if (inv && guest.state === 'invited' && (inv.status === 'expired' || (inv.status === 'pending' && inv.expires_at <= new Date().toISOString()))) return reissueInvitation(deps, ctx, guestId, inv);
-  if (!inv || inv.status !== 'pending' || inv.expires_at <= new Date().toISOString()) throw conflict('guests.noPendingInvitation');
+  if (inv && guest.state === 'invited' && (inv.status === 'expired' || (inv.status === 'pending' && inv.expires_at <= nowIso()))) return reissueInvitation(deps, ctx, guestId, inv);
+  if (!inv || inv.status !== 'pending' || inv.expires_at <= nowIso()) throw conflict('guests.noPendingInvitation');
   await inTransaction(deps.db, async (trx) => {
     const items = await itemsOfGuest(trx, guestId);
     const inviter = inv.invited_by ? await findUserById(trx, inv.invited_by) : undefined;
     // An invitation that followed a sponsor's decision says it again: approved, denied and why, until when.
     const request = inv.request_id ? await findRequest(trx, inv.request_id) : undefined;
-    const decision = request ? await decisionOfRequest(trx, request, Date.parse(inv.created_at) || Date.now()) : null;
+    const decision = request ? await decisionOfRequest(trx, request, Date.parse(inv.created_at) || now()) : null;
     await queueSystemMail(
       trx,
       invitationMail(deps.config, { id: inv.id, email: inv.email, expiresAt: inv.expires_at, userId: guestId }, items, inviter?.display_name ?? '', {
@@ -51,7 +52,7 @@ async function reissueInvitation(deps: Deps, ctx: AuditContext, guestId: number,
     if (old.status === 'pending' && !(await markInvitationExpired(trx, old.id, stamp))) throw conflict('guests.noPendingInvitation');
     const actorId = ctx.actor.type === 'user' ? actorUserId(ctx.actor.id) : null;
     const invitedBy = actorId ?? old.invited_by;
-    const expiresAt = new Date(Date.now() + deps.config.invitationTtlHours * 3600 * 1000).toISOString();
+    const expiresAt = new Date(now() + deps.config.invitationTtlHours * 3600 * 1000).toISOString();
     const id = await insertInvitation(trx, {
       email: old.email,
       user_id: guestId,

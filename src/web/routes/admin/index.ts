@@ -17,6 +17,7 @@ import type { Queues } from '../../../queue/queues.ts';
 import { queueOverview } from '../../../queue/admin.ts';
 import { adminDashboard } from '../../../db/dashboard.ts';
 import { openCampaignCount } from '../../../db/reviews.ts';
+import { now as clockNow } from '../../../domain/clock.ts';
 
 const HOUR = 3_600_000;
 /** How far ahead the home looks for memberships that end. */
@@ -37,7 +38,7 @@ export function adminRoutes(deps: Deps, queues: Queues): Router {
   const r = Router();
   r.use('/admin', requireAbility(deps.db, 'admin:manage'));
   r.get('/admin', async (req, res) => {
-    const now = new Date();
+    const now = new Date(clockNow());
     const [home, queue] = await Promise.all([adminDashboard(deps.db, now, EXPIRING_WITHIN_DAYS), queueOverview(queues)]);
     render(req, res, 'admin/index', {
       title: 'admin.title',
