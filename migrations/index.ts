@@ -19,6 +19,7 @@ import * as requestQuestions from './20261206020000_request_questions.ts';
 import * as approvalStages from './20261206030000_approval_stages.ts';
 import * as membershipLifecycle from './20261206040000_membership_lifecycle.ts';
 import * as accessReviews from './20261206050000_access_reviews.ts';
+import * as stageDeciders from './20261206060000_stage_deciders.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -43,4 +44,5 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261206030000_approval_stages.ts', approvalStages],
   ['20261206040000_membership_lifecycle.ts', membershipLifecycle],
   ['20261206050000_access_reviews.ts', accessReviews],
+  ['20261206060000_stage_deciders.ts', stageDeciders],
 ];

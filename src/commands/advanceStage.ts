@@ -25,6 +25,8 @@ export interface StageApproval {
   reason: string;
   /** The approver's name (or an API client's); null with byPolicy. */
   decidedBy: string | null;
+  /** Who gave it, a member or an API client (absent with byPolicy): they do not give stage 2's. */
+  by?: { userId: number | null; clientId: number | null };
   byPolicy?: boolean;
 }
 
@@ -47,6 +49,7 @@ export async function sendOnToStageTwo(
     escalated_at: null,
     granted_until: a.until,
     decision_reason: a.reason || null,
+    ...(stage === 1 && { stage1_decided_by: a.by?.userId ?? null, stage1_decided_by_client: a.by?.clientId ?? null }),
   });
   if (!won) return false;
   // Stage 1 is done: a request approved at submission (by policy) is never left for the routing sweep.

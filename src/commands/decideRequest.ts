@@ -53,10 +53,29 @@ function approvalOf<I extends { id: number; name: string; max_days: number | nul
   return { approved, denied, until };
 }
 
+/**
+ * Whether this member or API client gave the first approval of a request now waiting on its second:
+ * then the second is not theirs to give (separation of duties), admin or not.
+ */
+export function gaveFirstApproval(request: Pick<AccessRequest, 'status' | 'stage' | 'stage1_decided_by' | 'stage1_decided_by_client'>, by: { userId: number | null; clientId: number | null }): boolean {
+  if (request.status !== 'pending' || (request.stage ?? 1) < 2) return false;
+  const same = (a: number | null | undefined, b: number | null) => a !== null && a !== undefined && b !== null && Number(a) === Number(b);
+  return same(request.stage1_decided_by, by.userId) || same(request.stage1_decided_by_client, by.clientId);
+}
+
+/** Refuses (403, audited like a decision on the wrong stage) a second approval by the first's giver. */
+async function refuseSecondByFirst(db: Deps['db'], ctx: AuditContext, request: AccessRequest, by: { userId: number | null; clientId: number | null }): Promise<void> {
+  if (!gaveFirstApproval(request, by)) return;
+  await recordRefusal(db, ctx, 'request.decide', `request:${request.id}`, 'gave the first approval, the second must come from someone else');
+  throw forbidden('stages.errors.sameDecider');
+}
+
 export async function decideRequest(deps: Deps, ctx: AuditContext, p: Principal, requestId: number, d: Decision): Promise<void> {
   const { db } = deps;
   const request = await findRequest(db, requestId);
   if (!request || !p.userId) throw notFound();
+  // Said apart from "not routed to you": a sponsor who also owns the item is not routed for stage 2.
+  await refuseSecondByFirst(db, ctx, request, { userId: p.userId, clientId: null });
   // Routed to them once is not enough: they must still be one the routing rule names (a sponsor
   // the admin removed from the organization since keeps the row, not the right to decide), and for
   // the stage the request waits on (stage 1's sponsor does not give stage 2's approval, nor the reverse).
@@ -103,6 +122,8 @@ export async function applyDecision(
 ): Promise<void> {
   const { db, config } = deps;
   const requestId = request.id;
+  // An admin or an API client may decide any stage, but not both of one request.
+  await refuseSecondByFirst(db, ctx, request, by);
   if (d.decision === 'deny' && !d.reason.trim()) {
     throw invalid('errors.invalidForm', { reason: 'inbox.errors.reasonRequired' });
   }
@@ -132,6 +153,7 @@ export async function applyDecision(
         until: approval.until,
         reason: reasonText,
         decidedBy,
+        by,
       });
       if (!moved) throw conflict('errors.alreadyDecided');
       return;

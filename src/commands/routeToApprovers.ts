@@ -30,7 +30,7 @@ import { queueSystemMail } from '../mail/send.ts';
 import { approversByRule } from '../domain/policies.ts';
 import { escalatedApproversOf } from '../db/requestTimeouts.ts';
 import { stageTwoApproversByRule } from '../domain/stages.ts';
-import { approversAtCurrentStage, approverStageOf, routeAtStage, stagesOf, stageTwoFactsOf } from '../db/stages.ts';
+import { approversAtCurrentStage, approverStageOf, routeAtStage, stageOneDecidersOf, stagesOf, stageTwoFactsOf } from '../db/stages.ts';
 import { routeMail, type MailSpec, type RoutedRequest } from '../mail/templates.ts';
 
 /** Routing is the policy's doing, whoever's action (a submission, a job, an admin's edit) set it off. */
@@ -87,13 +87,19 @@ async function approversNow(db: Db | Tx, requests: Pick<AccessRequest, 'id' | 'o
       }),
     );
   }
+  // Separation of duties: whoever gave stage 1's approval does not give stage 2's; the rule names the
+  // others (an owner who is not them), else the admins other than them.
+  const firstDeciders = await stageOneDecidersOf(db, second.map((r) => r.id));
   for (const r of second) {
     const f = stageTwo.get(r.id)!;
-    out.set(r.id, await stageTwoApproversByRule(f.items, { owners: async () => f.owners, admins: adminIds }));
+    const other = (u: number) => u !== firstDeciders.get(r.id);
+    out.set(r.id, await stageTwoApproversByRule(f.items, { owners: async () => f.owners.filter(other), admins: async () => (await adminIds()).filter(other) }));
   }
   // Whoever a time-out escalated the request to (src/commands/requestTimeouts.ts) decides its stage
   // too, although the rule would not name them (a sponsor, when the item's owners were routed).
-  for (const [id, extra] of await escalatedApproversOf(db, requests.map((r) => r.id))) out.set(id, [...new Set([...(out.get(id) ?? []), ...extra])]);
+  for (const [id, extra] of await escalatedApproversOf(db, requests.map((r) => r.id))) {
+    out.set(id, [...new Set([...(out.get(id) ?? []), ...extra.filter((u) => u !== firstDeciders.get(id))])]);
+  }
   return out;
 }
 

@@ -165,9 +165,13 @@ export async function approversAtStage(db: Db | Tx, requestId: number, stage: nu
 /**
  * The fallback approvers of an escalation: the request's organization's active sponsors not routed
  * for its current stage, else the active admins not routed for it; nobody when all already are.
+ * Whoever gave the request's first approval is never one (they do not give the second).
  */
 export async function fallbackApprovers(db: Db | Tx, r: Pick<DueRequest, 'id' | 'organization_id' | 'stage'>): Promise<{ id: number; email: string }[]> {
-  const routed = db('access_request_approvers').where({ request_id: r.id, stage: r.stage }).select('user_id');
+  const routed = db('access_request_approvers')
+    .where({ request_id: r.id, stage: r.stage })
+    .select('user_id')
+    .union((u) => u.from('access_requests').where({ id: r.id }).whereNotNull('stage1_decided_by').select('stage1_decided_by as user_id'));
   if (r.organization_id !== null) {
     const sponsors = await db('users')
       .join('organization_sponsors', 'users.id', 'organization_sponsors.user_id')

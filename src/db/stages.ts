@@ -52,17 +52,31 @@ export async function approverStageOf(db: Db | Tx, requestId: number, userId: nu
 
 /**
  * Routes these people for a stage: new rows for those never routed, and an earlier stage's row moved
- * to this one (one row per person and request; a sponsor who also owns the item decides both stages,
- * each in its turn). Returns those newly routed for the stage; a rerun routes nobody.
+ * to this one (one row per person and request), without the escalation that stage's row may have
+ * carried. Whoever gave stage 1's approval is never routed for stage 2 (separation of duties: a
+ * sponsor who also owns the item keeps their stage-1 row, and reads the request without deciding it).
+ * Returns those newly routed for the stage; a rerun routes nobody.
  */
 export async function routeAtStage(trx: Tx, requestId: number, stage: number, userIds: number[]): Promise<number[]> {
+  const first = stage >= 2 ? (await stageOneDecidersOf(trx, [requestId])).get(requestId) : undefined;
+  const ids = userIds.filter((u) => u !== first);
   const rows = await trx('access_request_approvers').where({ request_id: requestId }).select('user_id', 'stage');
   const at = new Map(rows.map((r) => [Number(r.user_id), Number(r.stage)]));
-  const fresh = userIds.filter((u) => !at.has(u));
-  const moved = userIds.filter((u) => at.has(u) && at.get(u) !== stage);
+  const fresh = ids.filter((u) => !at.has(u));
+  const moved = ids.filter((u) => at.has(u) && at.get(u) !== stage);
   if (fresh.length) await trx('access_request_approvers').insert(fresh.map((user_id) => ({ request_id: requestId, user_id, stage })));
-  if (moved.length) await trx('access_request_approvers').where({ request_id: requestId }).whereIn('user_id', moved).update({ stage });
+  if (moved.length) await trx('access_request_approvers').where({ request_id: requestId }).whereIn('user_id', moved).update({ stage, escalated_at: null });
   return [...fresh, ...moved];
+}
+
+/** For each of these requests whose first approval a member gave, that member's id (not the policy's, nor an API client's). */
+export async function stageOneDecidersOf(db: Db | Tx, requestIds: number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const part of chunks(requestIds)) {
+    const rows = await db('access_requests').whereIn('id', part).whereNotNull('stage1_decided_by').select('id', 'stage1_decided_by');
+    for (const r of rows) out.set(Number(r.id), Number(r.stage1_decided_by));
+  }
+  return out;
 }
 
 /** What the stage-2 rule reads of a request: its items waiting on stage 2, and who owns them all. */

@@ -72,6 +72,9 @@ export interface AccessRequest {
   info_requested_at?: string | null;
   /** The approval stage the request waits on: 1, or 2 for items that need a second approval. */
   stage?: number;
+  /** Who gave its first approval, a member or an API client (migrations/20261206060000_stage_deciders.ts): not the second's giver. */
+  stage1_decided_by?: number | null;
+  stage1_decided_by_client?: number | null;
   /** The membership this request asks to extend (migrations/20261206040000_membership_lifecycle.ts); null: a request for new access. */
   extension_of?: number | null;
   created_at: string;

@@ -95,6 +95,11 @@ describe('in a browser: the sponsor approves, then the item’s owner, and the p
     await heading(page, 'Requests to decide');
     assert.match(await page.getByRole('status').innerText(), new RegExp(`Request #${requestId} approved`));
     assert.equal(await page.getByRole('link', { name: `Request #${requestId}`, exact: true }).count(), 0, 'no longer his to decide');
+    // He still reads it: no decision form, and the page says why.
+    await page.goto(`${stack.appUrl}/inbox/${requestId}`);
+    await heading(page, `Request #${requestId} from Paula Partner`);
+    assert.match(await mainText(page), /You gave this request its first approval, so you do not give its second/);
+    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
     chrome.assertNoProblems('sponsor approving stage 1');
   });
 

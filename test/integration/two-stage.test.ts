@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser, type Page } from '../harness/browser.ts';
 import { decide, submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { buildAccessRequest, buildApiClient, buildCatalogItem, buildOrganization } from '../harness/factories.ts';
+import { buildAccessRequest, buildApiClient, buildCatalogItem, buildMember, buildOrganization } from '../harness/factories.ts';
+import { setClockOffsetMs } from '../../src/domain/clock.ts';
 import { approversOf, auditEvent, auditEvents, guestByEmail, invitationsForRequest, membershipsOf, requestRow } from '../harness/stored.ts';
 import { itemsNamed } from '../harness/world.ts';
 
@@ -54,6 +55,8 @@ async function setSecondApproval(name: string, value: '' | 'owners' | 'admins'):
   });
 }
 
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
 const refusals = (id: number) => auditEvents(stack, { action: 'request.decide', target: `request:${id}`, outcome: 'denied' });
 const routeMailTo = (email: string, id: number) => (m: { to: string[] | string; subject: string }) =>
   String(m.to).includes(email) && m.subject.includes(`#${id} `) && /needs your decision/.test(m.subject);
@@ -128,10 +131,10 @@ test('the sponsor approves, then the owner: the partner is invited only after th
   assert.doesNotMatch(samsNow.text, /action="\/inbox\/\d+\/decision"/);
   const late = await sam.submit(samsNow, `/inbox/${id}/decision`, { decision: 'approve', reason: '' });
   assert.equal(late.status, 403);
-  assert.match(late.text, /not yours to give/);
+  assert.match(late.text, /You gave this request its first approval: the second must come from someone else/);
   const refused = await refusals(id);
   assert.equal(refused.length, 2);
-  assert.match(JSON.parse(refused[1].details).reason, /routed for stage 1, the request waits on stage 2/);
+  assert.match(JSON.parse(refused[1].details).reason, /gave the first approval, the second must come from someone else/);
   assert.equal((await requestRow(stack, id)).status, 'pending');
 
   const suesPage = await sue.go(`${stack.appUrl}/inbox/${id}`);
@@ -268,19 +271,114 @@ test('an auto-approve policy gives only the first approval: the item’s owner s
   await stack.mail.waitFor((m) => String(m.to).includes('ivy@initech.test') && /invited/.test(m.subject));
 });
 
-test('a sponsor who also owns the item gives both approvals, each in its turn, and is asked for each', async () => {
-  // Gary's organization (Globex) is sponsored by Sue, who owns the vault.
+test('a sponsor who also owns the item gives the first approval only: the second is refused to her, audited, and asked of the admins', async () => {
+  // Gary's organization (Globex) is sponsored by Sue, who owns the vault (its second approval: its owners').
   const gary = new Browser();
   const { id } = await submitAsPartner(stack, gary, 'globex', 'gary@globex.test', [VAULT]);
   await waitUntilRouted(stack, id);
   await stack.mail.waitFor(routeMailTo('sue.sponsor@passerelle.test', id));
   assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
-  assert.equal(Number((await requestRow(stack, id)).stage), 2);
-  await eventually('Sue mailed again for stage 2', async () => stack.mail.messages().filter(routeMailTo('sue.sponsor@passerelle.test', id)).length === 2);
+  const row = await requestRow(stack, id);
+  assert.equal(Number(row.stage), 2);
+  const sueId = Number((await stack.db('users').where({ email: 'sue.sponsor@passerelle.test', user_type: 'member' }).first()).id);
+  const adaId = Number((await stack.db('users').where({ email: 'ada.admin@passerelle.test', user_type: 'member' }).first()).id);
+  assert.equal(Number(row.stage1_decided_by), sueId);
+  // Nobody else owns the vault: the admins give the second approval; Sue keeps her stage-1 row.
+  const rows = (await approversOf(stack, id)).map((a) => [Number(a.user_id), Number(a.stage)]);
+  assert.deepEqual(rows.filter(([, stage]) => stage === 2), [[adaId, 2]]);
+  assert.deepEqual(rows.filter(([u]) => u === sueId), [[sueId, 1]]);
+  assert.deepEqual(JSON.parse((await auditEvent(stack, { action: 'request.stage_approved', target: `request:${id}` })).details).approvers, ['ada.admin@passerelle.test']);
+  await stack.mail.waitFor(routeMailTo('ada.admin@passerelle.test', id));
+  assert.equal(stack.mail.messages().filter(routeMailTo('sue.sponsor@passerelle.test', id)).length, 1, 'Sue is not asked for stage 2');
+
+  // Her page tells her why she has no decision to give; her decision is refused, audited.
   const page = await sue.go(`${stack.appUrl}/inbox/${id}`);
-  assert.match(page.text, /Stage 2 of 2 — approved at stage 1 by Sue Second/);
-  assert.equal((await decide(stack, sue, id, 'approve')).status, 200);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /You gave this request its first approval, so you do not give its second/);
+  assert.doesNotMatch(page.text, /action="\/inbox\/\d+\/decision"/);
+  const refused = await sue.submit(page, `/inbox/${id}/decision`, { decision: 'approve', reason: '' });
+  assert.equal(refused.status, 403);
+  assert.match(refused.text, /You gave this request its first approval: the second must come from someone else/);
+  const refusal = (await refusals(id)).at(-1)!;
+  assert.match(JSON.parse(refusal.details).reason, /gave the first approval/);
+  const still = await requestRow(stack, id);
+  assert.equal(still.status, 'pending');
+  assert.equal(Number(still.stage), 2);
+  assert.equal(still.decided_by, null);
+
+  assert.equal((await decide(stack, ada, id, 'approve')).status, 200);
   assert.notEqual((await requestRow(stack, id)).status, 'pending');
+  assert.equal(Number((await requestRow(stack, id)).decided_by), adaId);
+});
+
+test('an admin, or an API client, who gave the first approval may not give the second: refused, audited, and asked of the other admins', async () => {
+  const alanId = await buildMember(stack, { email: 'alan.admin@passerelle.test', name: 'Alan Admin', role: 'admin' });
+  const adaId = Number((await stack.db('users').where({ email: 'ada.admin@passerelle.test', user_type: 'member' }).first()).id);
+  // The ledger's second approval is the admins'; Ada, an admin, may give Acme's first approval herself.
+  const pete = new Browser();
+  const { id } = await submitAsPartner(stack, pete, 'acme', 'pete@acme.test', [LEDGER]);
+  await waitUntilRouted(stack, id);
+  assert.equal((await decide(stack, ada, id, 'approve')).status, 200);
+  const row = await requestRow(stack, id);
+  assert.equal(Number(row.stage), 2);
+  assert.equal(Number(row.stage1_decided_by), adaId);
+  assert.deepEqual((await approversOf(stack, id)).filter((a) => Number(a.stage) === 2).map((a) => Number(a.user_id)), [alanId]);
+  await stack.mail.waitFor(routeMailTo('alan.admin@passerelle.test', id));
+  const page = await ada.go(`${stack.appUrl}/inbox/${id}`);
+  assert.match(page.text, /You gave this request its first approval, so you do not give its second/);
+  assert.doesNotMatch(page.text, /action="\/inbox\/\d+\/decision"/);
+  const before = (await refusals(id)).length;
+  const refused = await ada.submit(page, `/inbox/${id}/decision`, { decision: 'approve', reason: '' });
+  assert.equal(refused.status, 403);
+  assert.match(refused.text, /the second must come from someone else/);
+  assert.equal((await refusals(id)).length, before + 1);
+  assert.equal((await requestRow(stack, id)).status, 'pending');
+
+  // The same with an API client: its first approval given, its second refused (403), audited.
+  const api = await buildApiClient(stack, { scopes: ['AccessRequest.ReadWrite.All'] });
+  const approve = (rid: number, token: string) =>
+    fetch(`${stack.appUrl}/v1.0/accessRequests/${rid}/approve`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  const gary = new Browser();
+  const other = await submitAsPartner(stack, gary, 'globex', 'gary@globex.test', [LEDGER]);
+  await waitUntilRouted(stack, other.id);
+  const first = await approve(other.id, api.token);
+  assert.equal(first.status, 200);
+  assert.equal(((await first.json()) as { approvalStage: number }).approvalStage, 2);
+  assert.equal(Number((await requestRow(stack, other.id)).stage1_decided_by_client), api.id);
+  const second = await approve(other.id, api.token);
+  assert.equal(second.status, 403);
+  assert.match(JSON.stringify(await second.json()), /first approval/);
+  assert.match(JSON.parse((await refusals(other.id)).at(-1)!.details).reason, /gave the first approval/);
+  assert.equal((await requestRow(stack, other.id)).status, 'pending');
+  // Another client gives it, and Ada's (as Alan could).
+  const another = await buildApiClient(stack, { scopes: ['AccessRequest.ReadWrite.All'] });
+  assert.equal((await approve(other.id, another.token)).status, 200);
+  assert.equal((await approve(id, another.token)).status, 200);
+});
+
+test('an escalation at stage two never goes to whoever gave the first approval', async () => {
+  const pete = new Browser();
+  const { id } = await submitAsPartner(stack, pete, 'acme', 'pete@acme.test', [VAULT]);
+  await waitUntilRouted(stack, id);
+  assert.equal((await decide(stack, sam, id, 'approve')).status, 200);
+  await stack.mail.waitFor(routeMailTo('sue.sponsor@passerelle.test', id));
+  const samId = Number((await stack.db('users').where({ email: 'sam.sponsor@passerelle.test', user_type: 'member' }).first()).id);
+  const admins = (await stack.db('users').where({ role: 'admin', state: 'active' }).orderBy('id').select('email')).map((u) => u.email);
+  try {
+    // Past the escalation (7 days): Acme's only sponsor is Sam, who gave stage 1; the admins are asked.
+    setClockOffsetMs(7 * DAY + HOUR);
+    const escalated = await eventually('escalated', async () => (await auditEvents(stack, { action: 'request.escalated', target: `request:${id}` }))[0]);
+    assert.deepEqual(JSON.parse(escalated.details).approvers, admins);
+    assert.ok(!admins.includes('sam.sponsor@passerelle.test'));
+    const rows = await approversOf(stack, id);
+    assert.deepEqual(rows.filter((a) => Number(a.user_id) === samId).map((a) => [Number(a.stage), a.escalated_at]), [[1, null]]);
+    const late = await decide(stack, sam, id, 'approve');
+    assert.equal(late.status, 403);
+    assert.match(late.text, /the second must come from someone else/);
+    assert.equal((await requestRow(stack, id)).status, 'pending');
+  } finally {
+    setClockOffsetMs(0);
+  }
 });
 
 test('an owner replaced while a request waits on stage two hands it over: the new owner is asked, the old one no longer decides', async () => {

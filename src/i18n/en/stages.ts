@@ -32,6 +32,8 @@ export const stages: Record<string, string> = {
   'stages.decision.policy': 'the organization’s policy',
   'stages.errors.stage1': 'This request is still waiting for its first approval; you give the second one, once the first is given.',
   'stages.errors.stage2': 'This request has had its first approval and now waits for the second one, which is not yours to give.',
+  'stages.errors.sameDecider': 'You gave this request its first approval: the second must come from someone else.',
+  'stages.sponsor.sameDecider': 'You gave this request its first approval, so you do not give its second: it waits for another approver.',
   'history.request.stage_approved': 'Approved at stage 1 of 2',
   'stages.history.by': '(by {name})',
   'auditLog.s.request.stage_approved': '{actor} approved the first stage of {owner}’s {target} for {items}; the second approval is asked of {approvers}',

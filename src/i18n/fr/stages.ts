@@ -32,6 +32,8 @@ export const stages: Record<string, string> = {
   'stages.decision.policy': 'la politique de l’organisation',
   'stages.errors.stage1': 'Cette demande attend encore sa première approbation ; vous donnez la seconde, une fois la première donnée.',
   'stages.errors.stage2': 'Cette demande a reçu sa première approbation et attend maintenant la seconde, qu’il ne vous revient pas de donner.',
+  'stages.errors.sameDecider': 'Vous avez donné à cette demande sa première approbation : la seconde doit venir de quelqu’un d’autre.',
+  'stages.sponsor.sameDecider': 'Vous avez donné à cette demande sa première approbation : vous n’en donnez donc pas la seconde, qui attend un autre approbateur.',
   'history.request.stage_approved': 'Approuvée à l’étape 1 sur 2',
   'stages.history.by': '(par {name})',
   'auditLog.s.request.stage_approved': '{actor} a approuvé la première étape de {target} de {owner} pour {items} ; la seconde approbation est demandée à {approvers}',

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { decidedItemsOf, findRequest, listDecidedForApprover, listPendingForApprover } from '../../db/requests.ts';
 import { deciderChoices } from '../forms/requestChoices.ts';
 import { earliestAccessDay, latestGrantableDay } from '../../domain/accessDates.ts';
-import { decideRequest } from '../../commands/decideRequest.ts';
+import { decideRequest, gaveFirstApproval } from '../../commands/decideRequest.ts';
 import { askRequester } from '../../commands/askRequester.ts';
 import { conversationOf, listWaitingOnRequester, QUESTION_MAX } from '../../db/requestQuestions.ts';
 import { conflict } from '../../domain/errors.ts';
@@ -78,7 +78,9 @@ export function sponsorRoutes(deps: Deps): Router {
       titleParams: { id: request.id, name: request.requester_name },
       request,
       items,
-      canDecide: request.status === 'pending' && can(p, 'request:decide', { request, isApprover }),
+      // Whoever gave stage 1's approval (an admin too) is told why the second is not theirs.
+      sameDecider: gaveFirstApproval(request, { userId: p.userId!, clientId: null }),
+      canDecide: request.status === 'pending' && can(p, 'request:decide', { request, isApprover }) && !gaveFirstApproval(request, { userId: p.userId!, clientId: null }),
       conversation: await conversationOf(db, request.id),
       // Its history (reminders, escalations, expiry among them), as the partner's page shows it.
       history: (await eventsForTarget(db, `request:${request.id}`)).filter((e) => e.outcome === 'success'),
