@@ -184,7 +184,9 @@ export async function rerouteOpenRequests(trx: Tx, config: Config, ctx: AuditCon
         removed: (await users(removed)).map((u) => u.email),
       },
     });
-    if (addedUsers.length === 0) continue;
+    // A request waiting on its requester's answer has nothing to decide yet: the answer mails its
+    // approvers then (answerRequester), the new ones among them.
+    if (addedUsers.length === 0 || request.status === 'info_requested') continue;
     // At stage 2 the mail lists what they decide: the items waiting on the second approval.
     const items = stage >= 2 ? await stageTwoItems(trx, request.id) : await itemsOfRequest(trx, request.id);
     for (const approver of addedUsers) {
