@@ -175,8 +175,11 @@ export async function recordDecision(trx: Tx, ids: number[], d: { decision: Revi
 }
 
 /** Gives the unanswered rows the campaign's default; returns how many. */
-export async function applyDefault(trx: Tx, campaignId: number, decision: ReviewDecision, at: string): Promise<number> {
-  return Number(await trx('review_rows').where({ campaign_id: campaignId }).whereNull('decision').update({ decision, defaulted: true, decided_at: at }));
+/** Gives the unanswered rows the campaign's default; returns their ids (the closing audits each). */
+export async function applyDefault(trx: Tx, campaignId: number, decision: ReviewDecision, at: string): Promise<number[]> {
+  await trx('review_rows').where({ campaign_id: campaignId }).whereNull('decision').update({ decision, defaulted: true, decided_at: at });
+  // Only the closing sets `defaulted`, once per campaign (markClosed is conditional).
+  return (await trx('review_rows').where({ campaign_id: campaignId, defaulted: true }).orderBy('id').select('id')).map((r) => Number(r.id));
 }
 
 /** The "remove" rows not applied yet. */

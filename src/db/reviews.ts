@@ -26,7 +26,7 @@ export interface Campaign {
   created_at: string;
 }
 
-export type NewCampaign = Omit<Campaign, 'id' | 'auto_reminded_at' | 'reminders_sent' | 'opened_at' | 'closed_at'>;
+export type NewCampaign = Omit<Campaign, 'id' | 'auto_reminded_at' | 'reminders_sent' | 'opened_at' | 'closed_at'> & { opened_at?: string | null };
 
 export const num = (v: unknown) => (v == null ? null : Number(v));
 
@@ -48,6 +48,24 @@ export async function insertCampaign(trx: Tx, c: NewCampaign): Promise<number> {
   const id = Number(typeof row === 'object' ? row.id : row);
   if (c.series_id === null) await trx('review_campaigns').where({ id }).update({ series_id: id });
   return id;
+}
+
+/**
+ * An open campaign with this name, scope and deadline (a second click on "Start" finds the first's):
+ * asked inside the starting transaction, which waits for any other state change to commit first.
+ */
+export async function findOpenTwin(trx: Tx, c: Pick<Campaign, 'name' | 'scope' | 'scope_id' | 'deadline_at'>): Promise<number | undefined> {
+  const q = trx('review_campaigns').where({ status: 'open', name: c.name, scope: c.scope, deadline_at: c.deadline_at });
+  if (c.scope_id === null) q.whereNull('scope_id');
+  else q.where('scope_id', c.scope_id);
+  const r = await q.orderBy('id').first('id');
+  return r ? Number(r.id) : undefined;
+}
+
+/** The active users among these ids (the named reviewers a campaign's mails go to). */
+export async function activeUsersIn(db: Db | Tx, ids: number[]): Promise<{ id: number; email: string }[]> {
+  if (!ids.length) return [];
+  return (await db('users').whereIn('id', ids).where({ state: 'active' }).select('id', 'email')).map((u) => ({ id: Number(u.id), email: String(u.email) }));
 }
 
 export async function findCampaign(db: Db | Tx, id: number): Promise<Campaign | undefined> {

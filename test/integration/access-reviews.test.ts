@@ -92,6 +92,12 @@ describe('access reviews', () => {
     assert.equal(started.status, 200, started.text.slice(0, 500));
     assert.match(started.text, /The review started with 6 rows to answer/);
     const id = Number(/\/admin\/reviews\/(\d+)/.exec(started.url)![1]);
+    // The form sent again (a double click): the open review's page, nothing started twice.
+    const twice = await admin.submit(form, '/admin/reviews', fields);
+    assert.equal(twice.status, 200);
+    assert.equal(Number(/\/admin\/reviews\/(\d+)/.exec(twice.url)![1]), id);
+    assert.match(twice.text, /already open with the same name, scope and deadline/);
+    assert.equal((await stack.db('review_campaigns').where({ name: fields.name })).length, 1);
 
     // The rule: the sponsor, else the item's owner, else the admins.
     assert.equal((await rowFor(id, 'gina@acme.test', 'Partner Wiki')).reviewer_id, samId);
@@ -191,6 +197,11 @@ describe('access reviews', () => {
       assert.deepEqual([final.get('jade@newco.test Project Atlas').decision, Boolean(final.get('jade@newco.test Project Atlas').defaulted)], ['remove', true]);
       assert.deepEqual([final.get('hugo@newco.test Quality Reviews').decision, Boolean(final.get('hugo@newco.test Quality Reviews').defaulted)], ['remove', true]);
       assert.equal(final.get('ivan@newco.test Partner Wiki').decision, 'keep');
+      // Every defaulted row is named in the closing's audit event, as answered ones are in review.decided.
+      const [closed] = await auditEvents(stack, { action: 'review.closed', target: `review:${id}` });
+      const defaultedIds = [...final.values()].filter((r) => Boolean(r.defaulted)).map((r) => Number(r.id)).sort((a, b) => a - b);
+      assert.ok(defaultedIds.length >= 2);
+      assert.deepEqual(JSON.parse(closed.details).rows, defaultedIds);
 
       // The removals are gone, through the admin's removal (audited each); the kept ones stay.
       assert.equal(await holds(gina, 'Quality Reviews'), false);

@@ -19,7 +19,8 @@ export async function closeCampaign(deps: Deps, ctx: AuditContext, campaignId: n
     if (!(await markClosed(trx, campaignId, at))) return false;
     const campaign = (await findCampaign(trx, campaignId))!;
     const defaulted = await applyDefault(trx, campaignId, campaign.default_decision, at);
-    await appendAudit(trx, ctx, { action: 'review.closed', target: `review:${campaignId}`, details: { default: campaign.default_decision, defaulted } });
+    // Each defaulted row by id, as review.decided names the answered ones: every decision is audited.
+    await appendAudit(trx, ctx, { action: 'review.closed', target: `review:${campaignId}`, details: { default: campaign.default_decision, defaulted: defaulted.length, rows: defaulted } });
     const removals = await removalsToApply(trx, campaignId);
     let removed = 0;
     for (const row of removals) {

@@ -2,12 +2,13 @@
 // every active admin (any of them may answer those).
 import type { Tx } from '../../db/knex.ts';
 import type { User } from '../../db/rows.ts';
+import { activeUsersIn } from '../../db/reviews.ts';
 
 export async function reviewersToMail(trx: Tx, counts: Map<number | null, number>, admins: User[]): Promise<{ user: { id: number; email: string }; count: number }[]> {
   const named = [...counts.keys()].filter((id): id is number => id !== null);
-  const users = named.length ? await trx('users').whereIn('id', named).where({ state: 'active' }).select('id', 'email') : [];
+  const users = await activeUsersIn(trx, named);
   const out = new Map<number, { user: { id: number; email: string }; count: number }>();
-  for (const u of users) out.set(Number(u.id), { user: { id: Number(u.id), email: String(u.email) }, count: counts.get(Number(u.id)) ?? 0 });
+  for (const u of users) out.set(u.id, { user: u, count: counts.get(u.id) ?? 0 });
   const forAdmins = counts.get(null) ?? 0;
   if (forAdmins) {
     for (const a of admins) {

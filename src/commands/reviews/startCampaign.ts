@@ -3,7 +3,7 @@
 import type { Deps } from '../../deps.ts';
 import type { AuditContext } from '../../db/audit.ts';
 import { inTransaction } from '../../db/knex.ts';
-import { findCampaign, insertCampaign } from '../../db/reviews.ts';
+import { findCampaign, findOpenTwin, insertCampaign } from '../../db/reviews.ts';
 import { findItem } from '../../db/catalog.ts';
 import { findOrgById } from '../../db/organizations.ts';
 import { nowIso } from '../../domain/clock.ts';
@@ -21,7 +21,11 @@ export interface CampaignInput {
   defaultDecision: ReviewDecision;
 }
 
-export async function startCampaign(deps: Deps, ctx: AuditContext, input: CampaignInput, createdBy: number): Promise<{ id: number; rows: number }> {
+/**
+ * `existing`: an open campaign with the same name, scope and deadline was there already (the form
+ * sent twice): nothing is started again, nobody mailed twice, and its id is given back.
+ */
+export async function startCampaign(deps: Deps, ctx: AuditContext, input: CampaignInput, createdBy: number): Promise<{ id: number; rows: number; existing?: true }> {
   const at = nowIso();
   const fields: Record<string, string> = {};
   const deadline = deadlineProblem(input.deadlineAt, Date.parse(at));
@@ -37,13 +41,16 @@ export async function startCampaign(deps: Deps, ctx: AuditContext, input: Campai
     scopeName = item?.name ?? null;
   }
   if (Object.keys(fields).length) throw invalid('errors.invalidForm', fields);
+  const scopeId = input.scope === 'all' ? null : input.scopeId;
   return inTransaction(deps.db, async (trx) => {
+    const twin = await findOpenTwin(trx, { name: input.name, scope: input.scope, scope_id: scopeId, deadline_at: input.deadlineAt });
+    if (twin !== undefined) return { id: twin, rows: 0, existing: true as const };
     const id = await insertCampaign(trx, {
       series_id: null,
       previous_id: null,
       name: input.name,
       scope: input.scope,
-      scope_id: input.scope === 'all' ? null : input.scopeId,
+      scope_id: scopeId,
       scope_name: scopeName,
       recurrence_months: input.recurrenceMonths,
       default_decision: input.defaultDecision,
@@ -53,8 +60,8 @@ export async function startCampaign(deps: Deps, ctx: AuditContext, input: Campai
       remind_at: reminderTime(at, input.deadlineAt),
       created_by: createdBy,
       created_at: at,
+      opened_at: at,
     });
-    await trx('review_campaigns').where({ id }).update({ opened_at: at });
     const campaign = (await findCampaign(trx, id))!;
     const rows = await openRows(deps, trx, ctx, campaign, at);
     return { id, rows };

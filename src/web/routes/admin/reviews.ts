@@ -79,7 +79,7 @@ export function reviewAdminRoutes(deps: Deps): Router {
     const v = parsed.data;
     const scopeId = v.scope === 'organization' ? parseId(v.organization) : v.scope === 'item' ? parseId(v.item) : null;
     try {
-      const { id, rows } = await startCampaign(
+      const { id, rows, existing } = await startCampaign(
         deps,
         auditContext(req),
         {
@@ -92,7 +92,7 @@ export function reviewAdminRoutes(deps: Deps): Router {
         },
         principalOf(req)!.userId!,
       );
-      res.redirect(303, `/admin/reviews/${id}?started=${rows}`);
+      res.redirect(303, existing ? `/admin/reviews/${id}?already=1` : `/admin/reviews/${id}?started=${rows}`);
     } catch (err) {
       if (err instanceof AppError && err.status === 400) return showForm(req, res, values, err.fields, 400);
       throw err;
@@ -111,7 +111,14 @@ export function reviewAdminRoutes(deps: Deps): Router {
       progress: await progressByReviewer(db, campaign.id),
       outcome: campaign.status === 'closed' ? await outcomeCounts(db, campaign.id) : null,
       next: await nextInstanceOf(db, campaign.id),
-      notice: started !== null ? { key: 'reviews.started', params: { count: started } } : reminded !== null ? { key: 'reviews.detail.reminded', params: { count: reminded } } : null,
+      notice:
+        started !== null
+          ? { key: 'reviews.started', params: { count: started } }
+          : reminded !== null
+            ? { key: 'reviews.detail.reminded', params: { count: reminded } }
+            : req.query.already === '1'
+              ? { key: 'lifecycleFixes.reviews.alreadyOpen' }
+              : null,
     });
   });
 
