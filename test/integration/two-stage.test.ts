@@ -414,3 +414,23 @@ test('an owner replaced while a request waits on stage two hands it over: the ne
   assert.equal((await decide(stack, omar, id, 'approve')).status, 200);
   assert.notEqual((await requestRow(stack, id)).status, 'pending');
 });
+
+test('admins a time-out escalated stage one to are routed for stage two as its own approvers, not as escalated ones', async () => {
+  // The ledger: Acme's first approval is Sam's, its second the admins'.
+  const pete = new Browser();
+  const { id } = await submitAsPartner(stack, pete, 'acme', 'pete@acme.test', [LEDGER]);
+  await waitUntilRouted(stack, id);
+  const admins = (await stack.db('users').where({ role: 'admin', state: 'active' }).orderBy('id').select('id')).map((u) => Number(u.id));
+  try {
+    setClockOffsetMs(7 * DAY + HOUR);
+    await eventually('escalated at stage 1', async () => (await auditEvents(stack, { action: 'request.escalated', target: `request:${id}` })).length === 1);
+    const escalated = (await approversOf(stack, id)).filter((a) => a.escalated_at).map((a) => Number(a.user_id));
+    assert.deepEqual(escalated.sort((a, b) => a - b), admins);
+    assert.equal((await decide(stack, sam, id, 'approve')).status, 200);
+  } finally {
+    setClockOffsetMs(0);
+  }
+  const rows = (await approversOf(stack, id)).filter((a) => Number(a.stage) === 2);
+  assert.deepEqual(rows.map((a) => Number(a.user_id)).sort((a, b) => a - b), admins);
+  assert.deepEqual(rows.map((a) => a.escalated_at), rows.map(() => null), 'stage 1’s escalation does not carry into stage 2');
+});
