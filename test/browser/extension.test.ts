@@ -6,12 +6,11 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startStack, type Stack } from '../harness/stack.ts';
-import { clearShots, heading, launchWatched, mainText, screenshot, type Watched } from '../harness/chromium.ts';
+import { clearShots, heading, launchWatched, mainText, screenshot, signInAtIdp, type Watched } from '../harness/chromium.ts';
 import { buildCatalogItem, buildGuest, systemContext } from '../harness/factories.ts';
 import { setMembershipEnd } from '../harness/rowEdits.ts';
 import { userByEmail } from '../harness/stored.ts';
 import { addSponsor } from '../../src/commands/admin/guests/addSponsor.ts';
-import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
 let stack: Stack;
 let chrome: Watched;
@@ -25,7 +24,7 @@ before(async () => {
   const paulaId = await buildGuest(stack, { email: 'paula@acme.test', name: 'Paula Partner', identity: { idp: 'acme', subject: 'acme-paula' }, memberships: ['Gearbox Drawings'] });
   await addSponsor(stack, systemContext(), paulaId, Number((await userByEmail(stack, 'sam.sponsor@passerelle.test')).id));
   const item = Number((await stack.db('catalog_items').where({ name: 'Gearbox Drawings' }).first()).id);
-  await setMembershipEnd(stack, paulaId, item, new Date(Date.now() + 10 * DAY));
+  await setMembershipEnd(stack, paulaId, item, new Date(Date.now() + 10 * DAY), new Date(Date.now() - 80 * DAY));
   chrome = await launchWatched((url) => !!stack && url.startsWith(stack.appUrl));
 });
 
@@ -39,13 +38,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await screenshot(page, `extension-${String(shotNumber).padStart(2, '0')}-${name}`);
 }
 
-async function signInAtIdp(page: Page, email: string): Promise<void> {
-  await heading(page, 'Sign in');
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((u) => u.toString().startsWith(stack.appUrl) && !u.pathname.includes('/callback'));
-}
 
 describe('in a browser: the guest asks for an extension from the notice', () => {
   beforeEach(() => {
@@ -61,7 +53,7 @@ describe('in a browser: the guest asks for an extension from the notice', () => 
     await page.getByLabel('Work e-mail address').fill('paula@acme.test');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((u) => u.toString().startsWith(stack.issuers.acme!.issuer));
-    await signInAtIdp(page, 'paula@acme.test');
+    await signInAtIdp(page, stack.appUrl, 'paula@acme.test');
     await heading(page, 'Ask to extend your access to Gearbox Drawings');
     assert.match(await mainText(page), /Your access to Gearbox Drawings ends on/);
     await shot(page, 'confirm');
@@ -80,7 +72,7 @@ describe('in a browser: the guest asks for an extension from the notice', () => 
     await page.goto(`${stack.appUrl}/admin/settings`);
     await page.getByRole('button', { name: /Passerelle Corp/ }).or(page.getByRole('link', { name: /Passerelle Corp/ })).first().click();
     await page.waitForURL((u) => u.toString().startsWith(stack.issuers.ours!.issuer));
-    await signInAtIdp(page, 'ada.admin@passerelle.test');
+    await signInAtIdp(page, stack.appUrl, 'ada.admin@passerelle.test');
     await page.goto(`${stack.appUrl}/admin/settings`);
     await heading(page, 'Settings');
     assert.equal(await page.getByLabel('Notice before access ends (days)').inputValue(), '14, 3');

@@ -6,8 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '../harness/stack.ts';
-import { clearShots, heading, launchWatched, mainText, screenshot, type Watched } from '../harness/chromium.ts';
-import { DEMO_PASSWORD } from '../../src/demo/world.ts';
+import { clearShots, heading, launchWatched, mainText, screenshot, signInAtIdp, type Watched } from '../harness/chromium.ts';
 
 let stack: Stack;
 let chrome: Watched;
@@ -29,13 +28,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await screenshot(page, `info-${String(shotNumber).padStart(2, '0')}-${name}`);
 }
 
-async function signInAtIdp(page: Page, email: string): Promise<void> {
-  await heading(page, 'Sign in');
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((u) => u.toString().startsWith(stack.appUrl) && !u.pathname.includes('/callback'));
-}
 
 const linkIn = (text: string, path: RegExp) => new RegExp(`(https?://\\S+${path.source})`).exec(text)?.[1];
 
@@ -56,7 +48,7 @@ describe('in a browser: a sponsor asks, the partner answers on her page, the spo
     await page.getByLabel('Work e-mail address').fill('paula@acme.test');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((u) => u.toString().startsWith(stack.issuers.acme!.issuer));
-    await signInAtIdp(page, 'paula@acme.test');
+    await signInAtIdp(page, stack.appUrl, 'paula@acme.test');
     await heading(page, 'My requests');
     await page.getByRole('link', { name: 'Request access' }).click();
     await page.getByRole('checkbox', { name: /Partner Wiki/ }).check();
@@ -75,7 +67,7 @@ describe('in a browser: a sponsor asks, the partner answers on her page, the spo
     await page.goto(linkIn(mail.text, /\/inbox\/\d+/)!);
     await page.getByRole('link', { name: 'Sign in with Passerelle Corp' }).click();
     await page.waitForURL((u) => u.toString().startsWith(stack.issuers.ours!.issuer));
-    await signInAtIdp(page, 'sam.sponsor@passerelle.test');
+    await signInAtIdp(page, stack.appUrl, 'sam.sponsor@passerelle.test');
     await heading(page, `Request #${requestId} from Paula Partner`);
 
     await page.getByRole('heading', { level: 2, name: 'Ask the requester for more information' }).waitFor();

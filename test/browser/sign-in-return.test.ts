@@ -6,10 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stack.ts';
-import { heading, launchWatched, type Watched } from '../harness/chromium.ts';
+import { heading, launchWatched, signInAtIdp, type Watched } from '../harness/chromium.ts';
 import { Browser } from '../harness/browser.ts';
 import { submitAsPartner, waitUntilRouted } from '../harness/flows.ts';
-import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
 let stack: Stack;
 let chrome: Watched;
@@ -32,11 +31,7 @@ describe('back to the mailed page after signing in, with slow session saves', ()
     await page.goto(`${stack.appUrl}/inbox/${id}`);
     await page.getByRole('link', { name: 'Sign in with Passerelle Corp' }).click();
     await page.waitForURL((u) => u.toString().startsWith(stack.issuers.ours!.issuer));
-    await heading(page, 'Sign in');
-    await page.getByLabel('E-mail address').fill('sam.sponsor@passerelle.test');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL((u) => u.toString().startsWith(stack.appUrl) && !u.pathname.includes('/callback'));
+    await signInAtIdp(page, stack.appUrl, 'sam.sponsor@passerelle.test');
     await heading(page, `Request #${id} from Paula Partner`);
     assert.equal(new URL(page.url()).pathname, `/inbox/${id}`);
     chrome.assertNoProblems('sign-in return');

@@ -6,9 +6,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startStack, type Stack } from '../harness/stack.ts';
-import { clearShots, heading, launchWatched, mainText, screenshot, type Watched } from '../harness/chromium.ts';
+import { clearShots, heading, launchWatched, mainText, screenshot, signInAtIdp, type Watched } from '../harness/chromium.ts';
 import { buildCatalogItem } from '../harness/factories.ts';
-import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
 let stack: Stack;
 let chrome: Watched;
@@ -32,13 +31,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await screenshot(page, `stage-${String(shotNumber).padStart(2, '0')}-${name}`);
 }
 
-async function signInAtIdp(page: Page, email: string): Promise<void> {
-  await heading(page, 'Sign in');
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((u) => u.toString().startsWith(stack.appUrl) && !u.pathname.includes('/callback'));
-}
 
 const linkIn = (text: string, path: RegExp) => new RegExp(`(https?://\\S+${path.source})`).exec(text)?.[1];
 
@@ -52,7 +44,7 @@ async function followDecisionMail(email: string, requestId: number): Promise<Pag
   const { page } = await chrome.person();
   await page.goto(`${stack.appUrl}/auth/ours`);
   await page.waitForURL((u) => u.toString().startsWith(stack.issuers.ours!.issuer));
-  await signInAtIdp(page, email);
+  await signInAtIdp(page, stack.appUrl, email);
   await page.goto(linkIn(mail.text, /\/inbox\/\d+/)!);
   await heading(page, `Request #${requestId} from Paula Partner`);
   return page;
@@ -72,7 +64,7 @@ describe('in a browser: the sponsor approves, then the item’s owner, and the p
     await page.getByLabel('Work e-mail address').fill('paula@acme.test');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((u) => u.toString().startsWith(stack.issuers.acme!.issuer));
-    await signInAtIdp(page, 'paula@acme.test');
+    await signInAtIdp(page, stack.appUrl, 'paula@acme.test');
     await heading(page, 'My requests');
     await page.getByRole('link', { name: 'Request access' }).click();
     const vault = page.getByRole('checkbox', { name: new RegExp(VAULT) });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describeViolations, watchAccessibility, type Violation } from './axe.ts';
+import { DEMO_PASSWORD } from '../../src/demo/world.ts';
 
 export const SHOTS = path.resolve('test-results/screenshots');
 const TIMEOUT_MS = 10_000;
@@ -129,6 +130,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export async function heading(page: Page, name: string | RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+/** At a demo IdP's sign-in page: types the account and the demo password, and waits to be back at the app (appUrl). */
+export async function signInAtIdp(page: Page, appUrl: string, email: string): Promise<void> {
+  await heading(page, 'Sign in');
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((u) => u.toString().startsWith(appUrl) && !u.pathname.includes('/callback'));
 }
 
 export async function mainText(page: Page): Promise<string> {
