@@ -27,7 +27,7 @@ function decide(decision: 'approve' | 'deny') {
     summary: decision === 'approve' ? 'Approve a pending request' : 'Deny a pending request',
     description:
       decision === 'approve'
-        ? 'The partner is then invited and given the requested items by the provisioning job. A request whose items need a second approval is decided one stage at a time: approving stage 1 moves it to stage 2 (still pending, approvalStage 2, routed to its second approvers), and the partner is invited once stage 2 approves. A request already decided, or waiting for its requester’s answer to a question (status info_requested), answers 409.'
+        ? 'The partner is then invited and given the requested items by the provisioning job. A request whose items need a second approval is decided one stage at a time: approving stage 1 moves it to stage 2 (still pending, approvalStage 2, routed to its second approvers), and the partner is invited once stage 2 approves; the client that gave stage 1 may not give stage 2 (403). A request already decided, or waiting for its requester’s answer to a question (status info_requested), answers 409.'
         : 'The partner is told the reason by e-mail. A request already decided, or waiting for its requester’s answer to a question (status info_requested), answers 409.',
     tag: 'Access requests',
     scopes: ['AccessRequest.ReadWrite.All'],
