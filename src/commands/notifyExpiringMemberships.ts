@@ -24,7 +24,7 @@ export async function notifyExpiringMemberships(deps: Deps, ctx: AuditContext, b
     const at = now();
     const due = await membershipsDueNotice(trx, noticeDays, at, batch);
     for (const m of due) {
-      const thresholds = dueThresholds(noticeDays, m.expires_at, at);
+      const thresholds = dueThresholds(noticeDays, m.expires_at, at, m.created_at);
       let stamped = false;
       for (const d of thresholds) if (await stampNotice(trx, m.id, d, m.expires_at, new Date(at).toISOString())) stamped = true;
       // Another worker (or an earlier run) sent it: nothing more to do.

@@ -1,7 +1,8 @@
 // Memberships nearing their end, and the notices sent about them: the expiry notice sweep's rows,
 // selected by the database ("a threshold reached and not yet noticed for this term") and stamped by a
 // conditional insert (the unique membership × threshold × term), so that two workers never send twice.
-import type { Db, Tx } from './knex.ts';
+import type { Knex } from 'knex';
+import { isSqlite, type Db, type Tx } from './knex.ts';
 import { daysAfter } from '../domain/accessExpiry.ts';
 
 export interface NearingEnd {
@@ -10,7 +11,16 @@ export interface NearingEnd {
   item_id: number;
   item_name: string;
   expires_at: string;
+  /** When this term was granted (a re-grant starts a new one): a notice longer than the term is not sent. */
+  created_at: string;
   email: string;
+}
+
+/** The membership's whole term (its end minus its grant) is longer than `days` days. */
+function termLongerThan(db: Db | Tx, days: number): Knex.Raw {
+  return isSqlite(db as Db)
+    ? db.raw('julianday(m.expires_at) - julianday(m.created_at) > ?', [days])
+    : db.raw('CAST(m.expires_at AS timestamptz) - CAST(m.created_at AS timestamptz) > make_interval(days => ?)', [days]);
 }
 
 /** Active guests' memberships ending after `nowMs` for which one of `days` is reached with no notice sent for this term. */
@@ -28,7 +38,7 @@ export async function membershipsDueNotice(db: Db | Tx, days: number[], nowMs: n
     .where((w) => {
       for (const d of days) {
         w.orWhere((x) =>
-          x.where('m.expires_at', '<=', daysAfter(nowMs, d)).whereNotExists((n) =>
+          x.where('m.expires_at', '<=', daysAfter(nowMs, d)).where(termLongerThan(db, d)).whereNotExists((n) =>
             n.from('membership_notices as n').whereRaw('n.membership_id = m.id').whereRaw('n.expires_at = m.expires_at').where('n.days', d).select(db.raw('1')),
           ),
         );
@@ -37,7 +47,7 @@ export async function membershipsDueNotice(db: Db | Tx, days: number[], nowMs: n
     .orderBy('m.expires_at')
     .orderBy('m.id')
     .limit(limit)
-    .select('m.id', 'm.user_id', 'm.item_id', 'c.name as item_name', 'm.expires_at', 'u.email');
+    .select('m.id', 'm.user_id', 'm.item_id', 'c.name as item_name', 'm.expires_at', 'm.created_at', 'u.email');
   return rows.map((r) => ({ ...r, id: Number(r.id), user_id: Number(r.user_id), item_id: Number(r.item_id) }));
 }
 

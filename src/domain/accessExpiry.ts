@@ -37,11 +37,16 @@ export const noticeDaysText = (days: number[]): string => days.join(', ');
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** The thresholds already reached for a membership ending at `expiresAt`, seen at `nowMs`. */
-export function dueThresholds(noticeDays: number[], expiresAt: string, nowMs: number): number[] {
+/**
+ * The thresholds already reached for a membership ending at `expiresAt`, seen at `nowMs`. With
+ * `grantedAt`, none at least as long as the whole term: a 10-day access gets no "14 days" notice the
+ * moment it is granted (the SQL side is termLongerThan in db/membershipNotices.ts).
+ */
+export function dueThresholds(noticeDays: number[], expiresAt: string, nowMs: number, grantedAt?: string): number[] {
   const left = Date.parse(expiresAt) - nowMs;
   if (left <= 0) return [];
-  return noticeDays.filter((d) => left <= d * DAY_MS);
+  const term = grantedAt === undefined ? Infinity : Date.parse(expiresAt) - Date.parse(grantedAt);
+  return noticeDays.filter((d) => left <= d * DAY_MS && d * DAY_MS < term);
 }
 
 /** Whole days left before `expiresAt` (at least 1 while it is ahead): what a notice says. */

@@ -48,9 +48,13 @@ export async function expireMemberships(stack: Stack, userId: number, itemId: nu
   await stack.db('memberships').where({ user_id: userId, item_id: itemId }).update({ expires_at: aMinuteAgo() });
 }
 
-/** The person's membership of this item was granted for a term that ends at `at` (a notice or an end to come, or past). */
-export async function setMembershipEnd(stack: Stack, userId: number, itemId: number, at: Date): Promise<void> {
-  await stack.db('memberships').where({ user_id: userId, item_id: itemId }).update({ expires_at: at.toISOString() });
+/**
+ * The person's membership of this item was granted for a term that ends at `at` (a notice or an end to
+ * come, or past), granted at `grantedAt` when given (else when it was made): no expiry notice is sent
+ * for a threshold at least as long as the whole term.
+ */
+export async function setMembershipEnd(stack: Stack, userId: number, itemId: number, at: Date, grantedAt?: Date): Promise<void> {
+  await stack.db('memberships').where({ user_id: userId, item_id: itemId }).update({ expires_at: at.toISOString(), ...(grantedAt && { created_at: grantedAt.toISOString() }) });
 }
 
 /** Every token a retired signing key signed has expired: its publication ended a minute ago. */

@@ -41,7 +41,7 @@ describe('extensions', () => {
     await addSponsor(stack, systemContext(), paulaId, await idOf(sam));
     const specs = await itemId('Supplier Specs');
     const oldEnd = new Date(Date.now() + 10 * DAY);
-    await setMembershipEnd(stack, paulaId, specs, oldEnd);
+    await setMembershipEnd(stack, paulaId, specs, oldEnd, new Date(Date.now() - 80 * DAY));
     const membership = (await membershipsOf(stack, paulaId)).find((m) => Number(m.item_id) === specs)!;
 
     // Ten days before the end, the 14-day notice goes at once, with the button.

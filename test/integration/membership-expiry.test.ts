@@ -103,6 +103,24 @@ describe('notices before access ends', () => {
       setClockOffsetMs(0);
     }
   });
+
+  test('a term shorter than a threshold skips that notice: a 10-day access gets no "14 days" notice when granted, only the 3-day one', async () => {
+    await buildCatalogItem(stack, { name: 'Expiry Board', maxDays: 10 });
+    const rosa = 'rosa@acme.test';
+    const rosaId = await buildGuest(stack, { email: rosa, name: 'Rosa Short', state: 'active', memberships: ['Expiry Board'] });
+    await setMembershipEnd(stack, rosaId, await itemId('Expiry Board'), new Date(Date.now() + 10 * DAY));
+    try {
+      setClockOffsetMs(7 * DAY + HOUR);
+      const last = await stack.mail.waitFor((m) => m.to.includes(rosa) && /^Your access to Expiry Board ends on/.test(m.subject));
+      assert.match(last.text, /in 3 days/);
+      await severalSweeps();
+    } finally {
+      setClockOffsetMs(0);
+    }
+    assert.equal(mailsTo(rosa, /^Your access to Expiry Board ends on/).length, 1, 'no 14-day notice for a 10-day term');
+    const told = await auditEvents(stack, { action: 'membership.expiry_notice', target: `user:${rosaId}` });
+    assert.deepEqual(told.map((e) => JSON.parse(e.details).days), [3]);
+  });
 });
 
 describe('access that ends', () => {
