@@ -15,6 +15,7 @@ import type { Principal } from '../domain/principal.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { infoProvidedMail } from '../mail/questionMails.ts';
 import { recordRefusal } from './recordRefusal.ts';
+import { stillDeciding } from './stillDeciding.ts';
 
 /** `text` is the answer as the form gave it, or null when it was not a string at all. */
 export async function answerRequester(deps: Deps, ctx: AuditContext, p: Principal, requestId: number, text: string | null): Promise<void> {
@@ -36,7 +37,7 @@ export async function answerRequester(deps: Deps, ctx: AuditContext, p: Principa
     if (!(await resumeAfterAnswer(trx, hold, at))) throw conflict('questions.errors.notAsked');
     const id = await insertQuestion(trx, { requestId, role: 'answer', authorUserId: null, body: answer, at });
     await appendAudit(trx, ctx, { action: 'request.info_provided', target: `request:${requestId}`, details: { answer: id, length: answer.length } });
-    for (const approver of await currentStageApprovers(trx, requestId)) {
+    for (const approver of await stillDeciding(trx, request, await currentStageApprovers(trx, requestId))) {
       await queueSystemMail(trx, infoProvidedMail(config, request, { id, body: answer }, approver));
     }
   });

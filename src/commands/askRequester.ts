@@ -42,7 +42,7 @@ export async function askRequester(deps: Deps, ctx: AuditContext, p: Principal, 
   await inTransaction(db, async (trx) => {
     const at = nowIso();
     // Conditional, like a decision: of an approval and a question racing, the first wins.
-    if (!(await markInfoRequested(trx, requestId, at))) throw conflict('questions.errors.notPending');
+    if (!(await markInfoRequested(trx, requestId, request.stage ?? 1, at))) throw conflict('questions.errors.notPending');
     const id = await insertQuestion(trx, { requestId, role: 'asker', authorUserId: p.userId, body: question, at });
     // The words live with the request; the log says that a question was asked, and how long it was.
     await appendAudit(trx, ctx, { action: 'request.info_requested', target: `request:${requestId}`, details: { question: id, length: question.length } });

@@ -23,6 +23,7 @@ import { nowIso } from '../domain/clock.ts';
 import type { TimeoutStep } from '../domain/requestTimeouts.ts';
 import { queueSystemMail } from '../mail/send.ts';
 import { escalatedMail, expiredMail, reminderMail } from '../mail/requestTimeoutMails.ts';
+import { stillDeciding } from './stillDeciding.ts';
 
 type Act = (deps: Deps, trx: Tx, ctx: AuditContext, r: DueRequest, at: string) => Promise<boolean>;
 
@@ -41,7 +42,7 @@ async function runStep(deps: Deps, ctx: AuditContext, step: TimeoutStep, act: Ac
 
 const remind: Act = async (deps, trx, ctx, r, at) => {
   if (!(await markReminded(trx, r, at))) return false;
-  const approvers = await approversAtStage(trx, r.id, r.stage);
+  const approvers = await stillDeciding(trx, r, await approversAtStage(trx, r.id, r.stage));
   const items = await itemNamesOf(trx, r.id);
   for (const a of approvers) await queueSystemMail(trx, reminderMail(deps.config, r, items, r.days, a));
   await appendAudit(trx, ctx, {
@@ -62,7 +63,7 @@ const escalate: Act = async (deps, trx, ctx, r, at) => {
   // Nobody left to escalate to (every sponsor and admin already decides it): the escalation is on
   // record as failed, and the approvers it waits on are reminded once more instead.
   if (added.length === 0) {
-    for (const a of await approversAtStage(trx, r.id, r.stage)) {
+    for (const a of await stillDeciding(trx, r, await approversAtStage(trx, r.id, r.stage))) {
       // Its own dedupe key: the first reminder's must not swallow this one.
       const again = reminderMail(deps.config, r, items, r.days, a);
       await queueSystemMail(trx, { ...again, dedupeKey: `${again.dedupeKey}:at-escalation` });

@@ -45,9 +45,10 @@ export async function conversationOf(db: Db | Tx, requestId: number): Promise<Qu
  * Puts a pending request on hold for the requester's answer. Conditional, like a decision: an approver
  * asking while another decides (or asks) gets nothing, and the caller answers 409.
  */
-export async function markInfoRequested(trx: Tx, requestId: number, at: string): Promise<boolean> {
+export async function markInfoRequested(trx: Tx, requestId: number, stage: number, at: string): Promise<boolean> {
   const count = await trx('access_requests')
-    .where({ id: requestId, status: 'pending' })
+    // At the stage the asker was authorized for: a request that moved on to stage 2 meanwhile is not theirs to hold.
+    .where({ id: requestId, status: 'pending', stage })
     .update({ status: 'info_requested', info_requested_at: at, updated_at: at });
   return Number(count) === 1;
 }

@@ -16,6 +16,7 @@ import { organizationIdOf } from '../harness/world.ts';
 import { approversOf, auditEvents, organizationNamed, requestRow, userByEmail } from '../harness/stored.ts';
 import { inTransaction } from '../../src/db/knex.ts';
 import { setUserLocale } from '../../src/db/users.ts';
+import { markInfoRequested } from '../../src/db/requestQuestions.ts';
 import { setClockOffsetMs } from '../../src/domain/clock.ts';
 
 let stack: Stack;
@@ -258,5 +259,34 @@ describe('asking the requester for more information', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(stack.mail.messages().filter((m) => m.to.includes('sue.sponsor@passerelle.test')).map((m) => m.subject), [], 'Sue, no longer its sponsor, is not mailed');
     assert.ok(sueId > 0);
+  });
+
+  test('a sponsor added while she is asked is not mailed "to decide" then: her answer tells them; her page names the change in words', async () => {
+    const rita = new Browser();
+    const { id: third } = await submitAsPartner(stack, rita, 'acme', 'paula@acme.test', ['Partner Wiki']);
+    await waitUntilRouted(stack, third);
+    const sueId = Number((await userByEmail(stack, 'sue.sponsor@passerelle.test')).id);
+    const samId = Number((await userByEmail(stack, 'sam.sponsor@passerelle.test')).id);
+    // A question authorized for another stage than the one the request waits on holds nothing.
+    assert.equal(await inTransaction(stack.db, (trx) => markInfoRequested(trx, third, 2, new Date().toISOString())), false);
+    assert.equal((await requestRow(stack, third)).status, 'pending');
+    await sam.submit(await sam.go(`${stack.appUrl}/inbox/${third}`), `/inbox/${third}/question`, { question: 'Which site are you at?' });
+    assert.equal((await requestRow(stack, third)).status, 'info_requested');
+
+    // The admin makes Sue Acme's sponsor again: she is routed, but there is nothing to decide yet.
+    const org = (await organizationNamed(stack, 'Acme Industries'))!;
+    const form = await ada.go(`${stack.appUrl}/admin/organizations/${org.id}`);
+    const values = { name: 'Acme Industries', domains: org.domains.join('\n'), identity_provider_id: String(org.identity_provider_id ?? ''), policy: org.policy as string };
+    assert.equal((await ada.submit(form, `/admin/organizations/${org.id}`, { ...values, sponsors: [String(samId), String(sueId)] })).status, 200);
+    assert.ok((await approversOf(stack, third)).some((a) => Number(a.user_id) === sueId), 'routed to Sue while on hold');
+    const ritaPage = await rita.go(`${stack.appUrl}/requests/${third}`);
+    assert.match(ritaPage.text, /Sent again, to the people who decide it now/);
+    assert.doesNotMatch(ritaPage.text, /history\./, 'no raw message key');
+
+    await rita.submit(ritaPage, `/requests/${third}/answer`, { answer: 'Lyon.' });
+    await stack.mail.waitFor((m) => m.to.includes('sue.sponsor@passerelle.test') && m.subject.includes(String(third)) && /a répondu/.test(m.subject));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const toSue = stack.mail.messages().filter((m) => m.to.includes('sue.sponsor@passerelle.test') && m.subject.includes(String(third)));
+    assert.equal(toSue.length, 1, `only the answer: ${toSue.map((m) => m.subject).join(' | ')}`);
   });
 });

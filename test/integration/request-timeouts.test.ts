@@ -244,4 +244,25 @@ describe('pending requests that time out', () => {
     assert.match(page.text, /This request expired: the question asked about it went unanswered\./);
     assert.match(page.text, /The question asked went unanswered\./);
   });
+
+  test('a sponsor removed from the organization (their routed row left behind) is not reminded: they no longer decide it', async () => {
+    const { id } = await submitAsPartner(stack, new Browser(), 'acme', 'pete@acme.test', ['Project Atlas']);
+    await waitUntilRouted(stack, id);
+    const sam = 'sam.sponsor@passerelle.test';
+    const samId = Number((await userByEmail(stack, sam)).id);
+    assert.deepEqual((await approversOf(stack, id)).map((a) => Number(a.user_id)), [samId]);
+    const orgId = Number((await stack.db('access_requests').where({ id }).first()).organization_id);
+    // Removed outside the admin's page (which would re-route): only the routed row says he decides.
+    await stack.db('organization_sponsors').where({ organization_id: orgId, user_id: samId }).del();
+    try {
+      setClockOffsetMs(3 * DAY + HOUR);
+      await eventually('the reminder step taken', async () => (await events('request.reminded', id)).length === 1);
+      await severalSweeps();
+    } finally {
+      setClockOffsetMs(0);
+      await stack.db('organization_sponsors').insert({ organization_id: orgId, user_id: samId });
+    }
+    assert.equal(mailsTo(sam, new RegExp(`^Reminder: request #${id} `)).length, 0, 'Sam is not reminded');
+    assert.deepEqual(JSON.parse((await events('request.reminded', id))[0].details).approvers, []);
+  });
 });

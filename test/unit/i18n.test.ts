@@ -107,3 +107,14 @@ test('no key is written in two files of one language (the later file would silen
   }
   assert.deepEqual(twice, []);
 });
+
+test('every audit action written on a request (target request:N) has its history words: the request pages never show a raw key', () => {
+  const actions = new Set<string>();
+  for (const file of files('src', /\.ts$/)) {
+    const text = fs.readFileSync(file, 'utf8');
+    // appendAudit(trx, ctx, { action: …, target: `request:${…}` …}): the action expression, names in quotes.
+    for (const m of text.matchAll(/action:\s*([^\n]*?),\s*target:\s*`request:/g)) for (const a of m[1].matchAll(/'(request\.[a-z_]+)'/g)) actions.add(a[1]);
+  }
+  assert.ok(actions.has('request.rerouted') && actions.has('request.submitted') && actions.has('request.denied'), [...actions].join(', '));
+  assert.deepEqual([...actions].filter((a) => !hasMessage(`history.${a}`)), []);
+});
