@@ -162,7 +162,9 @@ export async function runDemo(env: Record<string, string | undefined> = processE
       'Try it: sign in as paula@acme.test, request Partner Wiki and Project Atlas; sign in as sam.sponsor@passerelle.test',
       '(another browser or a private window) and approve; open the invitation from the mail catcher as Paula. Then',
       'open Partner Wiki from My access as Paula: it shows her name and groups. gary@globex.test, who has no access,',
-      'is refused there with a button to request it. Ctrl+C stops everything.',
+      'is refused there with a button to request it.',
+      'Time passes with `npx passerelle clock forward 15d` (reminders, expiries, notices, reviews; `clock reset` puts it',
+      'back): the README\'s "Access over time" says what to try. Ctrl+C stops everything.',
       '',
     ];
     console.log(lines.join('\n'));
