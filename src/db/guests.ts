@@ -1,6 +1,8 @@
 import type { Db, Tx } from './knex.ts';
 import type { CatalogItem, User } from './rows.ts';
 import { findItemsByIds } from './catalog.ts';
+import { runningMemberships } from './memberships.ts';
+import { nowIso } from '../domain/clock.ts';
 
 export interface GuestRow extends User {
   organization_name: string | null;
@@ -32,9 +34,10 @@ async function decorate(db: Db | Tx, users: User[]): Promise<GuestRow[]> {
   if (users.length === 0) return [];
   const ids = users.map((u) => u.id);
   const sponsors = await db('guest_sponsors').join('users', 'users.id', 'guest_sponsors.sponsor_id').whereIn('guest_id', ids).select('guest_id', 'users.email');
-  const memberships = await db('memberships')
+  const memberships: { user_id: number; item_id: number; name: string; expires_at: string | null }[] = await db('memberships')
     .join('catalog_items', 'catalog_items.id', 'memberships.item_id')
     .whereIn('memberships.user_id', ids)
+    .modify(runningMemberships)
     .select('memberships.user_id', 'memberships.item_id', 'catalog_items.name', 'memberships.expires_at')
     .orderBy('catalog_items.name');
   const domains = [...new Set(users.map((u) => u.email.split('@')[1]))];
@@ -54,6 +57,7 @@ export async function guestsOfItem(db: Db | Tx, itemId: number): Promise<(User &
   return db('users')
     .join('memberships', 'memberships.user_id', 'users.id')
     .where({ 'memberships.item_id': itemId, 'users.user_type': 'guest' })
+    .modify(runningMemberships)
     .select('users.*', 'memberships.expires_at')
     .orderBy('users.email');
 }
@@ -70,9 +74,15 @@ export async function removeGuestSponsor(trx: Tx, guestId: number, sponsorId: nu
   return Number(await trx('guest_sponsors').where({ guest_id: guestId, sponsor_id: sponsorId }).delete()) > 0;
 }
 
-/** False when the guest did not hold the item. */
+/**
+ * Ends the guest's running membership of the item now; false when none was running. The row stays,
+ * marked ended as an expiry marks it, so that a guest left with nothing is retired after the grace
+ * period like any other (src/db/guestRetirements.ts counts from the last end), and granting the item
+ * again starts it afresh in the same row.
+ */
 export async function removeGuestMembership(trx: Tx, guestId: number, itemId: number): Promise<boolean> {
-  return Number(await trx('memberships').where({ user_id: guestId, item_id: itemId }).delete()) > 0;
+  const at = nowIso();
+  return Number(await trx('memberships').where({ user_id: guestId, item_id: itemId }).modify(runningMemberships, at).update({ access_ended_at: at, expires_at: at })) > 0;
 }
 
 /** Returns how many there were. */

@@ -50,7 +50,8 @@ const rowFor = async (campaignId: number, email: string, item: string) => {
 };
 const holds = async (guestId: number, item: string) => {
   const [it] = await itemsNamed(stack, [item]);
-  return (await membershipsOf(stack, guestId)).some((m) => Number(m.item_id) === it.id);
+  // A removed membership is kept, marked ended (the guest's retirement counts from it).
+  return (await membershipsOf(stack, guestId)).some((m) => Number(m.item_id) === it.id && !m.access_ended_at);
 };
 
 describe('access reviews', () => {

@@ -19,6 +19,7 @@ import { startWorker, type WorkerHandle } from '../../src/queue/worker.ts';
 import { createLogger } from '../../src/log.ts';
 import { addSponsor } from '../../src/commands/admin/guests/addSponsor.ts';
 import { addMembership } from '../../src/commands/admin/guests/addMembership.ts';
+import { removeMembership } from '../../src/commands/admin/guests/removeMembership.ts';
 import { notifyExpiringMemberships } from '../../src/commands/notifyExpiringMemberships.ts';
 import { retireInactiveGuests } from '../../src/commands/retireInactiveGuests.ts';
 
@@ -209,15 +210,20 @@ describe('guests whose access all ended', () => {
     await eventually('both ends acted on', async () => (await auditEvents(stack, { action: 'membership.expired' })).filter((e) => [`user:${rita}`, `user:${nina}`].includes(e.target)).length === 2);
     // Nina is given something new (with no end) before her grace runs out.
     await addMembership(stack, systemContext(), nina, await itemId('Expiry Forever'), null);
+    // Rhea's only access, with no end, is removed by an admin (or a review): that is an end too.
+    const rhea = await buildGuest(stack, { email: 'rhea@acme.test', name: 'Rhea Removed', identity: { idp: 'acme', subject: 'acme-rhea' }, memberships: ['Expiry Forever'] });
+    await removeMembership(stack, systemContext(), rhea, await itemId('Expiry Forever'));
     const state = async (id: number) => (await stack.db('users').where({ id }).first()).state as string;
     const events = (action: string, id: number) => auditEvents(stack, { action, target: `user:${id}` });
     try {
       setClockOffsetMs(30 * DAY - HOUR);
       await severalSweeps();
       assert.equal(await state(rita), 'active', 'not before 30 days');
+      assert.equal(await state(rhea), 'active', 'nor Rhea');
 
       setClockOffsetMs(30 * DAY + HOUR);
       await eventually('Rita disabled', async () => (await state(rita)) === 'disabled');
+      await eventually('Rhea disabled: her access removed is an end like an expiry', async () => (await state(rhea)) === 'disabled');
       await Promise.all([retireInactiveGuests(stack, systemContext()), retireInactiveGuests(stack, systemContext())]);
       await severalSweeps();
       const disabled = await events('guest.disabled', rita);
