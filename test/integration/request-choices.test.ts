@@ -81,6 +81,12 @@ describe('the partner chooses her name and how long she needs the access', () =>
     const row = await requestRow(stack, idOf(page.url));
     assert.equal(row.requested_until, null, 'a late decision must not shorten what the items allow');
     assert.match(page.text, /Access asked until<\/dt>\s*<dd>No end date/);
+    // The sponsor reads that she asked for none, and how far the items allow.
+    const sam = new Browser();
+    await sam.signIn(stack.appUrl, 'ours', 'sam.sponsor@passerelle.test');
+    await waitUntilRouted(stack, idOf(page.url));
+    const decision = await sam.go(`${stack.appUrl}/inbox/${idOf(page.url)}`);
+    assert.match(decision.text, /The requester asked for no end date; the items allow access until \d+ \w+ \d{4} at most\./);
   });
 
   test('a day asked that passed while the request waited: the sponsor grants what the items allow from the decision', async () => {
