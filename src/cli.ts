@@ -241,6 +241,6 @@ async function clockCommand(deps: Deps, args: string[]): Promise<number> {
     return 2;
   }
   say(await moveDemoClock(deps, CLI_CONTEXT, move));
-  console.log('The running web and worker follow it within a second; the worker acts on what became due at its next sweep.');
+  console.log('The running web and worker follow it within a second, and the worker acts at once on what became due.');
   return 0;
 }
