@@ -10,14 +10,8 @@ export const JOBS = {
   auditCheckpoint: 'audit-checkpoint',
   appAccessEnded: 'app-access-ended',
   appSignOut: 'app-sign-out',
-  expireMemberships: 'expire-memberships',
-  membershipNotices: 'membership-notices',
-  retireGuests: 'retire-guests',
-  expireInvitations: 'expire-invitations',
-  requestTimeouts: 'request-timeouts',
-  oidcCleanup: 'oidc-cleanup',
   auditVerify: 'audit-verify',
-  accessReviews: 'access-reviews',
+  upkeep: 'upkeep',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -115,14 +109,8 @@ export function createQueues(config: Config): Queues {
     [JOBS.auditCheckpoint]: make(JOBS.auditCheckpoint),
     [JOBS.appAccessEnded]: make(JOBS.appAccessEnded),
     [JOBS.appSignOut]: make(JOBS.appSignOut),
-    [JOBS.expireMemberships]: make(JOBS.expireMemberships),
-    [JOBS.membershipNotices]: make(JOBS.membershipNotices),
-    [JOBS.retireGuests]: make(JOBS.retireGuests),
-    [JOBS.expireInvitations]: make(JOBS.expireInvitations),
-    [JOBS.requestTimeouts]: make(JOBS.requestTimeouts),
-    [JOBS.oidcCleanup]: make(JOBS.oidcCleanup),
     [JOBS.auditVerify]: make(JOBS.auditVerify),
-    [JOBS.accessReviews]: make(JOBS.accessReviews),
+    [JOBS.upkeep]: make(JOBS.upkeep),
   };
   const all = Object.values(queues);
   return Object.assign(queues, {

@@ -23,35 +23,20 @@ export async function sweepOnce(deps: Deps, queues: Queues): Promise<number> {
   return n;
 }
 
-/** The time-based jobs the sweep asks for (each acts on what the database says is due). */
-const UPKEEP = [
-  JOBS.expireMemberships,
-  JOBS.membershipNotices,
-  JOBS.retireGuests,
-  JOBS.expireInvitations,
-  JOBS.requestTimeouts,
-  JOBS.oidcCleanup,
-  JOBS.accessReviews,
-] as const;
-
 /**
- * The periodic upkeep, on the sweep's timer: memberships that reached their term are ended (the apps
- * concerned told), the OpenID Provider's expired rows and retired keys removed, requests reminded…
+ * The periodic upkeep (workers/upkeep.ts: memberships ended at their term, notices, retirements,
+ * invitations and requests timed out, reviews, the OpenID Provider's clean-up), on the sweep's timer.
  * Every worker's timer asks for it; the job id names the interval it is for, so the workers together
  * add one job per interval and Bull drops the copies. Nothing is ever removed to make room (removing
  * a finished job to add it again raced between two workers: one removed the job the other had just
  * added and a worker had taken, which then lost its lock). One still waiting is not doubled; a run
- * slower than the interval may overlap the next one, which is harmless: each acts only on the rows
- * the database says are due and not yet done, with conditional updates.
+ * slower than the interval may overlap the next one, which is harmless: each pass acts only on the
+ * rows the database says are due and not yet done, with conditional updates.
  */
 export async function enqueueUpkeep(queues: Queues, intervalMs: number, at = Date.now()): Promise<void> {
-  const slot = Math.floor(at / Math.max(1, intervalMs));
-  const upkeep = async (name: (typeof UPKEEP)[number]) => {
-    const queue = queues[name];
-    if ((await queue.getWaitingCount()) > 0) return;
-    await addUnlessKnown(queue, `upkeep-${name}-${slot}`, {});
-  };
-  for (const name of UPKEEP) await upkeep(name);
+  const queue = queues[JOBS.upkeep];
+  if ((await queue.getWaitingCount()) > 0) return;
+  await addUnlessKnown(queue, `upkeep-${Math.floor(at / Math.max(1, intervalMs))}`, {});
 }
 
 /** Sweeps every SWEEP_INTERVAL_MS, one sweep at a time; a failed sweep is tried again next time. */

@@ -15,16 +15,10 @@ import { enqueueCheckpointIfDue, writeCheckpoint } from '../../workers/auditChec
 import { failMail } from '../../workers/failMail.ts';
 import { appsToSignOut } from '../../workers/appAccessEnded.ts';
 import { failAppSignOut, signOutOfApp } from '../../workers/appSignOut.ts';
-import { expireMemberships } from '../../workers/expireMemberships.ts';
-import { sendMembershipNotices } from '../../workers/membershipNotices.ts';
-import { retireGuests } from '../../workers/retireInactiveGuests.ts';
-import { expireInvitations } from '../../workers/expireInvitations.ts';
-import { requestTimeouts } from '../../workers/requestTimeouts.ts';
-import { cleanOidcStore } from '../../workers/oidcCleanup.ts';
 import { setClockOffsetMs } from '../domain/clock.ts';
 import { followDemoClock } from '../clockFollower.ts';
 import { verifyAuditChainJob, giveUpAuditVerification } from '../../workers/auditVerify.ts';
-import { sweepReviews } from '../../workers/reviews.ts';
+import { runUpkeep } from '../../workers/upkeep.ts';
 import { OidcMount } from '../oidc/mount.ts';
 import { ConfigError } from '../config.ts';
 
@@ -78,44 +72,13 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
   queues[JOBS.appSignOut].process(4, (job) =>
     signOutOfApp(deps, jobContext(JOBS.appSignOut, job.id, job.data.correlationId), () => oidc.provider(), log, job.data),
   );
-  queues[JOBS.expireMemberships].process(1, async (job) => {
-    const n = await expireMemberships(deps, jobContext(JOBS.expireMemberships, job.id));
-    if (n) relay.kick();
-    return n;
+  // The time-based passes (expiries, notices, reminders, reviews, clean-up), one job per sweep interval.
+  // Each pass audits as itself (system:expire-memberships…), correlated with the upkeep job.
+  queues[JOBS.upkeep].process(1, async (job) => {
+    const done = await runUpkeep(deps, (pass) => jobContext(pass, job.id, `job:${JOBS.upkeep}:${job.id}`)).finally(() => relay.kick());
+    return done;
   });
-  // Memberships nearing their end: the guest and sponsors told, once per threshold and term.
-  queues[JOBS.membershipNotices].process(1, async (job) => {
-    const n = await sendMembershipNotices(deps, jobContext(JOBS.membershipNotices, job.id));
-    if (n) relay.kick();
-    return n;
-  });
-  // Guests whose access all ended: disabled, then removed, after the tenant's periods (each once).
-  queues[JOBS.retireGuests].process(1, async (job) => {
-    const n = await retireGuests(deps, jobContext(JOBS.retireGuests, job.id));
-    if (n) relay.kick();
-    return n;
-  });
-  // Pending invitations past their expiry: marked expired once each, the inviter told by mail.
-  queues[JOBS.expireInvitations].process(1, async (job) => {
-    const n = await expireInvitations(deps, jobContext(JOBS.expireInvitations, job.id));
-    if (n) relay.kick();
-    return n;
-  });
-  // Pending requests past their time-outs: reminded, escalated, expired, once each, with their mails.
-  queues[JOBS.requestTimeouts].process(1, async (job) => {
-    const n = await requestTimeouts(deps, jobContext(JOBS.requestTimeouts, job.id));
-    if (n) relay.kick();
-    return n;
-  });
-  queues[JOBS.oidcCleanup].process(1, () => cleanOidcStore(deps));
   queues[JOBS.auditVerify].process(1, (job) => verifyAuditChainJob(deps, jobContext(JOBS.auditVerify, job.id, job.data.correlationId), job.data));
-  // Access reviews: scheduled campaigns opened, reminders due sent, campaigns past their deadline closed and applied.
-  queues[JOBS.accessReviews].process(1, async (job) => {
-    const n = await sweepReviews(deps, jobContext(JOBS.accessReviews, job.id));
-    if (n) relay.kick();
-    return n;
-  });
-
   for (const q of Object.values(JOBS)) {
     queues[q].on('failed', (job, err) => log.warn({ queue: q, jobId: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'));
     queues[q].on('error', (err) => log.error({ queue: q, err: err.message }, 'queue error'));
