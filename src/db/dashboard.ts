@@ -13,6 +13,8 @@ export interface AdminDashboard {
   pendingRequests: number;
   /** When the oldest request still waiting for a decision was made (null: none waits). */
   oldestPendingAt: string | null;
+  /** Requests on hold while their requester answers a question. */
+  waitingOnRequester: number;
   guestsByState: Record<User['state'], number>;
   /** Pending and not yet expired: the guest can still redeem them. */
   invitationsWaiting: number;
@@ -31,6 +33,7 @@ export async function adminDashboard(db: Db, now: Date, expiringWithinDays = 30)
   const [row] = await db.select(
     sub(db('access_requests').where({ status: 'pending' }).count('*'), 'pending_requests'),
     sub(db('access_requests').where({ status: 'pending' }).min('created_at'), 'oldest_pending_at'),
+    sub(db('access_requests').where({ status: 'info_requested' }).count('*'), 'waiting_on_requester'),
     sub(db('invitations').where({ status: 'pending' }).where('expires_at', '>', at).count('*'), 'invitations_waiting'),
     sub(
       db('memberships')
@@ -52,6 +55,7 @@ export async function adminDashboard(db: Db, now: Date, expiringWithinDays = 30)
   return {
     pendingRequests: Number(row.pending_requests),
     oldestPendingAt: row.oldest_pending_at ?? null,
+    waitingOnRequester: Number(row.waiting_on_requester),
     guestsByState,
     invitationsWaiting: Number(row.invitations_waiting),
     membershipsExpiring: Number(row.memberships_expiring),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startStack, eventually, type Stack } from '../harness/stack.ts';
 import { Browser } from '../harness/browser.ts';
 import { buildAccessRequest, buildCatalogItem, buildGuest, buildInvitation } from '../harness/factories.ts';
-import { expireInvitations } from '../harness/rowEdits.ts';
+import { askedAndUnanswered, expireInvitations } from '../harness/rowEdits.ts';
 import { readAuditHead } from '../../src/db/audit.ts';
 import { insertCheckpoint } from '../../src/db/auditCheckpoints.ts';
 import { signCheckpoint } from '../../src/domain/auditCheckpoint.ts';
@@ -22,6 +22,8 @@ before(async () => {
   const older = await buildAccessRequest(stack, { requester: 'paula@acme.test', items: ['Partner Wiki'] });
   await buildAccessRequest(stack, { requester: 'gary@globex.test', items: ['Project Atlas'] });
   await stack.db('access_requests').where({ id: older }).update({ created_at: new Date(Date.now() - 3 * DAY - 3_600_000).toISOString() });
+  // A third waits for its requester's answer to a question.
+  await askedAndUnanswered(stack, await buildAccessRequest(stack, { requester: 'pete@acme.test', items: ['Partner Wiki'] }));
 
   // Guests in each state: one membership ends in 10 days, the others in 180 days or never.
   await buildCatalogItem(stack, { name: 'Short Trial', maxDays: 10 });
@@ -73,6 +75,7 @@ describe('the admin home', () => {
   test('counts the requests waiting and says how long the oldest has waited; links to the inbox', async () => {
     const c = await card('Access requests');
     assert.match(c.text, /Waiting for a decision: 2\b/);
+    assert.match(c.text, /Waiting for the requester’s answer to a question: 1\b/);
     assert.match(c.text, /The oldest has waited 3 days\./);
     assert.match(c.html, /<a href="\/inbox">Decide in your inbox<\/a>/);
   });
