@@ -39,6 +39,14 @@ export async function enqueueUpkeep(queues: Queues, intervalMs: number, at = Dat
   await addUnlessKnown(queue, `upkeep-${Math.floor(at / Math.max(1, intervalMs))}`, {});
 }
 
+/**
+ * An upkeep now, outside the sweep's intervals (the demo's clock moved): the interval's own job may
+ * have run already, so this one has an id of its own. Two workers may add one each; harmless.
+ */
+export async function enqueueUpkeepNow(queues: Queues, at = Date.now()): Promise<void> {
+  await addUnlessKnown(queues[JOBS.upkeep], `upkeep-now-${at}`, {});
+}
+
 /** Sweeps every SWEEP_INTERVAL_MS, one sweep at a time; a failed sweep is tried again next time. */
 export function startSweeper(deps: Deps, queues: Queues, log: Logger): { stop(): void } {
   let sweeping = false;

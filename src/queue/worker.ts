@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
 import { addUnlessKnown, createQueues, JOBS, type Queues } from './queues.ts';
 import { startRelay, type Relay } from './relay.ts';
-import { enqueueUpkeep, startSweeper } from './sweeper.ts';
+import { enqueueUpkeepNow, startSweeper } from './sweeper.ts';
 import { jobContext } from './system.ts';
 import { createTransport, MAIL_CONCURRENCY } from '../mail/transport.ts';
 import { routeRequest } from '../../workers/routeRequest.ts';
@@ -105,7 +105,7 @@ export async function startWorker(deps: Deps, log: Logger): Promise<WorkerHandle
 
   const sweeper = startSweeper(deps, queues, log);
   // The demo's clock moved: the upkeep runs at once rather than at the next sweep, up to a minute later.
-  const demoClock = followDemoClock(deps, log, () => enqueueUpkeep(queues, deps.config.sweepIntervalMs));
+  const demoClock = followDemoClock(deps, log, () => enqueueUpkeepNow(queues));
 
   // Whether an audit checkpoint is due is two reads: asked every few seconds so that the event-count
   // trigger is kept under load; the job itself goes through Bull like all background work.
