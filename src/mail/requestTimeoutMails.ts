@@ -3,9 +3,7 @@
 // request in the inbox, where they decide), and the expiry to the partner, whose button opens the
 // request form with the same items chosen again.
 import type { Config } from '../config.ts';
-import type { Locale } from '../i18n/locales.ts';
-import { t } from '../i18n/t.ts';
-import { oneLine, type MailSpec } from './templates.ts';
+import { requestFacts, type MailSpec } from './templates.ts';
 
 export interface TimedOutRequest {
   id: number;
@@ -21,7 +19,7 @@ export interface TimedOutRequest {
 const itemList = (items: { name: string }[]) => items.map((i) => i.name).join(', ');
 
 function toApprover(config: Config, template: 'request_reminder' | 'request_escalated', r: TimedOutRequest, items: { name: string }[], days: number, approver: { id: number; email: string }): MailSpec {
-  const organization = (lang: Locale) => r.organization_name ?? t('inbox.unknownOrg', {}, lang);
+  const facts = requestFacts(r, items);
   return {
     template,
     // Once per approver and stage: a request that reaches stage 2 starts its time-outs again.
@@ -29,13 +27,8 @@ function toApprover(config: Config, template: 'request_reminder' | 'request_esca
     kind: 'notice',
     reference: null,
     to: approver.email,
-    values: { id: r.id, name: oneLine(r.requester_name), email: r.requester_email, organization, items: itemList(items), days },
-    details: [
-      { label: 'mailTemplates.detail.requester', value: `${oneLine(r.requester_name)} <${r.requester_email}>` },
-      { label: 'mailTemplates.detail.organization', value: organization },
-      { label: 'mailTemplates.detail.items', value: itemList(items) },
-      { label: 'mailTemplates.detail.justification', value: r.justification },
-    ],
+    values: { ...facts.values, days },
+    details: facts.details,
     link: `${config.publicUrl}/inbox/${r.id}`,
     recipient: { userId: approver.id },
   };

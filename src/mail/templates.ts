@@ -118,16 +118,25 @@ const notice = (template: TemplateName, dedupeKey: string, to: string, rest: Par
 /** What a sponsor's mail says of the request routed to them. */
 export type RoutedRequest = Pick<AccessRequest, 'id' | 'requester_name' | 'requester_email' | 'justification'> & { organization_name: string | null };
 
-export function routeMail(config: Config, r: RoutedRequest, items: CatalogItem[], approver: { id: number; email: string }): MailSpec {
+/** What an approver's mail shows of a request to decide: who asks, from where, for what, and why. */
+export function requestFacts(r: RoutedRequest, items: { name: string }[]) {
   const organization = (lang: Locale) => r.organization_name ?? t('inbox.unknownOrg', {}, lang);
-  return notice('request_received', `request:${r.id}:route:${approver.id}`, approver.email, {
-    values: { id: r.id, name: oneLine(r.requester_name), email: r.requester_email, organization, items: itemList(items), justification: r.justification },
+  return {
+    values: { id: r.id, name: oneLine(r.requester_name), email: r.requester_email, organization, items: itemList(items) },
     details: [
       { label: 'mailTemplates.detail.requester', value: `${oneLine(r.requester_name)} <${r.requester_email}>` },
       { label: 'mailTemplates.detail.organization', value: organization },
       { label: 'mailTemplates.detail.items', value: itemList(items) },
       { label: 'mailTemplates.detail.justification', value: r.justification },
     ],
+  };
+}
+
+export function routeMail(config: Config, r: RoutedRequest, items: CatalogItem[], approver: { id: number; email: string }): MailSpec {
+  const facts = requestFacts(r, items);
+  return notice('request_received', `request:${r.id}:route:${approver.id}`, approver.email, {
+    values: { ...facts.values, justification: r.justification },
+    details: facts.details,
     link: `${config.publicUrl}/inbox/${r.id}`,
     recipient: { userId: approver.id },
   });
