@@ -7,7 +7,8 @@ import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
 import { findRequest } from '../db/requests.ts';
-import { currentStageApprovers, insertQuestion, QUESTION_MAX, resumeAfterAnswer } from '../db/requestQuestions.ts';
+import { insertQuestion, QUESTION_MAX, resumeAfterAnswer } from '../db/requestQuestions.ts';
+import { approversAtStage } from '../db/approvers.ts';
 import { nowIso } from '../domain/clock.ts';
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { can } from '../domain/policies.ts';
@@ -37,7 +38,7 @@ export async function answerRequester(deps: Deps, ctx: AuditContext, p: Principa
     if (!(await resumeAfterAnswer(trx, hold, at))) throw conflict('questions.errors.notAsked');
     const id = await insertQuestion(trx, { requestId, role: 'answer', authorUserId: null, body: answer, at });
     await appendAudit(trx, ctx, { action: 'request.info_provided', target: `request:${requestId}`, details: { answer: id, length: answer.length } });
-    for (const approver of await stillDeciding(trx, request, await currentStageApprovers(trx, requestId))) {
+    for (const approver of await stillDeciding(trx, request, await approversAtStage(trx, requestId, request.stage ?? 1))) {
       await queueSystemMail(trx, infoProvidedMail(config, request, { id, body: answer }, approver));
     }
   });

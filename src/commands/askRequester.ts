@@ -5,7 +5,8 @@
 import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction } from '../db/knex.ts';
-import { findRequest, isApproverOf } from '../db/requests.ts';
+import { findRequest } from '../db/requests.ts';
+import { isApproverOf } from '../db/approvers.ts';
 import { itemsOfRequest } from '../db/catalog.ts';
 import { insertQuestion, markInfoRequested, QUESTION_MAX } from '../db/requestQuestions.ts';
 import { findUserById } from '../db/users.ts';

@@ -8,9 +8,9 @@ import type { Deps } from '../deps.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import { inTransaction, type Tx } from '../db/knex.ts';
 import { readSettings } from '../db/settings.ts';
+import { approversAtStage } from '../db/approvers.ts';
 import {
   addEscalatedApprovers,
-  approversAtStage,
   dueRequests,
   fallbackApprovers,
   itemNamesOf,

@@ -15,14 +15,8 @@ import type { Config } from '../config.ts';
 import { appendAudit, type AuditContext } from '../db/audit.ts';
 import type { Db, Tx } from '../db/knex.ts';
 import type { AccessRequest, CatalogItem, User } from '../db/rows.ts';
-import {
-  addApprovers,
-  approverFactsOf,
-  markRouted,
-  openRoutedRequestsOfItem,
-  openRoutedRequestsOfOrganization,
-  removeApprovers,
-} from '../db/requests.ts';
+import { markRouted, openRoutedRequestsOfItem, openRoutedRequestsOfOrganization } from '../db/requests.ts';
+import { addApprovers, approverFactsOf, removeApprovers } from '../db/approvers.ts';
 import { itemsOfRequest, ownersOfAll } from '../db/catalog.ts';
 import { sponsorsOf } from '../db/organizations.ts';
 import { findUserById, listAdmins } from '../db/users.ts';

@@ -72,18 +72,6 @@ export async function resumeAfterAnswer(
   return Number(count) === 1;
 }
 
-/** The active approvers a request is routed to for the stage it waits on: who decides it once she answers. */
-export async function currentStageApprovers(db: Db | Tx, requestId: number): Promise<{ id: number; email: string }[]> {
-  const rows = await db('access_request_approvers')
-    .join('access_requests', 'access_requests.id', 'access_request_approvers.request_id')
-    .join('users', 'users.id', 'access_request_approvers.user_id')
-    .where('access_request_approvers.request_id', requestId)
-    .whereRaw('access_request_approvers.stage = access_requests.stage')
-    .where('users.state', 'active')
-    .orderBy('users.id')
-    .select('users.id', 'users.email');
-  return rows.map((r) => ({ id: Number(r.id), email: String(r.email) }));
-}
 
 /** A request waiting on its requester's answer, as the approver's inbox lists it. */
 export interface WaitingRow extends InboxRow {

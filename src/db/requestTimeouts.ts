@@ -152,16 +152,6 @@ export const markReminded = (trx: Tx, r: DueRequest, at: string) => stamp(trx, r
 export const markEscalated = (trx: Tx, r: DueRequest, at: string) => stamp(trx, r, { escalated_at: at, updated_at: at }, 'escalated_at');
 export const markExpired = (trx: Tx, r: DueRequest, at: string) => stamp(trx, r, { status: 'expired', updated_at: at }, null);
 
-/** Active approvers routed for the stage the request waits on. */
-export async function approversAtStage(db: Db | Tx, requestId: number, stage: number): Promise<{ id: number; email: string }[]> {
-  const rows = await db('access_request_approvers')
-    .join('users', 'users.id', 'access_request_approvers.user_id')
-    .where({ 'access_request_approvers.request_id': requestId, 'access_request_approvers.stage': stage, 'users.state': 'active' })
-    .orderBy('users.id')
-    .select('users.id', 'users.email');
-  return rows.map((r) => ({ id: Number(r.id), email: r.email }));
-}
-
 /**
  * The fallback approvers of an escalation: the request's organization's active sponsors not routed
  * for its current stage, else the active admins not routed for it; nobody when all already are.

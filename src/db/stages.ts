@@ -4,14 +4,8 @@ import type { Db, Tx } from './knex.ts';
 import type { AccessRequest, CatalogItem } from './rows.ts';
 import type { SecondApproval } from '../domain/model.ts';
 import { nowIso } from '../domain/clock.ts';
+import { chunks } from './chunks.ts';
 
-// Far below SQLite's and PostgreSQL's limits on bound parameters.
-const CHUNK = 500;
-function chunks<T>(list: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
-  return out;
-}
 
 /** The stage each of these requests waits on (1 for a request the column never moved). */
 export async function stagesOf(db: Db | Tx, ids: number[]): Promise<Map<number, number>> {

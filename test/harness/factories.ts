@@ -15,7 +15,8 @@ import { findOrgForDomain, insertOrganization, replaceOrganizationLists } from '
 import { bindIdentity, findUserByEmail, insertUser } from '../../src/db/users.ts';
 import { insertItem, setOwners } from '../../src/db/catalog.ts';
 import { grantMembership } from '../../src/db/memberships.ts';
-import { addApprovers, insertRequest, markRouted } from '../../src/db/requests.ts';
+import { insertRequest, markRouted } from '../../src/db/requests.ts';
+import { addApprovers } from '../../src/db/approvers.ts';
 import { addOutbox } from '../../src/db/outbox.ts';
 import { createApiClient } from '../../src/commands/apiClients.ts';
 import { inviteGuest } from '../../src/commands/inviteGuest.ts';
