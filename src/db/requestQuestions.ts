@@ -3,7 +3,7 @@
 // access_request_questions and access_requests; the commands in askRequester.ts and answerRequester.ts
 // say when each runs.
 import type { Db, Tx } from './knex.ts';
-import type { InboxRow } from './requests.ts';
+import { inboxColumns, type InboxRow } from './requests.ts';
 
 /** The longest question or answer kept: a few paragraphs, not a document. */
 export const QUESTION_MAX = 2000;
@@ -83,22 +83,12 @@ export interface WaitingRow extends InboxRow {
  * answer, newest first: the inbox shows them apart, as nothing to decide yet.
  */
 export async function listWaitingOnRequester(db: Db | Tx, userId: number, limit = 50): Promise<WaitingRow[]> {
-  return db('access_requests')
+  return inboxColumns(db)
     .join('access_request_approvers', 'access_requests.id', 'access_request_approvers.request_id')
-    .leftJoin('partner_organizations', 'access_requests.organization_id', 'partner_organizations.id')
     .where('access_request_approvers.user_id', userId)
     .whereRaw('access_request_approvers.stage = access_requests.stage')
     .where('access_requests.status', 'info_requested')
     .orderBy('access_requests.id', 'desc')
     .limit(limit)
-    .select(
-      'access_requests.id',
-      'access_requests.organization_id',
-      'access_requests.requester_name',
-      'access_requests.requester_email',
-      'partner_organizations.name as organization_name',
-      'access_requests.status',
-      'access_requests.created_at',
-      'access_requests.info_requested_at',
-    );
+    .select('access_requests.info_requested_at');
 }

@@ -152,7 +152,8 @@ export interface InboxRow {
   extension_of?: number | null;
 }
 
-const inboxColumns = (db: Db | Tx) =>
+/** The columns an inbox lists a request with (the pending, the decided, and those on hold). */
+export const inboxColumns = (db: Db | Tx) =>
   db('access_requests')
     .leftJoin('partner_organizations', 'access_requests.organization_id', 'partner_organizations.id')
     .select(
